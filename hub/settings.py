@@ -1,0 +1,61 @@
+"""One typed settings object, read from ``HUB_*`` environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["ConnectorSettings", "Settings", "get_settings"]
+
+
+class ConnectorSettings(BaseSettings):
+    """Per-connector configuration: ``HUB_CONNECTORS__<NAME>__BASE_URL`` etc."""
+
+    base_url: str | None = None
+    api_key: str | None = None
+    timeout: float = 2.0
+    retries: int = 2
+    ttl: int = 3600
+    enabled: bool = True
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="HUB_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    database_url: str = "sqlite+aiosqlite:///./xinyi-hub.db"
+    redis_url: str | None = None
+    env: Literal["development", "production", "test"] = "development"
+    issuer: str = "xinyi-hub"
+    audience: str = "xinyi-hub"
+    token_ttl: int = Field(900, ge=30, le=86400)
+    # Where generated signing keys are persisted when none are configured.
+    key_dir: str = "./.hub-keys"
+    signing_alg: Literal["ES256", "RS256"] = "ES256"
+    # Trusted issuer of SUBJECT tokens (enterprise identity provider).  When
+    # unset, the hub itself is the subject issuer (development and tests).
+    subject_issuer: str | None = None
+    subject_jwks_url: str | None = None
+    rate_limit_per_minute: int = 1200
+    max_body_bytes: int = 1024 * 1024
+    grade_thresholds: dict[str, int] = {"A": 850, "B": 700, "C": 550, "D": 400}
+    connectors: dict[str, ConnectorSettings] = {}
+    # Consent must expire within this many days (征信业管理条例 Art 14 / PIPL).
+    max_consent_days: int = 365
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
