@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.orm import Session
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -17,7 +18,13 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-__all__ = ["create_engine", "make_sessionmaker", "migrate", "session_scope"]
+__all__ = [
+    "commit",
+    "create_engine",
+    "make_sessionmaker",
+    "migrate",
+    "session_scope",
+]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -46,6 +53,24 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
+_PENDING_AUDIT = "hub.audit.pending"
+
+
+@event.listens_for(Session, "before_commit")
+def _refuse_unsealed(session: Session) -> None:
+    # No audit row, no data: a unit of work must seal its events to commit.
+    if session.info.get(_PENDING_AUDIT):
+        raise RuntimeError("audit events pending: commit with hub.db.commit()")
+
+
+async def commit(session: AsyncSession) -> None:
+    """Seal the unit of work's audit events into the chain, then commit."""
+    from hub.audit.chain import seal
+
+    await seal(session)
+    await session.commit()
+
+
 @asynccontextmanager
 async def session_scope(
     maker: async_sessionmaker[AsyncSession],
@@ -57,8 +82,9 @@ async def session_scope(
     async with maker() as session:
         try:
             yield session
-            await session.commit()
+            await commit(session)
         except BaseException:
+            session.info.pop(_PENDING_AUDIT, None)
             await session.rollback()
             raise
 

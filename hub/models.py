@@ -205,15 +205,21 @@ class Consent(Base):
 
 
 class AuditEvent(Base):
-    """Tamper-evident access and action log (hash chain over canonical JSON)."""
+    """Tamper-evident access and action log (hash chain over canonical JSON).
+
+    ``id`` is assigned when the event is decided (so a response can name it);
+    ``seq`` — the position in the chain — is assigned when the unit of work
+    commits (see ``hub.audit.chain``).
+    """
 
     __tablename__ = "audit_events"
     __table_args__ = (
-        Index("ix_audit_subject", "subject", "id"),
-        Index("ix_audit_actor", "actor_id", "id"),
+        Index("ix_audit_subject", "subject", "seq"),
+        Index("ix_audit_actor", "actor_id", "seq"),
     )
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    seq: Mapped[int | None] = mapped_column(BigId, unique=True)
     at: Mapped[datetime]
     actor_id: Mapped[str] = mapped_column(String(64))
     actor_kind: Mapped[str] = mapped_column(String(16))
@@ -225,7 +231,7 @@ class AuditEvent(Base):
     outcome: Mapped[str] = mapped_column(String(64))
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(80), unique=True)
 
 
 class EvaluationRow(Base):

@@ -1,0 +1,56 @@
+"""The access policy, loaded from data and validated at start-up."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from hub.enums import DataCategory, PrincipalKind, Purpose
+
+__all__ = ["AccessPolicy", "default_policy", "load_policy"]
+
+DEFAULT_PATH = Path(__file__).with_name("policy.yaml")
+
+
+class AccessPolicy(BaseModel):
+    """Who may hold which purpose; which categories a purpose may cover.
+
+    >>> default_policy().may_hold(PrincipalKind.BANK, Purpose.LENDING)
+    True
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: str
+    basis: str
+    kinds: dict[PrincipalKind, frozenset[Purpose]]
+    purposes: dict[Purpose, frozenset[DataCategory]]
+
+    @model_validator(mode="after")
+    def _complete(self) -> AccessPolicy:
+        missing = set(PrincipalKind) - set(self.kinds)
+        if missing:
+            raise ValueError(f"policy names no purposes for kinds {sorted(missing)}")
+        undefined = {p for ps in self.kinds.values() for p in ps} - set(self.purposes)
+        if undefined:
+            raise ValueError(f"purposes {sorted(undefined)} have no category list")
+        return self
+
+    def may_hold(self, kind: PrincipalKind, purpose: Purpose) -> bool:
+        return purpose in self.kinds.get(kind, frozenset())
+
+    def categories_for(self, purpose: Purpose) -> frozenset[DataCategory]:
+        return self.purposes.get(purpose, frozenset())
+
+
+def load_policy(path: Path | str) -> AccessPolicy:
+    with open(path, encoding="utf-8") as fh:
+        return AccessPolicy.model_validate(yaml.safe_load(fh))
+
+
+@lru_cache
+def default_policy() -> AccessPolicy:
+    return load_policy(DEFAULT_PATH)

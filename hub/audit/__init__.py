@@ -1,0 +1,1 @@
+"""Tamper-evident audit trail: every access and every action, hash-chained."""

@@ -1,0 +1,55 @@
+"""Canonical serialisation of an audit event, the input of its hash."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from hub.clock import utc
+
+__all__ = ["GENESIS", "event_hash"]
+
+# prev_hash of the first event in the chain.
+GENESIS = "0" * 64
+
+
+def _at(value: datetime) -> str:
+    return utc(value).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def event_hash(
+    *,
+    prev_hash: str,
+    at: datetime,
+    actor_id: str,
+    actor_kind: str,
+    action: str,
+    subject: str | None,
+    purpose: str | None,
+    consent_id: str | None,
+    categories: list[str],
+    outcome: str,
+    detail: dict[str, Any] | None,
+) -> str:
+    """SHA-256 over sorted-key compact JSON of every stored field but the id.
+
+    The id is left out so a row can be hashed before the database assigns it;
+    order is carried by ``prev_hash`` instead, and ``audit verify`` walks ids.
+    """
+    body = {
+        "prev_hash": prev_hash,
+        "at": _at(at),
+        "actor_id": actor_id,
+        "actor_kind": actor_kind,
+        "action": action,
+        "subject": subject,
+        "purpose": purpose,
+        "consent_id": consent_id,
+        "categories": sorted(categories),
+        "outcome": outcome,
+        "detail": detail or {},
+    }
+    raw = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(raw.encode()).hexdigest()

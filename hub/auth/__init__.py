@@ -1,0 +1,1 @@
+"""Clients, signing keys, access tokens and principals."""

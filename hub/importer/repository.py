@@ -1,0 +1,199 @@
+"""All SQL of the importer: batched look-ups and bulk writes.
+
+A batch costs a constant number of statements whatever its size: one look-up
+per row type, one multi-row INSERT and one executemany UPDATE per table, one
+``data_version`` bump and one quarantine INSERT.  Core statements, not ORM
+objects, because a million-row file must not build a million objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Table, bindparam, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.models import CreditRecord, Entity, ListMembership, QuarantinedRow
+
+__all__ = [
+    "ENTITY_FIELDS",
+    "LIST_FIELDS",
+    "RECORD_FIELDS",
+    "bump_data_version",
+    "insert_many",
+    "load_entities",
+    "load_lists",
+    "load_records",
+    "quarantine",
+    "quarantined",
+    "resolve",
+    "set_reasons",
+    "update_many",
+]
+
+ENTITIES: Table = Entity.__table__  # type: ignore[assignment]
+RECORDS: Table = CreditRecord.__table__  # type: ignore[assignment]
+LISTS: Table = ListMembership.__table__  # type: ignore[assignment]
+QUARANTINE: Table = QuarantinedRow.__table__  # type: ignore[assignment]
+
+# Columns the import owns; everything else (ids, timestamps, data_version) is
+# the hub's own bookkeeping.
+ENTITY_FIELDS = (
+    "name", "kind", "region_code", "industry_code", "established_on",
+    "registered_capital", "legal_representative", "status",
+)
+RECORD_FIELDS = (
+    "uscc", "category", "kind", "severity", "status", "title", "authority",
+    "occurred_on", "decided_on", "ended_on", "publish_from", "publish_until",
+    "details",
+)
+LIST_FIELDS = ("basis", "until", "source")
+
+RecordKey = tuple[str, str]
+ListKey = tuple[str, str, str, date]
+
+
+async def load_entities(
+    session: AsyncSession, usccs: Iterable[str]
+) -> dict[str, dict[str, Any]]:
+    """Import-owned fields of the entities that exist, by USCC."""
+    keys = list(set(usccs))
+    if not keys:
+        return {}
+    cols = [ENTITIES.c.uscc, *(ENTITIES.c[f] for f in ENTITY_FIELDS)]
+    result = await session.execute(select(*cols).where(ENTITIES.c.uscc.in_(keys)))
+    return {row.uscc: {f: row._mapping[f] for f in ENTITY_FIELDS} for row in result}
+
+
+async def load_records(
+    session: AsyncSession, keys: Iterable[RecordKey]
+) -> dict[RecordKey, dict[str, Any]]:
+    """Existing records by (source, source_id), with their ``id``."""
+    wanted = list(set(keys))
+    if not wanted:
+        return {}
+    cols = [RECORDS.c.id, RECORDS.c.source, RECORDS.c.source_id,
+            *(RECORDS.c[f] for f in RECORD_FIELDS)]
+    stmt = select(*cols).where(
+        tuple_(RECORDS.c.source, RECORDS.c.source_id).in_(wanted)
+    )
+    found: dict[RecordKey, dict[str, Any]] = {}
+    for row in await session.execute(stmt):
+        m = row._mapping
+        found[(row.source, row.source_id)] = {
+            "id": row.id, **{f: m[f] for f in RECORD_FIELDS}
+        }
+    return found
+
+
+async def load_lists(
+    session: AsyncSession, usccs: Iterable[str]
+) -> dict[ListKey, dict[str, Any]]:
+    """Existing list memberships of these entities, by their natural key."""
+    keys = list(set(usccs))
+    if not keys:
+        return {}
+    cols = [LISTS.c.id, LISTS.c.uscc, LISTS.c.kind, LISTS.c.list_name,
+            LISTS.c.since, *(LISTS.c[f] for f in LIST_FIELDS)]
+    found: dict[ListKey, dict[str, Any]] = {}
+    for row in await session.execute(select(*cols).where(LISTS.c.uscc.in_(keys))):
+        m = row._mapping
+        key = (row.uscc, row.kind, row.list_name, row.since)
+        found[key] = {"id": row.id, **{f: m[f] for f in LIST_FIELDS}}
+    return found
+
+
+async def insert_many(
+    session: AsyncSession, table: Table, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    if rows:
+        await session.execute(table.insert(), list(rows))
+
+
+async def update_many(
+    session: AsyncSession,
+    table: Table,
+    key: str,
+    fields: Sequence[str],
+    rows: Sequence[Mapping[str, Any]],
+) -> None:
+    """executemany UPDATE ``fields`` WHERE ``key``; rows carry ``key`` and fields.
+
+    Bind names are prefixed because SQLAlchemy reserves column names for the
+    SET clause.
+    """
+    if not rows:
+        return
+    stmt = (
+        update(table)
+        .where(table.c[key] == bindparam(f"k_{key}"))
+        .values({f: bindparam(f"v_{f}") for f in fields})
+    )
+    params = [
+        {f"k_{key}": r[key], **{f"v_{f}": r[f] for f in fields}} for r in rows
+    ]
+    # Core executemany: no ORM bulk-by-primary-key machinery involved.
+    conn = await session.connection()
+    await conn.execute(stmt, params)
+
+
+async def bump_data_version(
+    session: AsyncSession, usccs: Iterable[str], now: datetime
+) -> None:
+    """Tell the evaluation cache these entities' records or lists changed."""
+    keys = sorted(set(usccs))
+    if not keys:
+        return
+    await session.execute(
+        update(ENTITIES)
+        .where(ENTITIES.c.uscc.in_(keys))
+        .values(data_version=ENTITIES.c.data_version + 1)
+    )
+
+
+async def quarantine(
+    session: AsyncSession, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Store rejected rows (source_file, line_no, row_type, raw, reason)."""
+    await insert_many(session, QUARANTINE, rows)
+
+
+async def quarantined(
+    session: AsyncSession,
+    *,
+    source_file: str | None = None,
+    include_resolved: bool = False,
+    after_id: int = 0,
+    limit: int | None = None,
+) -> list[QuarantinedRow]:
+    """Quarantined rows in id order (oldest first), optionally for one file."""
+    stmt = select(QuarantinedRow).where(QuarantinedRow.id > after_id)
+    if source_file is not None:
+        stmt = stmt.where(QuarantinedRow.source_file == source_file)
+    if not include_resolved:
+        stmt = stmt.where(QuarantinedRow.resolved_at.is_(None))
+    stmt = stmt.order_by(QuarantinedRow.id)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list((await session.scalars(stmt)).all())
+
+
+async def resolve(session: AsyncSession, ids: Sequence[int], now: datetime) -> None:
+    if ids:
+        await session.execute(
+            update(QUARANTINE)
+            .where(QUARANTINE.c.id.in_(list(ids)))
+            .values(resolved_at=now)
+        )
+
+
+async def set_reasons(
+    session: AsyncSession, reasons: Sequence[tuple[int, str]]
+) -> None:
+    """Replace the reasons of rows that failed again (their cause may differ)."""
+    await update_many(
+        session, QUARANTINE, "id", ["reason"],
+        [{"id": i, "reason": r} for i, r in reasons],
+    )

@@ -1,0 +1,228 @@
+"""The three import row types (interfaces.md, "Import format") and their checks.
+
+Every row is validated here before it touches the database; a row that fails
+is quarantined with a reason an operator can act on, never silently fixed.
+
+>>> parse_row({"type": "list", "uscc": "91350100M000100Y43", "kind": "RED",
+...            "list_name": "纳税信用A级纳税人名单", "basis": "2025年度",
+...            "since": "2026-04-01"}).kind
+<ListKind.RED: 'RED'>
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from hub.enums import DataCategory, EntityKind, ListKind, RecordStatus, Severity
+from hub.uscc import invalid_reason
+
+__all__ = [
+    "ROW_TYPES",
+    "EntityRow",
+    "ListRow",
+    "RecordRow",
+    "Row",
+    "RowError",
+    "add_months",
+    "max_publish_until",
+    "parse_row",
+    "row_type_of",
+]
+
+ROW_TYPES = ("entity", "record", "list")
+
+
+class RowError(ValueError):
+    """A row that cannot be loaded; ``reason`` is written to the quarantine."""
+
+    def __init__(self, reason: str, row_type: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.row_type = row_type
+
+
+def _iso_date(value: Any) -> Any:
+    # Dates are ISO-8601 text in both JSONL and CSV; numbers (Unix times) and
+    # other spellings are refused rather than guessed.
+    if value is None or isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("a date must be ISO-8601 text such as 2026-04-01")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(
+            f"{value!r} is not an ISO-8601 date (YYYY-MM-DD)"
+        ) from None
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+Text = Annotated[str, Field(min_length=1)]
+
+
+def _check_uscc(value: str) -> str:
+    reason = invalid_reason(value)
+    if reason is not None:
+        raise ValueError(f"uscc {value!r}: {reason}")
+    return value
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    uscc: str
+
+    _uscc = field_validator("uscc")(_check_uscc)
+
+
+class EntityRow(_Row):
+    """An enterprise (or other market entity), identified by its USCC."""
+
+    name: Text = Field(max_length=200)
+    kind: EntityKind
+    region_code: Annotated[str, Field(pattern=r"^\d{6}$")]
+    industry_code: str | None = Field(None, max_length=8)
+    established_on: IsoDate | None = None
+    registered_capital: float | None = Field(None, ge=0)
+    legal_representative: str | None = Field(None, max_length=100)
+    status: Text = Field("存续", max_length=32)
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` plus ``months`` calendar months, clamped to the month's end."""
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+# 信用修复管理办法 (NDRC, in force 2026-04-01): longest publication window per
+# severity, counted from the decision date.
+_MAX_WINDOW_MONTHS = {Severity.MINOR: 3, Severity.ORDINARY: 12, Severity.SERIOUS: 36}
+
+
+def max_publish_until(severity: Severity, decided_on: date) -> date | None:
+    """The latest lawful ``publish_until`` for a record, or None if unbounded."""
+    months = _MAX_WINDOW_MONTHS.get(severity)
+    return None if months is None else add_months(decided_on, months)
+
+
+class RecordRow(_Row):
+    """A credit record, identified by (``source``, ``source_id``)."""
+
+    source: Text = Field(max_length=64)
+    source_id: Text = Field(max_length=128)
+    category: DataCategory
+    kind: Text = Field(max_length=64)
+    severity: Severity
+    status: RecordStatus | None = None
+    title: Text = Field(max_length=500)
+    authority: str | None = Field(None, max_length=200)
+    occurred_on: IsoDate | None = None
+    decided_on: IsoDate | None = None
+    ended_on: IsoDate | None = None
+    publish_from: IsoDate | None = None
+    publish_until: IsoDate | None = None
+    details: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _publication_window(self) -> RecordRow:
+        start, until = self.publish_from, self.publish_until
+        if start and until and until < start:
+            raise ValueError(
+                f"publish_until {until} is before publish_from {start}"
+            )
+        base = self.decided_on or start
+        if until and base:
+            latest = max_publish_until(self.severity, base)
+            if latest is not None and until > latest:
+                months = _MAX_WINDOW_MONTHS[self.severity]
+                raise ValueError(
+                    f"publish_until {until} exceeds the {self.severity} window: at "
+                    f"most {months} months from decided_on {base} (until {latest}, "
+                    "信用修复管理办法)"
+                )
+        return self
+
+    def effective_status(self, today: date) -> RecordStatus:
+        """The status to store: a lapsed publication window means EXPIRED."""
+        status = self.status or RecordStatus.ACTIVE
+        if status is RecordStatus.ACTIVE and self.publish_until is not None:
+            if self.publish_until < today:
+                return RecordStatus.EXPIRED
+        return status
+
+
+class ListRow(_Row):
+    """A red/black/focus list membership, identified by (uscc, kind, name, since)."""
+
+    kind: ListKind
+    list_name: Text = Field(max_length=200)
+    basis: Text = Field(max_length=500)
+    since: IsoDate
+    until: IsoDate | None = None
+    source: str | None = Field(None, max_length=64)
+
+    @model_validator(mode="after")
+    def _dates(self) -> ListRow:
+        if self.until and self.until < self.since:
+            raise ValueError(f"until {self.until} is before since {self.since}")
+        return self
+
+
+Row = EntityRow | RecordRow | ListRow
+_MODELS: dict[str, type[EntityRow] | type[RecordRow] | type[ListRow]] = {
+    "entity": EntityRow,
+    "record": RecordRow,
+    "list": ListRow,
+}
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors(include_url=False):
+        field = ".".join(str(p) for p in err["loc"])
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "missing":
+            parts.append(f"missing field {field!r}")
+        elif err["type"] == "extra_forbidden":
+            parts.append(f"unknown field {field!r}")
+        elif msg.startswith(f"{field} ") or not field:
+            parts.append(msg)
+        else:
+            parts.append(f"{field}: {msg} (got {err.get('input')!r})")
+    return "; ".join(parts)
+
+
+def parse_row(data: Any, row_type: str | None = None) -> Row:
+    """Validate one decoded row; ``row_type`` overrides a missing ``type`` key."""
+    if not isinstance(data, dict):
+        raise RowError("a row must be a JSON object")
+    fields = dict(data)
+    declared = fields.pop("type", None) or row_type
+    model = _MODELS.get(declared) if isinstance(declared, str) else None
+    if model is None:
+        raise RowError(
+            f"type must be one of {', '.join(ROW_TYPES)} (got {declared!r})"
+        )
+    try:
+        return model.model_validate(fields)
+    except ValidationError as exc:
+        raise RowError(_describe(exc), declared) from None
+
+
+def row_type_of(row: Row) -> Literal["entity", "record", "list"]:
+    if isinstance(row, EntityRow):
+        return "entity"
+    return "record" if isinstance(row, RecordRow) else "list"

@@ -1,0 +1,54 @@
+"""Process-wide resources, made once in the Starlette lifespan or a CLI command."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from hub.access.policy import AccessPolicy, default_policy
+from hub.clock import Clock, SystemClock
+from hub.db import create_engine, make_sessionmaker, migrate
+from hub.settings import Settings
+
+__all__ = ["Hub", "build_hub"]
+
+
+@dataclass
+class Hub:
+    settings: Settings
+    clock: Clock
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    policy: AccessPolicy
+    cache: Any = None
+    limiter: Any = None
+    pubsub: Any = None
+    keys: Any = None
+    connectors: Any = None
+    scenarios: Any = None
+    extras: dict[str, Any] = field(default_factory=dict)
+    _closers: list[Any] = field(default_factory=list)
+
+    async def aclose(self) -> None:
+        for close in reversed(self._closers):
+            await close()
+        await self.engine.dispose()
+
+
+async def build_hub(
+    settings: Settings, clock: Clock | None = None, *, run_migrations: bool = True
+) -> Hub:
+    """Migrate the database, then make engine, backends, keys and registries."""
+    if run_migrations:
+        migrate(settings.database_url)
+    engine = create_engine(settings.database_url)
+    hub = Hub(
+        settings=settings,
+        clock=clock or SystemClock(),
+        engine=engine,
+        sessionmaker=make_sessionmaker(engine),
+        policy=default_policy(),
+    )
+    return hub
