@@ -44,11 +44,23 @@ async def build_hub(
     if run_migrations:
         migrate(settings.database_url)
     engine = create_engine(settings.database_url)
+    from hub.auth.keys import load_keyring
+    from hub.backends.factory import make_backends
+
+    clock = clock or SystemClock()
+    maker = make_sessionmaker(engine)
+    backends = make_backends(settings)
     hub = Hub(
         settings=settings,
-        clock=clock or SystemClock(),
+        clock=clock,
         engine=engine,
-        sessionmaker=make_sessionmaker(engine),
+        sessionmaker=maker,
         policy=default_policy(),
+        cache=backends.cache,
+        limiter=backends.limiter,
+        pubsub=backends.pubsub,
+        keys=await load_keyring(maker, settings, clock),
     )
+    hub.extras["backends"] = backends
+    hub._closers.append(backends.aclose)
     return hub

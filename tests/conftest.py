@@ -67,3 +67,26 @@ async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
 @pytest.fixture
 def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return make_sessionmaker(engine)
+
+
+@pytest.fixture
+async def api(db_url: str, clock: FrozenClock, tmp_path):  # type: ignore[no-untyped-def]
+    """A real hub (both databases) behind an in-process HTTP client."""
+    from tests.api import make_api
+
+    a, http = await make_api(db_url, clock, tmp_path)
+    yield a
+    await http.aclose()
+    await a.hub.aclose()
+
+
+@pytest.fixture
+async def sqlite_api(sqlite_url: str, clock: FrozenClock, tmp_path):  # type: ignore[no-untyped-def]
+    """The same, on SQLite only (for tests whose subject is not the database)."""
+    from tests.api import make_api
+
+    migrate(sqlite_url)
+    a, http = await make_api(sqlite_url, clock, tmp_path)
+    yield a
+    await http.aclose()
+    await a.hub.aclose()

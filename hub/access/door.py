@@ -1,16 +1,16 @@
 """The one door for subject data.
 
 Every read of an enterprise's data — profile, batch item, eligibility,
-connector pull — calls :func:`open_door`.  It decides from (principal kind,
-purpose, categories, consent) and writes the audit event before any data is
-loaded; the caller's unit of work commits it together with the read, before
-the response leaves.  Refusals are audited in their own committed
-transaction, then raised.
+connector pull — calls :func:`open_door` (or :func:`open_doors` for a batch).
+It decides from (principal kind, purpose, categories, consent) and writes the
+audit event before any data is loaded; the caller's unit of work commits it
+together with the read, before the response leaves.  Refusals are audited in
+their own committed transaction, then raised (or returned, for batches).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +27,7 @@ from hub.models import Consent
 if TYPE_CHECKING:
     from hub.resources import Hub
 
-__all__ = ["Grant", "denied_action", "open_door"]
+__all__ = ["ALL_CATEGORIES", "Grant", "denied_action", "open_door", "open_doors"]
 
 ALL_CATEGORIES = frozenset(DataCategory)
 
@@ -39,7 +39,12 @@ class Grant:
     purpose: Purpose | None
     categories: frozenset[DataCategory]
     consent: Consent | None
-    audit_event_id: int
+    audit_event_id: str
+
+    @property
+    def for_subject(self) -> bool:
+        """The enterprise reading its own data (sees every marker)."""
+        return self.principal.kind is PrincipalKind.SUBJECT
 
 
 def denied_action(action: str) -> str:
@@ -47,52 +52,141 @@ def denied_action(action: str) -> str:
     return "profile.denied" if action == "profile.read" else action
 
 
-async def _active_consent(
-    session: AsyncSession, hub: Hub, principal: Principal, uscc: str, purpose: Purpose
-) -> Consent | None:
-    # Revocation takes effect on the next request: always read the row, never
-    # a cached copy (UK Open Banking consent lifecycle; PIPL Art 15).
-    now = hub.clock.now()
+def _needs_consent(hub: Hub, principal: Principal, uscc: str,
+                   purpose: Purpose | None) -> HubError | None:
+    """Refusals that no consent can cure; ``None`` when a consent decides."""
+    if principal.kind is PrincipalKind.SUBJECT:
+        if principal.uscc != uscc:
+            return HubError(
+                "An enterprise may read only its own data; this token acts for "
+                f"{principal.uscc}.", ErrorCode.FORBIDDEN)
+        return None
+    if principal.kind is PrincipalKind.ADMIN or purpose is None:
+        return HubError(
+            "Administrators never read enterprise data for a purpose of their own; "
+            "use the audit, objection and repair queues.", ErrorCode.FORBIDDEN)
+    if not hub.policy.may_hold(principal.kind, purpose):
+        return HubError(
+            f"A {principal.kind} client may not read data for {purpose}; the access "
+            f"policy allows {', '.join(sorted(hub.policy.kinds[principal.kind]))}.",
+            ErrorCode.FORBIDDEN)
+    return None
+
+
+def _decide(
+    hub: Hub,
+    principal: Principal,
+    uscc: str,
+    purpose: Purpose | None,
+    consent: Consent | None,
+    wanted: frozenset[DataCategory] | None,
+    require_all: bool,
+) -> frozenset[DataCategory] | HubError:
+    refusal = _needs_consent(hub, principal, uscc, purpose)
+    if refusal is not None:
+        return refusal
+    if principal.kind is PrincipalKind.SUBJECT:
+        return wanted if wanted is not None else ALL_CATEGORIES
+    assert purpose is not None
+    if consent is None:
+        needed = sorted(wanted) if wanted else []
+        return HubError(
+            f"No ACTIVE {purpose} consent from {uscc} to you. Ask the enterprise to "
+            f"grant one (purpose {purpose}"
+            + (f", categories {', '.join(needed)}" if needed else "") + ").",
+            ErrorCode.CONSENT_REQUIRED,
+            purpose=str(purpose),
+            missingCategories=[str(c) for c in needed],
+        )
+    covered = frozenset(DataCategory(c) for c in consent.categories)
+    covered &= hub.policy.categories_for(purpose)
+    if require_all and wanted is not None and not wanted <= covered:
+        missing = sorted(wanted - covered)
+        return HubError(
+            f"Your {purpose} consent from {uscc} does not cover "
+            f"{', '.join(missing)}; ask the enterprise for a consent that does.",
+            ErrorCode.CONSENT_REQUIRED,
+            purpose=str(purpose),
+            missingCategories=[str(c) for c in missing],
+        )
+    return covered & wanted if wanted is not None else covered
+
+
+async def _consents(
+    session: AsyncSession, hub: Hub, principal: Principal, usccs: Sequence[str],
+    purpose: Purpose,
+) -> dict[str, Consent]:
+    # Revocation takes effect on the next request: always read the rows, never
+    # a cached copy (PIPL Art 15; Open Banking consent lifecycle).
     stmt = (
         select(Consent)
         .where(
-            Consent.subject == uscc,
+            Consent.subject.in_(usccs) if len(usccs) > 1 else Consent.subject == usccs[0],
             Consent.grantee_id == principal.id,
             Consent.purpose == str(purpose),
             Consent.revoked_at.is_(None),
-            Consent.expires_at > now,
+            Consent.expires_at > hub.clock.now(),
         )
-        .order_by(Consent.granted_at.desc())
-        .limit(1)
+        .order_by(Consent.granted_at)
     )
-    return (await session.scalars(stmt)).first()
+    # Latest grant wins when several are active for the same subject.
+    return {c.subject: c for c in await session.scalars(stmt)}
 
 
-async def _refuse(
+async def _audit_refusals(
+    hub: Hub, principal: Principal, purpose: Purpose | None, action: str,
+    refusals: list[tuple[str, frozenset[DataCategory], HubError]],
+    detail: dict[str, Any] | None,
+) -> None:
+    async with hub.sessionmaker() as audit_session:
+        for uscc, shown, error in refusals:
+            await append_event(
+                audit_session, actor=principal, action=denied_action(action),
+                outcome=f"DENIED:{error.code}", at=hub.clock.now(), subject=uscc,
+                purpose=purpose, categories=[str(c) for c in shown],
+                detail={**(detail or {}), "requested": action},
+            )
+        await commit(audit_session)
+
+
+async def open_doors(
+    session: AsyncSession,
     hub: Hub,
     principal: Principal,
     *,
-    uscc: str,
+    usccs: Sequence[str],
     purpose: Purpose | None,
     action: str,
-    categories: Iterable[DataCategory],
-    error: HubError,
-    detail: dict[str, Any] | None,
-) -> HubError:
-    async with hub.sessionmaker() as audit_session:
-        await append_event(
-            audit_session,
-            actor=principal,
-            action=denied_action(action),
-            outcome=f"DENIED:{error.code}",
-            at=hub.clock.now(),
-            subject=uscc,
-            purpose=purpose,
-            categories=[str(c) for c in categories],
-            detail={**(detail or {}), "requested": action},
+    categories: Iterable[DataCategory] | None = None,
+    require_all: bool = False,
+    detail: dict[str, Any] | None = None,
+) -> dict[str, Grant | HubError]:
+    """Batch form of :func:`open_door`: one consent query, per-item answers."""
+    wanted = frozenset(categories) if categories is not None else None
+    consents: dict[str, Consent] = {}
+    if usccs and _needs_consent(hub, principal, usccs[0], purpose) is None and (
+        principal.kind is not PrincipalKind.SUBJECT and purpose is not None
+    ):
+        consents = await _consents(session, hub, principal, usccs, purpose)
+    results: dict[str, Grant | HubError] = {}
+    refusals: list[tuple[str, frozenset[DataCategory], HubError]] = []
+    for uscc in dict.fromkeys(usccs):
+        consent = consents.get(uscc)
+        decided = _decide(hub, principal, uscc, purpose, consent, wanted, require_all)
+        if isinstance(decided, HubError):
+            refusals.append((uscc, wanted or frozenset(), decided))
+            results[uscc] = decided
+            continue
+        event = await append_event(
+            session, actor=principal, action=action, outcome="GRANTED",
+            at=hub.clock.now(), subject=uscc, purpose=purpose,
+            consent_id=consent.id if consent else None,
+            categories=[str(c) for c in decided], detail=detail,
         )
-        await commit(audit_session)
-    return error
+        results[uscc] = Grant(principal, uscc, purpose, decided, consent, event.id)
+    if refusals:
+        await _audit_refusals(hub, principal, purpose, action, refusals, detail)
+    return results
 
 
 async def open_door(
@@ -113,67 +207,10 @@ async def open_door(
     ``require_all`` every requested category must be covered, else
     ``CONSENT_REQUIRED`` names the missing ones.
     """
-    wanted = frozenset(categories) if categories is not None else None
-    shown = wanted if wanted is not None else frozenset()
-
-    async def refuse(error: HubError) -> HubError:
-        return await _refuse(
-            hub, principal, uscc=uscc, purpose=purpose, action=action,
-            categories=shown, error=error, detail=detail,
-        )
-
-    consent: Consent | None = None
-    if principal.kind is PrincipalKind.SUBJECT:
-        if principal.uscc != uscc:
-            raise await refuse(HubError(
-                "An enterprise may read only its own data; this token acts for "
-                f"{principal.uscc}.", ErrorCode.FORBIDDEN))
-        allowed = wanted if wanted is not None else ALL_CATEGORIES
-    elif principal.kind is PrincipalKind.ADMIN or purpose is None:
-        raise await refuse(HubError(
-            "Administrators never read enterprise data for a purpose of their own; "
-            "use the audit, objection and repair queues.", ErrorCode.FORBIDDEN))
-    elif not hub.policy.may_hold(principal.kind, purpose):
-        raise await refuse(HubError(
-            f"A {principal.kind} client may not read data for {purpose}; the access "
-            f"policy allows {sorted(hub.policy.kinds[principal.kind])}.",
-            ErrorCode.FORBIDDEN))
-    else:
-        consent = await _active_consent(session, hub, principal, uscc, purpose)
-        if consent is None:
-            needed = sorted(wanted) if wanted else []
-            raise await refuse(HubError(
-                f"No ACTIVE {purpose} consent from {uscc} to you. Ask the enterprise "
-                f"to grant one (purpose {purpose}"
-                + (f", categories {', '.join(needed)}" if needed else "")
-                + ").",
-                ErrorCode.CONSENT_REQUIRED,
-                purpose=str(purpose),
-                missingCategories=[str(c) for c in needed],
-            ))
-        covered = frozenset(DataCategory(c) for c in consent.categories)
-        covered &= hub.policy.categories_for(purpose)
-        if require_all and wanted is not None and not wanted <= covered:
-            missing = sorted(wanted - covered)
-            raise await refuse(HubError(
-                f"Your {purpose} consent from {uscc} does not cover "
-                f"{', '.join(missing)}; ask the enterprise for a consent that does.",
-                ErrorCode.CONSENT_REQUIRED,
-                purpose=str(purpose),
-                missingCategories=[str(c) for c in missing],
-            ))
-        allowed = covered & wanted if wanted is not None else covered
-
-    event = await append_event(
-        session,
-        actor=principal,
-        action=action,
-        outcome="GRANTED",
-        at=hub.clock.now(),
-        subject=uscc,
-        purpose=purpose,
-        consent_id=consent.id if consent else None,
-        categories=[str(c) for c in allowed],
-        detail=detail,
-    )
-    return Grant(principal, uscc, purpose, frozenset(allowed), consent, event.id)
+    result = (await open_doors(
+        session, hub, principal, usccs=[uscc], purpose=purpose, action=action,
+        categories=categories, require_all=require_all, detail=detail,
+    ))[uscc]
+    if isinstance(result, HubError):
+        raise result
+    return result

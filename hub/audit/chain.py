@@ -7,8 +7,8 @@ seal is serialised, so concurrent readers don't queue behind one another for
 the length of their reads — just for one small INSERT and the COMMIT:
 
 * PostgreSQL: a transaction-scoped advisory lock, then read the head, insert.
-* SQLite: the INSERT itself takes the database write lock (held to COMMIT),
-  so rows go in with a provisional link and are linked right after.
+* SQLite: a no-op UPDATE takes the database write lock (held to COMMIT),
+  then read the head, insert.
 
 A session committed with unsealed events is refused (see ``hub.db``): no
 event can be lost by a forgotten seal.
@@ -16,7 +16,6 @@ event can be lost by a forgotten seal.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -103,28 +102,19 @@ async def seal(session: AsyncSession) -> None:
         await session.execute(
             text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK}
         )
-        seq, prev = await _head(session)
-        for event in pending:
-            seq += 1
-            event.seq, event.prev_hash = seq, prev
-            event.hash = prev = _digest(event, prev)
-        session.add_all(pending)
-        await session.flush()
-        return
-
-    for event in pending:
-        event.prev_hash, event.hash = GENESIS, f"pending-{uuid.uuid4().hex}"
-    session.add_all(pending)
-    await session.flush()  # holds SQLite's write lock from here to COMMIT
+    else:
+        # A no-op UPDATE takes SQLite's write lock, held until COMMIT, so no
+        # other writer can move the head between our read and our insert.
+        await session.execute(
+            update(AuditEvent)
+            .where(text("1 = 0"))
+            .values(seq=AuditEvent.seq)
+            .execution_options(synchronize_session=False)
+        )
     seq, prev = await _head(session)
     for event in pending:
         seq += 1
-        digest = _digest(event, prev)
-        await session.execute(
-            update(AuditEvent)
-            .where(AuditEvent.id == event.id)
-            .values(seq=seq, prev_hash=prev, hash=digest)
-            .execution_options(synchronize_session=False)
-        )
-        event.seq, event.prev_hash, event.hash = seq, prev, digest
-        prev = digest
+        event.seq, event.prev_hash = seq, prev
+        event.hash = prev = _digest(event, prev)
+    session.add_all(pending)
+    await session.flush()

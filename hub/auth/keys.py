@@ -12,7 +12,8 @@ Verification picks a key by ``kid`` from this fixed set, never from the
 token (RFC 8725 §3.1, §3.10).  A worker that meets an unknown ``kid`` reloads
 the set from the database at most once every ``RELOAD_INTERVAL`` seconds, so a
 key another worker just created is found while a flood of made-up kids cannot
-turn into a flood of queries.
+turn into a flood of queries.  Both intervals are measured on the injected
+clock.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import asyncio
 import base64
 import hashlib
 import json
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,7 +31,9 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from hub.audit.chain import append_event
 from hub.auth import keystore
+from hub.auth.principal import Principal
 from hub.clock import Clock
 from hub.db import session_scope
 from hub.models import SigningKey
@@ -42,6 +44,8 @@ __all__ = [
     "KeyPair",
     "Keyring",
     "MAX_TOKEN_TTL",
+    "RELOAD_INTERVAL",
+    "STALE_AFTER",
     "load_keyring",
     "retention",
 ]
@@ -189,7 +193,7 @@ class Keyring:
         if key is not None or not isinstance(kid, str):
             return key
         async with self._lock:
-            if time.monotonic() - self._loaded_at >= RELOAD_INTERVAL:
+            if self._clock.now().timestamp() - self._loaded_at >= RELOAD_INTERVAL:
                 await self._reload()
         return self.get(kid)
 
@@ -200,10 +204,10 @@ class Keyring:
 
     async def refresh_if_stale(self) -> None:
         """Pick up keys rotated by another process (cheap when fresh)."""
-        if time.monotonic() - self._loaded_at < STALE_AFTER:
+        if self._clock.now().timestamp() - self._loaded_at < STALE_AFTER:
             return
         async with self._lock:
-            if time.monotonic() - self._loaded_at >= STALE_AFTER:
+            if self._clock.now().timestamp() - self._loaded_at >= STALE_AFTER:
                 await self._reload()
 
     async def _reload(self) -> None:
@@ -226,27 +230,43 @@ class Keyring:
         # Deterministic across workers: the newest current key signs.
         self._active = max(signing, key=lambda k: (k.created_at, k.kid), default=None)
         self._keys = keys
-        self._loaded_at = time.monotonic()
+        self._loaded_at = self._clock.now().timestamp()
 
     async def ensure(self) -> None:
         """Load the set; create a key when none signs with ``signing_alg``."""
         async with self._lock:
             async with session_scope(self._sessionmaker) as session:
                 await keystore.lock_keyring(session)
-                rows = list(await keystore.list_keys(session))
-                self._install(rows)
-                if self._active is None:
-                    rows.append(await self._rotate_in(session))
+                self._install(await keystore.list_keys(session))
+                if self._active is not None:
+                    return
+                await self._rotate_in(session)
+                rows = await keystore.list_keys(session)
             self._install(rows)
 
-    async def rotate(self) -> KeyPair:
-        """Retire the signing key(s) and make a new active one."""
+    async def rotate(self, *, actor: Principal | None = None) -> KeyPair:
+        """Retire the signing key(s) and make a new active one.
+
+        With ``actor`` the rotation is written to the audit chain in the same
+        transaction.
+        """
         async with self._lock:
             async with session_scope(self._sessionmaker) as session:
                 await keystore.lock_keyring(session)
-                await self._rotate_in(session)
-                await keystore.prune_unpublished(session, now=self._clock.now())
+                row = await self._rotate_in(session)
+                pruned = await keystore.prune_unpublished(
+                    session, now=self._clock.now()
+                )
                 rows = await keystore.list_keys(session)
+                if actor is not None:
+                    await append_event(
+                        session,
+                        actor=actor,
+                        action="keys.rotate",
+                        outcome="ok",
+                        at=self._clock.now(),
+                        detail={"kid": row.kid, "alg": row.alg, "pruned": pruned},
+                    )
             self._install(rows)
             return self.active
 

@@ -3,7 +3,8 @@
 JSON Lines: one object per line with a ``type``.  CSV: the same fields as
 columns, either one file with a ``type`` column or one file per type (the type
 from ``--type`` or the file name: ``entities.csv``, ``records.csv``,
-``lists.csv``).  Empty CSV cells are null; a ``details`` cell holds JSON text.
+``lists.csv``).  Empty CSV cells are null (left out, so one file may hold the
+columns of every type); a ``details`` cell holds JSON text.
 """
 
 from __future__ import annotations
@@ -91,7 +92,9 @@ def _csv_type(path: Path, row_type: str | None, header: list[str]) -> str | None
 
 
 def _decode_cells(cells: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
-    data = {k: (None if v == "" else v) for k, v in cells.items() if k is not None}
+    # An empty cell is null, and null is what a missing field means; dropping
+    # them lets one CSV carry the columns of all three row types.
+    data = {k: v for k, v in cells.items() if k is not None and v not in ("", None)}
     details = data.get("details")
     if isinstance(details, str):
         try:

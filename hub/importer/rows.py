@@ -12,6 +12,7 @@ is quarantined with a reason an operator can act on, never silently fixed.
 from __future__ import annotations
 
 import calendar
+from functools import lru_cache
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -72,8 +73,13 @@ IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 Text = Annotated[str, Field(min_length=1)]
 
 
+# A file lists an entity's records right after it: the same code is checked
+# many times in a row, so remember recent verdicts.
+_uscc_reason = lru_cache(maxsize=8192)(invalid_reason)
+
+
 def _check_uscc(value: str) -> str:
-    reason = invalid_reason(value)
+    reason = _uscc_reason(value) if isinstance(value, str) else invalid_reason(value)
     if reason is not None:
         raise ValueError(f"uscc {value!r}: {reason}")
     return value
@@ -200,6 +206,8 @@ def _describe(exc: ValidationError) -> str:
             parts.append(f"unknown field {field!r}")
         elif msg.startswith(f"{field} ") or not field:
             parts.append(msg)
+        elif err["type"] == "value_error":
+            parts.append(f"{field}: {msg}")
         else:
             parts.append(f"{field}: {msg} (got {err.get('input')!r})")
     return "; ".join(parts)

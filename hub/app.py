@@ -1,0 +1,115 @@
+"""The Starlette application: routes, lifespan-managed resources, limits."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+
+from hub.auth.routes import routes as auth_routes
+from hub.clock import Clock
+from hub.observability import MetricsMiddleware, healthz, metrics, readyz
+from hub.resources import Hub, build_hub
+from hub.settings import Settings, get_settings
+from schema import get_schema
+from schema.view import HubGraphQL
+
+__all__ = ["BodyLimit", "create_app"]
+
+log = logging.getLogger("hub")
+
+
+class BodyLimit:
+    """Refuse request bodies over the limit with 413 (interfaces.md: 1 MiB)."""
+
+    def __init__(self, app: Any, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._too_large(scope, receive, send)
+            return
+        seen = 0
+        too_large = False
+
+        async def limited() -> Any:
+            nonlocal seen, too_large
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    too_large = True
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLarge:
+            await self._too_large(scope, receive, send)
+
+    async def _too_large(self, scope: Any, receive: Any, send: Any) -> None:
+        response = JSONResponse(
+            {"errors": [{"message": f"Request body over {self.max_bytes} bytes.",
+                         "extensions": {"code": "VALIDATION_ERROR"}}]},
+            status_code=413,
+        )
+        await response(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    hub: Hub | None = None,
+) -> Any:
+    """Build the ASGI app.  Resources are made in the lifespan unless ``hub`` is given."""
+    settings = settings or get_settings()
+    graphql = HubGraphQL(
+        get_schema(settings.production),
+        graphql_ide=None if settings.production else "graphiql",
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if hub is not None:
+            app.state.hub = hub
+            yield
+            return
+        if settings.production and settings.is_sqlite:
+            log.warning(
+                "HUB_ENV=production on SQLite without Redis: run a single process only"
+            )
+        made = await build_hub(settings, clock)
+        app.state.hub = made
+        try:
+            yield
+        finally:
+            await made.aclose()
+
+    app = Starlette(
+        routes=[
+            *auth_routes,
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/metrics", metrics),
+        ],
+        lifespan=lifespan,
+    )
+    if hub is not None:
+        app.state.hub = hub
+    return MetricsMiddleware(BodyLimit(app, settings.max_body_bytes))

@@ -1,0 +1,92 @@
+"""Bearer token → Principal, on every request.
+
+A client's token is only as good as the client: a suspended client is refused
+at its next request, not when its token expires.  That check is one
+primary-key lookup of three columns (``repository.status``), measured at
+roughly a tenth of a millisecond on SQLite and PostgreSQL; a cache would save
+little and would reopen the window it is meant to close, so there is none.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.auth import repository
+from hub.auth.principal import Principal
+from hub.auth.tokens import verify_access_token
+from hub.enums import PrincipalKind
+from hub.errors import ErrorCode, HubError
+
+if TYPE_CHECKING:
+    from hub.resources import Hub
+
+__all__ = ["bearer_token", "principal_from_claims", "principal_from_request"]
+
+_REFUSED = "Client is unknown or suspended; ask the platform administrator."
+
+
+def bearer_token(authorization_header: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer`` header (RFC 6750 §2.1)."""
+    if not authorization_header or not authorization_header.strip():
+        return None
+    scheme, _, token = authorization_header.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or " " in token:
+        raise HubError(
+            "Send the access token as 'Authorization: Bearer <token>'.",
+            ErrorCode.UNAUTHENTICATED,
+        )
+    return token
+
+
+async def principal_from_claims(
+    claims: dict[str, Any], hub: Hub, *, session: AsyncSession | None = None
+) -> Principal:
+    """The principal behind verified claims; clients must be ACTIVE now."""
+    kind = PrincipalKind(claims["kind"])
+    scopes = tuple(str(claims.get("scope", "")).split())
+    if kind is PrincipalKind.SUBJECT:
+        name = claims.get("name")
+        return Principal(
+            id=claims["sub"],
+            kind=kind,
+            name=name if isinstance(name, str) and name else claims["sub"],
+            uscc=claims["sub"],
+            scopes=scopes,
+            token_id=claims["jti"],
+        )
+    if session is None:
+        async with hub.sessionmaker() as own:
+            status = await repository.status(own, claims["sub"])
+    else:
+        status = await repository.status(session, claims["sub"])
+    if status is None or not status.active or status.kind != kind.value:
+        raise HubError(_REFUSED, ErrorCode.UNAUTHENTICATED)
+    return Principal(
+        id=claims["sub"],
+        kind=kind,
+        name=status.name,
+        scopes=scopes,
+        token_id=claims["jti"],
+    )
+
+
+async def principal_from_request(
+    authorization_header: str | None,
+    hub: Hub,
+    *,
+    session: AsyncSession | None = None,
+) -> Principal | None:
+    """``None`` without a header; a Principal for a good token; else raise.
+
+    Raises ``HubError(UNAUTHENTICATED)`` for a malformed header, a token that
+    fails verification, or a client that is unknown, suspended or of another
+    kind than its token says.  Pass ``session`` to reuse the request's.
+    """
+    token = bearer_token(authorization_header)
+    if token is None:
+        return None
+    claims = await verify_access_token(hub.keys, hub.settings, hub.clock, token)
+    return await principal_from_claims(claims, hub, session=session)

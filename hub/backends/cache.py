@@ -1,0 +1,114 @@
+"""A byte-valued cache with per-key TTL.
+
+Callers encode their values (JSON) themselves, so both implementations store
+exactly the same bytes.  ``add`` (set only if absent) doubles as a short
+cross-worker lock, e.g. so that several workers do not all pull one source.
+
+>>> import asyncio
+>>> cache = MemoryCache()
+>>> asyncio.run(cache.set("k", b"v", ttl=60))
+>>> asyncio.run(cache.get("k"))
+b'v'
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Protocol
+
+from redis.asyncio import Redis
+
+__all__ = ["Cache", "MemoryCache", "RedisCache"]
+
+
+class Cache(Protocol):
+    """What the hub needs from a cache."""
+
+    async def get(self, key: str) -> bytes | None:
+        """The value, or None when absent or expired."""
+        ...
+
+    async def set(self, key: str, value: bytes, ttl: float) -> None:
+        """Store ``value`` for ``ttl`` seconds (replacing any previous value)."""
+        ...
+
+    async def add(self, key: str, value: bytes, ttl: float) -> bool:
+        """Store only if ``key`` is absent; True when this call stored it."""
+        ...
+
+    async def delete(self, key: str) -> None: ...
+
+
+class MemoryCache:
+    """In-process LRU cache with TTL; ``monotonic`` is injectable for tests."""
+
+    def __init__(
+        self, max_entries: int = 10_000, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
+        if max_entries < 1:
+            raise ValueError("max_entries must be at least 1")
+        self.max_entries = max_entries
+        self._now = monotonic
+        self._data: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+
+    def _live(self, key: str) -> bytes | None:
+        item = self._data.get(key)
+        if item is None:
+            return None
+        expires, value = item
+        if expires <= self._now():
+            del self._data[key]
+            return None
+        self._data.move_to_end(key)
+        return value
+
+    async def get(self, key: str) -> bytes | None:
+        return self._live(key)
+
+    async def set(self, key: str, value: bytes, ttl: float) -> None:
+        self._data[key] = (self._now() + ttl, bytes(value))
+        self._data.move_to_end(key)
+        # Bounded: evict the least recently used entries beyond the limit.
+        while len(self._data) > self.max_entries:
+            self._data.popitem(last=False)
+
+    async def add(self, key: str, value: bytes, ttl: float) -> bool:
+        if self._live(key) is not None:
+            return False
+        await self.set(key, value, ttl)
+        return True
+
+    async def delete(self, key: str) -> None:
+        self._data.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+class RedisCache:
+    """Cache in Redis; keys are namespaced with ``prefix``."""
+
+    def __init__(self, redis: Redis, prefix: str = "hub:cache:") -> None:
+        self.redis = redis
+        self.prefix = prefix
+
+    async def get(self, key: str) -> bytes | None:
+        value = await self.redis.get(self.prefix + key)
+        return None if value is None else bytes(value)
+
+    async def set(self, key: str, value: bytes, ttl: float) -> None:
+        await self.redis.set(self.prefix + key, value, px=_millis(ttl))
+
+    async def add(self, key: str, value: bytes, ttl: float) -> bool:
+        stored = await self.redis.set(self.prefix + key, value, px=_millis(ttl), nx=True)
+        return bool(stored)
+
+    async def delete(self, key: str) -> None:
+        await self.redis.delete(self.prefix + key)
+
+
+def _millis(ttl: float) -> int:
+    # Redis refuses a zero expiry; anything shorter than 1 ms is 1 ms.
+    return max(1, int(ttl * 1000))

@@ -1,0 +1,68 @@
+"""Choose the backends from the settings: Redis when ``HUB_REDIS_URL`` is set."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from redis.asyncio import Redis
+
+from hub.backends.cache import Cache, MemoryCache, RedisCache
+from hub.backends.pubsub import MemoryPubSub, PubSub, RedisPubSub
+from hub.backends.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from hub.settings import Settings
+
+__all__ = ["Backends", "make_backends"]
+
+
+@dataclass
+class Backends:
+    cache: Cache
+    limiter: RateLimiter
+    pubsub: PubSub
+    redis: Redis | None = None
+    kind: str = "memory"
+    _closed: bool = field(default=False, repr=False)
+
+    async def ping(self) -> bool:
+        """Readiness: True when the backends answer (always, in process)."""
+        if self.redis is None:
+            return True
+        try:
+            return bool(await self.redis.ping())
+        except Exception:  # readiness reports, it does not raise
+            return False
+
+    async def aclose(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        await self.pubsub.aclose()
+        if self.redis is not None:
+            await self.redis.aclose()
+
+
+def make_backends(
+    settings: Settings, *, monotonic: Callable[[], float] = time.monotonic, **kw: Any
+) -> Backends:
+    """Redis-backed when ``settings.redis_url`` is set, else in-process.
+
+    In-process backends are only correct for a single worker; interfaces.md
+    makes ``HUB_REDIS_URL`` required when running more than one.
+    """
+    if settings.redis_url:
+        redis = Redis.from_url(settings.redis_url, **kw)
+        return Backends(
+            cache=RedisCache(redis),
+            limiter=RedisRateLimiter(redis),
+            pubsub=RedisPubSub(redis),
+            redis=redis,
+            kind="redis",
+        )
+    return Backends(
+        cache=MemoryCache(monotonic=monotonic),
+        limiter=MemoryRateLimiter(monotonic=monotonic),
+        pubsub=MemoryPubSub(),
+    )

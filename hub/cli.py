@@ -1,0 +1,139 @@
+"""The ``xinyi-hub`` command line.  ``--json`` commands print one JSON object."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from hub.auth.cli import register as register_auth
+from hub.db import create_engine, make_sessionmaker, migrate
+from hub.demo.cli import register as register_generate
+from hub.importer.cli import register as register_import
+from hub.settings import Settings
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="xinyi-hub",
+    help="Integration hub of a 信易+ credit-incentive programme.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+schema_app = typer.Typer(help="The GraphQL schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(audit_app, name="audit")
+app.add_typer(schema_app, name="schema")
+register_auth(app)
+register_import(app)
+register_generate(app)
+
+
+def _err(text: str) -> None:
+    typer.echo(text, err=True)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to bind."),
+    port: int = typer.Option(8000, help="TCP port."),
+    workers: int = typer.Option(1, help="Worker processes (needs HUB_REDIS_URL if > 1)."),
+) -> None:
+    """Run the API (uvicorn); creates or migrates the database first."""
+    import uvicorn
+
+    settings = Settings()
+    if workers > 1 and not settings.redis_url:
+        _err("error: more than one worker needs HUB_REDIS_URL (shared cache and limits)")
+        raise typer.Exit(2)
+    migrate(settings.database_url)
+    uvicorn.run(
+        "hub.app:create_app", factory=True, host=host, port=port, workers=workers,
+        log_level="info", access_log=False,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply migrations (Alembic) to HUB_DATABASE_URL."""
+    settings = Settings()
+    migrate(settings.database_url)
+    _err(f"database at {settings.database_url} is up to date")
+
+
+@audit_app.command("verify")
+def audit_verify(
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Re-hash the whole audit chain; exit 1 and name the first broken event."""
+    from hub.audit.verify import verify_chain
+
+    settings = Settings()
+    migrate(settings.database_url)
+
+    async def run() -> Any:
+        engine = create_engine(settings.database_url)
+        try:
+            async with make_sessionmaker(engine)() as session:
+                return await verify_chain(session)
+        finally:
+            await engine.dispose()
+
+    report = asyncio.run(run())
+    if as_json:
+        typer.echo(json.dumps(report.as_json()))
+    if report.ok:
+        _err(f"audit chain intact: {report.events} events")
+    else:
+        _err(f"audit chain BROKEN at event {report.first_broken}: {report.reason}")
+        raise typer.Exit(1)
+
+
+@schema_app.command("export")
+def schema_export(
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write to FILE."),
+) -> None:
+    """Print the GraphQL SDL."""
+    from schema import get_schema
+
+    sdl = get_schema(False).as_str() + "\n"
+    if output is None:
+        sys.stdout.write(sdl)
+    else:
+        output.write_text(sdl, encoding="utf-8")
+
+
+@app.command()
+def demo(
+    entities: int = typer.Option(1000, help="Synthetic enterprises to seed."),
+    port: int = typer.Option(8000, help="TCP port of the API."),
+    host: str = typer.Option("127.0.0.1", help="Interface to bind."),
+    seed: int = typer.Option(2026, help="Random seed (same seed, same data)."),
+) -> None:
+    """Migrate, seed demo data, create demo clients, print credentials, serve."""
+    from hub.demo.setup import prepare_demo, print_credentials
+
+    settings = Settings()
+    migrate(settings.database_url)
+    info = asyncio.run(prepare_demo(settings, entities=entities, seed=seed, port=port))
+    print_credentials(info, host=host, port=port)
+    import uvicorn
+
+    uvicorn.run(
+        "hub.app:create_app", factory=True, host=host, port=port, log_level="info",
+        access_log=False,
+    )
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

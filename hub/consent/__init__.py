@@ -1,0 +1,1 @@
+"""Consents: one purpose, explicit categories, an expiry, a signed receipt."""

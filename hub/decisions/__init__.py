@@ -1,0 +1,1 @@
+"""Scenario decisions: eligibility checks, outcome feedback, rule versions, stats."""

@@ -1,0 +1,46 @@
+"""Loading the facts a scenario decides on, only from granted categories."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.enums import DataCategory
+from hub.errors import ErrorCode, HubError
+from hub.evaluation.inputs import EntityData
+from hub.evaluation.repository import load_entity_data
+from hub.evaluation.service import evaluation_for
+from scenarios.facts import build_facts
+
+if TYPE_CHECKING:
+    from hub.resources import Hub
+
+__all__ = ["load_facts", "load_public"]
+
+
+async def load_facts(
+    session: AsyncSession, hub: Hub, uscc: str, categories: Iterable[DataCategory]
+) -> tuple[dict[str, Any], EntityData]:
+    """Facts of ``categories`` (plus public joint-punishment data)."""
+    cats = frozenset(categories)
+    today = hub.clock.today()
+    data = await load_entity_data(session, uscc, today=today, categories=cats)
+    if data is None:
+        raise HubError(f"No entity {uscc} is registered.", ErrorCode.NOT_FOUND)
+    evaluation = None
+    if DataCategory.EVALUATION in cats:
+        evaluation = await evaluation_for(session, hub, uscc)
+    facts = build_facts(data, cats, today=today, evaluation=evaluation)
+    if evaluation is not None:
+        facts["evaluation_model"] = evaluation.model_version
+    return facts, data
+
+
+async def load_public(
+    session: AsyncSession, hub: Hub, uscc: str
+) -> EntityData | None:
+    """Only public joint-punishment data: BLACK/RED lists, ACTIVE SERIOUS records."""
+    return await load_entity_data(session, uscc, today=hub.clock.today(),
+                                  categories=())

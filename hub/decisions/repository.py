@@ -1,0 +1,146 @@
+"""All SQL of the decisions domain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import case, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.models import AuditEvent, Decision, Outcome, ScenarioRuleVersion
+
+__all__ = [
+    "active_rule_version",
+    "active_versions",
+    "decision",
+    "decision_counts",
+    "deactivate_rules",
+    "loan_totals",
+    "outcome",
+    "outcome_for",
+    "outcome_counts",
+    "profile_reads",
+    "rule_version_exists",
+    "rules_of",
+]
+
+APPLIED = ("BENEFIT_APPLIED", "LOAN_GRANTED")
+
+
+async def active_rule_version(session: AsyncSession, scenario: str) -> str | None:
+    """The version of the latest active published rule set, if any."""
+    return await session.scalar(  # type: ignore[no-any-return]
+        select(ScenarioRuleVersion.version)
+        .where(ScenarioRuleVersion.scenario == scenario,
+               ScenarioRuleVersion.active.is_(True))
+        .order_by(ScenarioRuleVersion.id.desc()).limit(1)
+    )
+
+
+async def active_versions(session: AsyncSession) -> dict[str, str]:
+    rows = await session.execute(
+        select(ScenarioRuleVersion.scenario, ScenarioRuleVersion.version)
+        .where(ScenarioRuleVersion.active.is_(True))
+        .order_by(ScenarioRuleVersion.id)
+    )
+    return {s: v for s, v in rows}  # later rows (newer ids) win
+
+
+async def rules_of(session: AsyncSession, scenario: str,
+                   version: str) -> dict[str, Any] | None:
+    return await session.scalar(  # type: ignore[no-any-return]
+        select(ScenarioRuleVersion.rules).where(
+            ScenarioRuleVersion.scenario == scenario,
+            ScenarioRuleVersion.version == version)
+    )
+
+
+async def rule_version_exists(session: AsyncSession, scenario: str,
+                              version: str) -> bool:
+    return await rules_of(session, scenario, version) is not None
+
+
+async def deactivate_rules(session: AsyncSession, scenario: str) -> None:
+    # Superseded versions stay stored: decisions name the version they used.
+    await session.execute(
+        update(ScenarioRuleVersion)
+        .where(ScenarioRuleVersion.scenario == scenario,
+               ScenarioRuleVersion.active.is_(True))
+        .values(active=False)
+    )
+
+
+async def decision(session: AsyncSession, decision_id: str) -> Decision | None:
+    return await session.get(Decision, decision_id)
+
+
+async def outcome(session: AsyncSession, outcome_id: str) -> Outcome | None:
+    return await session.get(Outcome, outcome_id)
+
+
+async def outcome_for(session: AsyncSession, decision_id: str,
+                      result: str) -> Outcome | None:
+    return await session.scalar(  # type: ignore[no-any-return]
+        select(Outcome).where(Outcome.decision_id == decision_id,
+                              Outcome.result == result)
+    )
+
+
+async def profile_reads(session: AsyncSession, start: datetime | None,
+                        end: datetime | None) -> int:
+    stmt = select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "profile.read")
+    if start is not None:
+        stmt = stmt.where(AuditEvent.at >= start)
+    if end is not None:
+        stmt = stmt.where(AuditEvent.at < end)
+    return int(await session.scalar(stmt) or 0)
+
+
+async def decision_counts(
+    session: AsyncSession, start: datetime | None, end: datetime | None
+) -> dict[str, tuple[int, int, int]]:
+    """scenario → (decisions, eligible, restricted)."""
+    stmt = select(
+        Decision.scenario,
+        func.count(),
+        func.sum(case((Decision.outcome == "ELIGIBLE", 1), else_=0)),
+        func.sum(case((Decision.outcome == "RESTRICTED", 1), else_=0)),
+    ).group_by(Decision.scenario)
+    if start is not None:
+        stmt = stmt.where(Decision.decided_at >= start)
+    if end is not None:
+        stmt = stmt.where(Decision.decided_at < end)
+    return {s: (int(n), int(e or 0), int(r or 0))
+            for s, n, e, r in await session.execute(stmt)}
+
+
+def _outcomes_in(stmt: Any, start: datetime | None, end: datetime | None) -> Any:
+    if start is not None:
+        stmt = stmt.where(Outcome.recorded_at >= start)
+    if end is not None:
+        stmt = stmt.where(Outcome.recorded_at < end)
+    return stmt
+
+
+async def outcome_counts(
+    session: AsyncSession, start: datetime | None, end: datetime | None
+) -> dict[str, int]:
+    """scenario → outcomes reporting a benefit applied or a loan granted."""
+    stmt = _outcomes_in(
+        select(Decision.scenario, func.count())
+        .join(Decision, Decision.id == Outcome.decision_id)
+        .where(Outcome.result.in_(APPLIED)).group_by(Decision.scenario),
+        start, end)
+    return {s: int(n) for s, n in await session.execute(stmt)}
+
+
+async def loan_totals(
+    session: AsyncSession, start: datetime | None, end: datetime | None
+) -> tuple[int, float]:
+    stmt = _outcomes_in(
+        select(func.count(), func.coalesce(func.sum(Outcome.amount), 0.0))
+        .where(Outcome.result == "LOAN_GRANTED"), start, end)
+    n, amount = (await session.execute(stmt)).one()
+    return int(n), float(amount or 0.0)

@@ -1,0 +1,158 @@
+"""Eligibility decisions and their outcome feedback (放款反馈).
+
+Services never commit; the request's unit of work does.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.access.door import open_door
+from hub.audit.chain import append_event
+from hub.auth.principal import Principal
+from hub.consent.repository import remember, remembered
+from hub.decisions import repository as repo
+from hub.decisions.facts import load_facts, load_public
+from hub.decisions.rules import rules_in_force
+from hub.errors import ErrorCode, HubError
+from hub.models import Decision, Outcome, new_id
+from hub.uscc import check_uscc
+from scenarios.engine import evaluate
+from scenarios.facts import public_facts
+from scenarios.joint_punishment import joint_punishment_reasons
+from scenarios.protocol import Scenario
+from scenarios.verdict import Verdict
+
+if TYPE_CHECKING:
+    from hub.resources import Hub
+
+__all__ = ["check_eligibility", "record_outcome"]
+
+ACTION = "eligibility.check"
+_RESULT = re.compile(r"^[A-Z][A-Z0-9_]{1,31}$")
+
+
+def _store(
+    session: AsyncSession, hub: Hub, principal: Principal, scenario: Scenario,
+    uscc: str, verdict: Verdict, facts: dict, consent_id: str | None,
+    decision_id: str,
+) -> Decision:
+    row = Decision(
+        id=decision_id, scenario=scenario.key, uscc=uscc, outcome=str(verdict.outcome),
+        benefits=[b.as_dict() for b in verdict.benefits],
+        reasons=[r.as_dict() for r in verdict.reasons],
+        rule_version=verdict.rule_version, facts=facts,
+        requester_id=principal.id, requester_kind=str(principal.kind),
+        consent_id=consent_id, decided_at=hub.clock.now(),
+    )
+    session.add(row)
+    return row
+
+
+async def check_eligibility(
+    session: AsyncSession, hub: Hub, principal: Principal, scenario_key: str,
+    uscc: str,
+) -> Decision:
+    """Decide ``scenario_key`` for ``uscc`` and store the decision.
+
+    Needs an ACTIVE consent for the scenario's purpose covering its categories
+    — except that public joint-punishment information (BLACK list, active
+    SERIOUS records; 国办发〔2019〕35号 §10) makes the answer RESTRICTED even
+    without one.  Otherwise the door's CONSENT_REQUIRED stands.
+    """
+    scenario = hub.scenarios.get(scenario_key)
+    check_uscc(uscc)
+    decision_id = new_id()
+    detail = {"scenario": scenario.key, "decision": decision_id}
+    try:
+        grant = await open_door(
+            session, hub, principal, uscc=uscc, purpose=scenario.purpose,
+            action=ACTION, categories=scenario.categories, require_all=True,
+            detail=detail,
+        )
+    except HubError as refused:
+        if refused.code != ErrorCode.CONSENT_REQUIRED:
+            raise
+        public = await load_public(session, hub, uscc)
+        reasons = joint_punishment_reasons(public) if public else ()
+        if not reasons or public is None:
+            raise
+        table = await rules_in_force(session, scenario)
+        verdict = evaluate(table, {}, joint_punishment=reasons)
+        # The door has audited the refusal; the RESTRICTED answer built from
+        # public lists is audited too, in this unit of work.
+        await append_event(
+            session, actor=principal, action=ACTION, outcome="RESTRICTED",
+            at=hub.clock.now(), subject=uscc, purpose=scenario.purpose,
+            detail={**detail, "basis": "public joint-punishment information"},
+        )
+        return _store(session, hub, principal, scenario, uscc, verdict,
+                      public_facts(public), None, decision_id)
+    facts, data = await load_facts(session, hub, uscc, grant.categories)
+    table = await rules_in_force(session, scenario)
+    verdict = evaluate(table, facts, joint_punishment=joint_punishment_reasons(data))
+    consent_id = grant.consent.id if grant.consent is not None else None
+    return _store(session, hub, principal, scenario, uscc, verdict, facts,
+                  consent_id, decision_id)
+
+
+async def record_outcome(
+    session: AsyncSession, hub: Hub, principal: Principal, *, decision_id: str,
+    result: str, amount: float | None = None, idempotency_key: str | None = None,
+) -> Outcome:
+    """Record what became of a decision (LOAN_GRANTED, BENEFIT_APPLIED, …).
+
+    Only the principal that asked for the decision may report on it.  The same
+    (decision, result) returns the outcome already recorded; so does a replay
+    with the same ``idempotency_key``.
+    """
+    op = "recordOutcome"
+    if idempotency_key:
+        prior = await remembered(session, principal.id, idempotency_key, op)
+        if prior is not None and prior.startswith("!"):
+            raise HubError(
+                f"Idempotency key {idempotency_key!r} was used for {prior[1:]}; "
+                "use a new key.", ErrorCode.CONFLICT)
+        if prior is not None:
+            found = await repo.outcome(session, prior)
+            if found is not None:
+                return found
+    if not _RESULT.match(result):
+        raise HubError(
+            f"result {result!r} must be an UPPER_SNAKE_CASE code such as "
+            "LOAN_GRANTED, LOAN_DECLINED, BENEFIT_APPLIED or BENEFIT_NOT_USED.",
+            ErrorCode.VALIDATION_ERROR)
+    if amount is not None and not amount >= 0:
+        raise HubError("amount must be zero or more (CNY).",
+                       ErrorCode.VALIDATION_ERROR)
+    decision = await repo.decision(session, decision_id)
+    if decision is None:
+        raise HubError(f"No decision {decision_id}.", ErrorCode.NOT_FOUND)
+    if decision.requester_id != principal.id:
+        raise HubError("Only the client that asked for a decision may record its "
+                       "outcome.", ErrorCode.FORBIDDEN)
+    row = await repo.outcome_for(session, decision_id, result)
+    if row is None:
+        row = Outcome(id=new_id(), decision_id=decision_id, result=result,
+                      amount=amount, recorded_at=hub.clock.now(),
+                      recorded_by=principal.id)
+        try:
+            async with session.begin_nested():
+                session.add(row)
+        except IntegrityError:  # the same report raced in: return the first one
+            row = await repo.outcome_for(session, decision_id, result)
+            assert row is not None
+        else:
+            await append_event(
+                session, actor=principal, action="outcome.record",
+                outcome="RECORDED", at=row.recorded_at, subject=decision.uscc,
+                detail={"decision": decision_id, "scenario": decision.scenario,
+                        "result": result, "amount": amount},
+            )
+    if idempotency_key:
+        remember(session, principal.id, idempotency_key, op, row.id, hub.clock.now())
+    return row

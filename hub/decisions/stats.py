@@ -1,0 +1,70 @@
+"""Programme statistics for admins: reads, decisions, benefits, loans."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.decisions import repository as repo
+from hub.errors import ErrorCode, HubError
+
+if TYPE_CHECKING:
+    from hub.resources import Hub
+
+__all__ = ["HubStatsData", "ScenarioStatsData", "hub_stats"]
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioStatsData:
+    scenario: str
+    decisions: int
+    eligible: int
+    restricted: int
+    benefits_applied: int
+
+
+@dataclass(frozen=True, slots=True)
+class HubStatsData:
+    profile_reads: int
+    decisions: int
+    loans_granted: int
+    loan_amount: float
+    by_scenario: tuple[ScenarioStatsData, ...]
+
+
+def _bounds(start: date | None, end: date | None) -> tuple[datetime | None,
+                                                          datetime | None]:
+    """Inclusive calendar days [start, end] as a half-open UTC range."""
+    if start and end and end < start:
+        raise HubError(f"'to' ({end}) is before 'from' ({start}).",
+                       ErrorCode.VALIDATION_ERROR)
+    lo = datetime.combine(start, time.min, UTC) if start else None
+    hi = datetime.combine(end + timedelta(days=1), time.min, UTC) if end else None
+    return lo, hi
+
+
+async def hub_stats(
+    session: AsyncSession, hub: Hub, start: date | None = None,
+    end: date | None = None,
+) -> HubStatsData:
+    """Counts over ``start``–``end`` (inclusive days, UTC); open ends allowed.
+
+    Profile reads come from the audit trail (``profile.read`` events);
+    decisions by their ``decided_at``; outcomes by their ``recorded_at``.
+    Every registered scenario is listed, with zeros when unused.
+    """
+    lo, hi = _bounds(start, end)
+    reads = await repo.profile_reads(session, lo, hi)
+    counts = await repo.decision_counts(session, lo, hi)
+    applied = await repo.outcome_counts(session, lo, hi)
+    loans, amount = await repo.loan_totals(session, lo, hi)
+    keys = list(hub.scenarios.keys()) if hub.scenarios is not None else []
+    keys += sorted((set(counts) | set(applied)) - set(keys))
+    by = tuple(
+        ScenarioStatsData(k, *counts.get(k, (0, 0, 0)), applied.get(k, 0))
+        for k in keys
+    )
+    return HubStatsData(reads, sum(s.decisions for s in by), loans, amount, by)

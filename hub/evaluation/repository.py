@@ -1,0 +1,104 @@
+"""All SQL of the evaluation domain: countable data and the evaluation cache."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.enums import DataCategory, ListKind, RecordStatus, Severity
+from hub.evaluation.inputs import EntityData, ListView, RecordView
+from hub.evaluation.types import EvaluationResult
+from hub.models import CreditRecord, Entity, EvaluationRow, ListMembership
+from hub.profiles.visibility import list_visible, record_visible
+
+__all__ = ["cached_evaluation", "load_entity_data", "save_evaluation"]
+
+PUBLIC_LISTS = (ListKind.RED.value, ListKind.BLACK.value)
+
+
+async def load_entity_data(
+    session: AsyncSession,
+    uscc: str,
+    *,
+    today: date,
+    categories: Iterable[DataCategory] | None = None,
+) -> EntityData | None:
+    """The entity's countable data; ``None`` when the entity is unknown.
+
+    ``categories=None`` loads every category (the evaluation itself).  With a
+    set, only records of those categories are loaded — plus ACTIVE SERIOUS
+    records and RED/BLACK lists, which are public joint-punishment information
+    (国办发〔2019〕35号 §10; interfaces.md "Profile categories").  FOCUS lists
+    come with PENALTY.
+    """
+    ent = (await session.execute(
+        select(Entity.kind, Entity.status, Entity.established_on)
+        .where(Entity.uscc == uscc)
+    )).first()
+    if ent is None:
+        return None
+    rec = CreditRecord
+    # What a client may see is what counts: published today and neither
+    # EXPIRED, REVOKED nor REPAIRED (信用修复管理办法; hub.profiles.visibility).
+    where: list[Any] = [rec.uscc == uscc, record_visible(today, for_subject=False)]
+    list_kinds = [k.value for k in ListKind]
+    if categories is not None:
+        cats = {str(c) for c in categories}
+        public = and_(rec.severity == Severity.SERIOUS.value,
+                      rec.status == RecordStatus.ACTIVE.value)
+        where.append(or_(rec.category.in_(sorted(cats)), public) if cats else public)
+        if DataCategory.PENALTY not in cats:
+            list_kinds = list(PUBLIC_LISTS)
+    rows = await session.execute(
+        select(rec.id, rec.category, rec.kind, rec.severity, rec.status,
+               rec.decided_on, rec.details).where(*where).order_by(rec.id)
+    )
+    records = tuple(RecordView(*row) for row in rows)
+    lm = ListMembership
+    lists = await session.execute(
+        select(lm.kind, lm.list_name, lm.basis, lm.since, lm.until).where(
+            lm.uscc == uscc, lm.kind.in_(list_kinds), list_visible(today),
+        ).order_by(lm.since, lm.id)
+    )
+    return EntityData(uscc, ent.kind, ent.status, ent.established_on, records,
+                      tuple(ListView(*row) for row in lists))
+
+
+async def cached_evaluation(
+    session: AsyncSession, uscc: str
+) -> tuple[int, EvaluationRow | None] | None:
+    """``(entities.data_version, cached row or None)``; ``None`` if unknown."""
+    row = (await session.execute(
+        select(Entity.data_version, EvaluationRow)
+        .outerjoin(EvaluationRow, EvaluationRow.uscc == Entity.uscc)
+        .where(Entity.uscc == uscc)
+    )).first()
+    return None if row is None else (row[0], row[1])
+
+
+async def save_evaluation(
+    session: AsyncSession, result: EvaluationResult, data_version: int
+) -> None:
+    """Insert or replace the cached evaluation (safe under concurrent writers)."""
+    values = {
+        "uscc": result.uscc,
+        "score": result.score,
+        "grade": str(result.grade),
+        "model_version": result.model_version,
+        "evaluated_at": result.evaluated_at,
+        "factors": [f.as_dict() for f in result.factors],
+        "data_version": data_version,
+    }
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(EvaluationRow).values(**values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[EvaluationRow.uscc],
+        set_={k: stmt.excluded[k] for k in values if k != "uscc"},
+    )
+    await session.execute(stmt)

@@ -1,0 +1,74 @@
+"""Cached public credit evaluation of one entity.
+
+The cached row in ``evaluations`` is reused while it is still right: same
+``entities.data_version`` (bumped on every change to records or lists), same
+model version, evaluated today (publication windows and years of
+establishment move with the calendar, not with data changes) and a grade
+consistent with the configured thresholds.  Otherwise the evaluation is
+recomputed and stored in the caller's unit of work (services never commit).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.enums import Grade
+from hub.errors import ErrorCode, HubError
+from hub.evaluation import repository
+from hub.evaluation.model import EvaluationModel, default_model
+from hub.evaluation.scoring import evaluate, grade_for
+from hub.evaluation.types import EvaluationResult, Factor
+from hub.models import EvaluationRow
+
+if TYPE_CHECKING:
+    from hub.resources import Hub
+
+__all__ = ["evaluation_for", "model_of"]
+
+
+def model_of(hub: Hub) -> EvaluationModel:
+    """The model in force: ``hub.extras["evaluation_model"]`` or the default."""
+    model = hub.extras.get("evaluation_model") if hub.extras else None
+    return model if isinstance(model, EvaluationModel) else default_model()
+
+
+def _from_row(row: EvaluationRow) -> EvaluationResult:
+    factors = tuple(Factor.from_dict(f) for f in row.factors)
+    return EvaluationResult(
+        uscc=row.uscc, score=row.score, grade=Grade(row.grade),
+        model_version=row.model_version, evaluated_at=row.evaluated_at,
+        base_score=row.score - sum(f.impact for f in factors), factors=factors,
+    )
+
+
+async def evaluation_for(
+    session: AsyncSession, hub: Hub, uscc: str
+) -> EvaluationResult:
+    """The entity's evaluation, recomputed when its data changed.
+
+    Raises ``NOT_FOUND`` for an unknown entity.  Callers must have opened the
+    door with the EVALUATION category (interfaces.md "Profile categories").
+    """
+    cached = await repository.cached_evaluation(session, uscc)
+    if cached is None:
+        raise HubError(f"No entity {uscc} is registered.", ErrorCode.NOT_FOUND)
+    data_version, row = cached
+    model = model_of(hub)
+    thresholds = hub.settings.grade_thresholds
+    today = hub.clock.today()
+    if (
+        row is not None
+        and row.data_version == data_version
+        and row.model_version == model.model_version
+        and row.evaluated_at.date() == today
+        and row.grade == grade_for(row.score, thresholds)
+    ):
+        return _from_row(row)
+    data = await repository.load_entity_data(session, uscc, today=today)
+    if data is None:  # deleted between the two statements
+        raise HubError(f"No entity {uscc} is registered.", ErrorCode.NOT_FOUND)
+    result = evaluate(data, model, thresholds, today=today, now=hub.clock.now())
+    await repository.save_evaluation(session, result, data_version)
+    return result

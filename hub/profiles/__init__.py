@@ -1,0 +1,1 @@
+"""Credit profiles: what one grantee may see for one purpose, loaded minimally."""

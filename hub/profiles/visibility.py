@@ -1,0 +1,47 @@
+"""Which records and list memberships a reader may see.
+
+Clients see ACTIVE and DISPUTED records inside their publication window
+(信用修复管理办法 2026: after ``publish_until`` a record is EXPIRED and no longer
+shown; REPAIRED and REVOKED records are never shared).  The subject itself
+sees everything held about it, each with its status marker.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import ColumnElement, and_, or_
+
+from hub.enums import DataCategory, ListKind, RecordStatus
+from hub.models import CreditRecord, ListMembership
+
+__all__ = ["SHARED_STATUSES", "list_kinds_for", "record_visible", "list_visible"]
+
+SHARED_STATUSES = (RecordStatus.ACTIVE.value, RecordStatus.DISPUTED.value)
+
+
+def record_visible(today: date, for_subject: bool) -> ColumnElement[bool]:
+    if for_subject:
+        return and_(True)
+    return and_(
+        CreditRecord.status.in_(SHARED_STATUSES),
+        or_(CreditRecord.publish_from.is_(None), CreditRecord.publish_from <= today),
+        or_(CreditRecord.publish_until.is_(None), CreditRecord.publish_until >= today),
+    )
+
+
+def list_visible(today: date) -> ColumnElement[bool]:
+    return and_(
+        ListMembership.since <= today,
+        or_(ListMembership.until.is_(None), ListMembership.until >= today),
+    )
+
+
+def list_kinds_for(categories: frozenset[DataCategory]) -> list[str]:
+    """RED and BLACK memberships are public and come with BASIC; FOCUS with PENALTY."""
+    kinds = []
+    if DataCategory.BASIC in categories:
+        kinds += [ListKind.RED.value, ListKind.BLACK.value]
+    if DataCategory.PENALTY in categories:
+        kinds.append(ListKind.FOCUS.value)
+    return kinds

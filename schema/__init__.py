@@ -1,0 +1,64 @@
+"""The GraphQL schema: domain modules merged into one Query, Mutation, Subscription."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    AddValidationRules,
+    DisableIntrospection,
+    MaxTokensLimiter,
+    ParserCache,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+
+import schema.enums  # noqa: F401  (registers enums before any type uses them)
+from schema.audit import AuditQueryType
+from schema.clients import ClientMutation, ClientQuery
+from schema.consents import ConsentMutation, ConsentQuery
+from schema.entity import EntityQuery
+from schema.errors import CodedErrors
+from schema.limits import MAX_TOKENS, RULES
+from schema.profiles import ProfileQuery
+
+__all__ = ["build_schema", "get_schema"]
+
+QUERIES: tuple[type, ...] = (
+    ClientQuery, EntityQuery, ProfileQuery, ConsentQuery, AuditQueryType,
+)
+MUTATIONS: tuple[type, ...] = (ConsentMutation, ClientMutation)
+
+
+class HubSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        # Expected failures are outcomes, not incidents: CodedErrors logs the
+        # unexpected ones (once, with traceback); nothing else is logged here.
+        return None
+
+
+def build_schema(*, production: bool) -> strawberry.Schema:
+    extensions: list[Any] = [
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        ParserCache,
+        lambda: AddValidationRules(list(RULES)),
+        ValidationCache,
+        CodedErrors,
+    ]
+    if production:
+        extensions.append(DisableIntrospection)
+    return HubSchema(
+        query=merge_types("Query", QUERIES),
+        mutation=merge_types("Mutation", MUTATIONS),
+        extensions=extensions,
+        config=StrawberryConfig(disable_field_suggestions=production),
+    )
+
+
+@lru_cache
+def get_schema(production: bool = False) -> strawberry.Schema:
+    return build_schema(production=production)

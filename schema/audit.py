@@ -1,0 +1,124 @@
+"""accessLog (the subject's query record) and auditEvents (admins)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry.types import Info
+
+from hub.audit.repository import AuditQuery, page
+from hub.enums import DataCategory, PrincipalKind, Purpose
+from hub.errors import ErrorCode, HubError
+from hub.models import AuditEvent as EventRow
+from schema.common import PageInfo, check_first, decode_cursor, encode_cursor
+from schema.permissions import IsAdmin, IsAuthenticated
+from schema.scalars import USCC
+
+__all__ = ["AuditEvent", "AuditQueryType"]
+
+
+@strawberry.type
+class AuditEvent:
+    id: strawberry.ID
+    at: datetime
+    actor_id: str
+    actor_kind: PrincipalKind
+    action: str = strawberry.field(
+        description="e.g. profile.read, profile.denied, eligibility.check, "
+        "consent.grant, consent.revoke, client.create, connector.fetch"
+    )
+    subject: USCC | None
+    purpose: Purpose | None
+    consent_id: strawberry.ID | None
+    categories: list[DataCategory]
+    outcome: str
+    hash: str
+    prev_hash: str
+    detail: strawberry.scalars.JSON | None
+
+    @classmethod
+    def from_row(cls, e: EventRow) -> AuditEvent:
+        return cls(
+            id=strawberry.ID(e.id), at=e.at, actor_id=e.actor_id,
+            actor_kind=PrincipalKind(e.actor_kind), action=e.action,
+            subject=USCC(e.subject) if e.subject else None,
+            purpose=Purpose(e.purpose) if e.purpose else None,
+            consent_id=strawberry.ID(e.consent_id) if e.consent_id else None,
+            categories=[DataCategory(c) for c in e.categories or []],
+            outcome=e.outcome, hash=e.hash, prev_hash=e.prev_hash, detail=e.detail,
+        )
+
+
+@strawberry.type
+class AuditEventEdge:
+    cursor: str
+    node: AuditEvent
+
+
+@strawberry.type
+class AuditEventConnection:
+    edges: list[AuditEventEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.input
+class AuditFilter:
+    subject: USCC | None = None
+    actor_id: str | None = None
+    action: str | None = None
+    from_: datetime | None = strawberry.field(name="from", default=None)
+    to: datetime | None = None
+
+
+async def _connection(info: Info, q: AuditQuery, first: int, after: str | None) -> AuditEventConnection:
+    cursor = decode_cursor(after, 1)
+    first = check_first(first)
+    async with info.context.db() as session:
+        rows, total = await page(session, q, first, int(cursor[0]) if cursor else None)
+    edges = [AuditEventEdge(cursor=encode_cursor(r.seq), node=AuditEvent.from_row(r))
+             for r in rows[:first]]
+    return AuditEventConnection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=len(rows) > first,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total_count=total,
+    )
+
+
+@strawberry.type
+class AuditQueryType:
+    @strawberry.field(
+        description="Who read this subject's data, when and why. The subject itself "
+        "or an admin.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def access_log(
+        self, info: Info, uscc: USCC, first: int = 20, after: str | None = None
+    ) -> AuditEventConnection:
+        p = info.context.principal
+        if not (p.is_admin or (p.is_subject and p.uscc == uscc)):
+            raise HubError(
+                "Only the enterprise itself or an admin may read its access log.",
+                ErrorCode.FORBIDDEN,
+            )
+        # 征信业管理条例 Art 22 / FCRA §1681g: the subject sees every query record.
+        return await _connection(info, AuditQuery(subject=str(uscc)), first, after)
+
+    @strawberry.field(permission_classes=[IsAdmin])
+    async def audit_events(
+        self,
+        info: Info,
+        filter: AuditFilter | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> AuditEventConnection:
+        f = filter or AuditFilter()
+        q = AuditQuery(
+            subject=str(f.subject) if f.subject else None, actor_id=f.actor_id,
+            action=f.action, at_from=f.from_, at_to=f.to,
+        )
+        return await _connection(info, q, first, after)

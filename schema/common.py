@@ -1,0 +1,51 @@
+"""Types and helpers shared by every domain module: pages and cursors."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import strawberry
+
+from hub.errors import ErrorCode, HubError
+from schema.limits import MAX_LIST
+
+__all__ = ["PageInfo", "check_first", "decode_cursor", "encode_cursor"]
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+def encode_cursor(*values: Any) -> str:
+    raw = json.dumps(list(values), separators=(",", ":"), default=str)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, arity: int = 1) -> list[Any] | None:
+    """Opaque cursor back to its values; a bad cursor is VALIDATION_ERROR."""
+    if cursor is None:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not isinstance(values, list) or len(values) != arity:
+            raise ValueError
+        return values
+    except (ValueError, TypeError) as exc:
+        raise HubError(
+            "Invalid cursor: pass an endCursor returned by this field.",
+            ErrorCode.VALIDATION_ERROR,
+        ) from exc
+
+
+def check_first(first: int) -> int:
+    if first < 0 or first > MAX_LIST:
+        raise HubError(
+            f"'first' must be between 0 and {MAX_LIST}, got {first}.",
+            ErrorCode.VALIDATION_ERROR,
+        )
+    return first

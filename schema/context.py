@@ -1,0 +1,78 @@
+"""Per-request context: who is calling, and the request's one unit of work."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.auth.principal import Principal
+from hub.db import commit
+from hub.errors import HubError
+from hub.resources import Hub
+
+__all__ = ["Context"]
+
+T = TypeVar("T")
+
+
+class Context:
+    """``info.context`` of every resolver.
+
+    Sibling resolvers run concurrently but an ``AsyncSession`` is not safe for
+    concurrent use, so database work happens inside ``async with ctx.db()``,
+    which hands out the request's single session under a lock.  Never await a
+    DataLoader while holding it.
+    """
+
+    def __init__(
+        self,
+        *,
+        hub: Hub,
+        principal: Principal,
+        request: Any = None,
+        response: Any = None,
+        auth_error: HubError | None = None,
+    ) -> None:
+        self.hub = hub
+        self.principal = principal
+        self.request = request
+        self.response = response
+        self.auth_error = auth_error
+        self.loaders: dict[str, Any] = {}
+        self._session: AsyncSession | None = None
+        self._lock = asyncio.Lock()
+
+    @asynccontextmanager
+    async def db(self) -> AsyncIterator[AsyncSession]:
+        async with self._lock:
+            yield await self.session()
+
+    async def session(self) -> AsyncSession:
+        """The request's session (mutations, which run one at a time, may use it)."""
+        if self._session is None:
+            self._session = self.hub.sessionmaker()
+        return self._session
+
+    def loader(self, key: str, factory: Callable[[], T]) -> T:
+        """One DataLoader per kind per request."""
+        if key not in self.loaders:
+            self.loaders[key] = factory()
+        return self.loaders[key]  # type: ignore[no-any-return]
+
+    async def finish(self, *, keep: bool) -> None:
+        """Commit (sealing audit events) when ``keep``, else roll back; close."""
+        if self._session is None:
+            return
+        session, self._session = self._session, None
+        try:
+            if keep:
+                await commit(session)
+            else:
+                session.info.clear()
+                await session.rollback()
+        finally:
+            await session.close()

@@ -1,0 +1,86 @@
+"""Every GraphQL error leaves with a stable ``extensions.code`` and no traceback."""
+
+from __future__ import annotations
+
+import logging
+
+from graphql import GraphQLError
+from pydantic import ValidationError
+from strawberry.extensions import MaskErrors
+
+from hub.errors import ErrorCode, HubError
+
+__all__ = ["CodedErrors", "coded_error", "internal_error"]
+
+log = logging.getLogger("hub.graphql")
+
+_TOO_COMPLEX_HINTS = ("tokens", "exceeds maximum operation depth", "aliases found")
+
+
+def _root(error: BaseException | None) -> BaseException | None:
+    # graphql-core wraps scalar and resolver failures; find what was raised.
+    seen = 0
+    while isinstance(error, GraphQLError) and error.original_error and seen < 5:
+        error, seen = error.original_error, seen + 1
+    return error
+
+
+def internal_error(message: str | None = None) -> GraphQLError:
+    return GraphQLError(
+        message or "Internal error; it has been logged. Try again later.",
+        extensions={"code": str(ErrorCode.INTERNAL)},
+    )
+
+
+def coded_error(error: GraphQLError) -> GraphQLError:
+    """Rewrite ``error`` into its public, coded form."""
+    root = _root(error.original_error)
+    if isinstance(root, HubError):
+        message, extensions = root.message, root.extensions()
+        if isinstance(error.original_error, GraphQLError) and root.code in (
+            ErrorCode.INVALID_USCC,
+            ErrorCode.VALIDATION_ERROR,
+        ):
+            message = root.message
+    elif isinstance(root, ValidationError):
+        message = "Invalid input: " + "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}"
+            for e in root.errors()
+        )
+        extensions = {"code": str(ErrorCode.VALIDATION_ERROR)}
+    elif root is None:
+        existing = (error.extensions or {}).get("code")
+        if existing:
+            message, extensions = error.message, dict(error.extensions or {})
+        elif any(h in error.message for h in _TOO_COMPLEX_HINTS):
+            message = error.message
+            extensions = {"code": str(ErrorCode.QUERY_TOO_COMPLEX)}
+        else:
+            message = error.message
+            extensions = {"code": str(ErrorCode.VALIDATION_ERROR)}
+    else:
+        log.error("unexpected error at %s", error.path, exc_info=root)
+        return GraphQLError(
+            "Internal error; it has been logged. Try again later.",
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": str(ErrorCode.INTERNAL)},
+        )
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=root if isinstance(root, HubError) else None,
+        extensions=extensions,
+    )
+
+
+class CodedErrors(MaskErrors):
+    """MaskErrors that keeps expected errors (with their code) and hides the rest."""
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        return coded_error(error)

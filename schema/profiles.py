@@ -1,0 +1,213 @@
+"""creditProfile and creditProfiles: consented, audited, minimised reads."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Annotated
+
+import strawberry
+from strawberry.dataloader import DataLoader
+from strawberry.types import Info
+
+from hub.enums import DataCategory, Purpose
+from hub.errors import HubError
+from hub.profiles import repository as repo
+from hub.profiles.service import ProfileData, read_profiles
+from hub.profiles.visibility import list_kinds_for
+from hub.models import CreditRecord as RecordRow
+from schema.common import PageInfo, check_first, decode_cursor, encode_cursor
+from schema.consents import Consent
+from schema.context import Context
+from schema.entity import Entity
+from schema.permissions import IsAuthenticated
+from schema.records import (
+    CreditRecord,
+    CreditRecordConnection,
+    CreditRecordEdge,
+    ListMembership,
+    SourceStatus,
+)
+from schema.scalars import USCC
+
+__all__ = ["CreditProfile", "ProfileError", "ProfileQuery"]
+
+# (uscc, categories, first, after, for_subject, today)
+RecordKey = tuple[str, tuple[str, ...], int, tuple[str, int] | None, bool, date]
+
+
+def _records_loader(ctx: Context) -> DataLoader[RecordKey, tuple[list[RecordRow], int]]:
+    async def load(keys: Sequence[RecordKey]) -> list[tuple[list[RecordRow], int]]:
+        groups: dict[tuple, list[str]] = defaultdict(list)  # type: ignore[type-arg]
+        for uscc, cats, first, after, subj, today in keys:
+            groups[(cats, first, after, subj, today)].append(uscc)
+        pages: dict[tuple, dict[str, list[RecordRow]]] = {}  # type: ignore[type-arg]
+        counts: dict[tuple, dict[str, int]] = {}  # type: ignore[type-arg]
+        async with ctx.db() as session:
+            for (cats, first, after, subj, today), usccs in groups.items():
+                g = (cats, first, after, subj, today)
+                pages[g] = await repo.record_pages(
+                    session, usccs, cats, today=today, for_subject=subj,
+                    limit=first + 1, after=after,
+                )
+                counts[g] = await repo.record_counts(
+                    session, usccs, cats, today=today, for_subject=subj
+                )
+        return [
+            (pages[k[1:]].get(k[0], []), counts[k[1:]].get(k[0], 0)) for k in keys
+        ]
+
+    return ctx.loader("records", lambda: DataLoader(load_fn=load))
+
+
+def _lists_loader(ctx: Context) -> DataLoader[tuple[str, tuple[str, ...], date], list]:
+    async def load(keys: Sequence[tuple[str, tuple[str, ...], date]]) -> list[list]:
+        by_kinds: dict[tuple[tuple[str, ...], date], list[str]] = defaultdict(list)
+        for uscc, kinds, today in keys:
+            by_kinds[(kinds, today)].append(uscc)
+        found: dict[tuple[tuple[str, ...], date], dict] = {}
+        async with ctx.db() as session:
+            for (kinds, today), usccs in by_kinds.items():
+                found[(kinds, today)] = await repo.list_memberships(
+                    session, usccs, kinds, today
+                )
+        return [found[(k, t)].get(u, []) for u, k, t in keys]
+
+    return ctx.loader("lists", lambda: DataLoader(load_fn=load))
+
+
+@strawberry.type(
+    description="A profile as one grantee may see it for one purpose under one consent."
+)
+class CreditProfile:
+    entity: Entity
+    purpose: Purpose
+    generated_at: datetime
+    audit_event_id: strawberry.ID = strawberry.field(
+        description="The audit event written (durably, before this response) for "
+        "this read."
+    )
+    data: strawberry.Private[ProfileData]
+
+    @strawberry.field(
+        description="The consent that authorised this read; null when the subject "
+        "reads its own profile."
+    )
+    def consent(self, info: Info) -> Consent | None:
+        row = self.data.grant.consent
+        return Consent.from_row(row, info.context.hub.clock.now()) if row else None
+
+    @strawberry.field(
+        description="Only categories the consent covers; filtering by other "
+        "categories returns nothing."
+    )
+    async def records(
+        self,
+        info: Info,
+        categories: list[DataCategory] | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> CreditRecordConnection:
+        grant = self.data.grant
+        allowed = {str(c) for c in grant.categories} & set(repo.RECORD_CATEGORIES)
+        if categories is not None:
+            allowed &= {str(c) for c in categories}
+        first = check_first(first)
+        cursor = decode_cursor(after, 2)
+        if not allowed or first == 0:
+            return CreditRecordConnection(
+                edges=[], page_info=PageInfo(has_next_page=False, end_cursor=None),
+                total_count=0,
+            )
+        key: RecordKey = (
+            grant.uscc, tuple(sorted(allowed)), first,
+            (str(cursor[0]), int(cursor[1])) if cursor else None,
+            grant.for_subject, info.context.hub.clock.today(),
+        )
+        rows, total = await _records_loader(info.context).load(key)
+        edges = [
+            CreditRecordEdge(
+                cursor=encode_cursor(
+                    (r.decided_on or r.occurred_on or date.min).isoformat(), r.id
+                ),
+                node=CreditRecord.from_row(r),
+            )
+            for r in rows[:first]
+        ]
+        return CreditRecordConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=len(rows) > first,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+            total_count=total,
+        )
+
+    @strawberry.field
+    async def lists(self, info: Info) -> list[ListMembership]:
+        kinds = tuple(list_kinds_for(self.data.grant.categories))
+        if not kinds:
+            return []
+        rows = await _lists_loader(info.context).load(
+            (self.data.grant.uscc, kinds, info.context.hub.clock.today())
+        )
+        return [ListMembership.from_row(r) for r in rows]
+
+    @strawberry.field
+    async def sources(self, info: Info) -> list[SourceStatus]:
+        return []
+
+
+@strawberry.type
+class ProfileError:
+    uscc: str
+    code: str
+    message: str
+
+
+CreditProfileResult = Annotated[
+    CreditProfile | ProfileError, strawberry.union("CreditProfileResult")
+]
+
+
+def _profile(data: ProfileData, purpose: Purpose) -> CreditProfile:
+    return CreditProfile(
+        entity=Entity.from_row(data.entity), purpose=purpose,
+        generated_at=data.generated_at,
+        audit_event_id=strawberry.ID(data.grant.audit_event_id), data=data,
+    )
+
+
+@strawberry.type
+class ProfileQuery:
+    @strawberry.field(
+        description="Requires an ACTIVE consent from the subject to the caller for "
+        "this purpose.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def credit_profile(self, info: Info, uscc: USCC, purpose: Purpose) -> CreditProfile:
+        ctx = info.context
+        async with ctx.db() as session:
+            [result] = await read_profiles(session, ctx.hub, ctx.principal, [str(uscc)], purpose)
+        if isinstance(result, HubError):
+            raise result
+        return _profile(result, purpose)
+
+    @strawberry.field(
+        description="At most 100 codes; one result per code, in order, errors per item.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def credit_profiles(
+        self, info: Info, usccs: list[USCC], purpose: Purpose
+    ) -> list[CreditProfileResult]:
+        ctx = info.context
+        codes = [str(u) for u in usccs]
+        async with ctx.db() as session:
+            results = await read_profiles(session, ctx.hub, ctx.principal, codes, purpose)
+        return [
+            ProfileError(uscc=u, code=str(r.code), message=r.message)
+            if isinstance(r, HubError)
+            else _profile(r, purpose)
+            for u, r in zip(codes, results, strict=True)
+        ]
