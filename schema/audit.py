@@ -72,7 +72,9 @@ class AuditFilter:
     to: datetime | None = None
 
 
-async def _connection(info: Info, q: AuditQuery, first: int, after: str | None) -> AuditEventConnection:
+async def _connection(
+    info: Info, q: AuditQuery, first: int | None, after: str | None
+) -> AuditEventConnection:
     cursor = decode_cursor(after, 1)
     first = check_first(first)
     async with info.context.db() as session:
@@ -97,7 +99,7 @@ class AuditQueryType:
         permission_classes=[IsAuthenticated],
     )
     async def access_log(
-        self, info: Info, uscc: USCC, first: int = 20, after: str | None = None
+        self, info: Info, uscc: USCC, first: int | None = 20, after: str | None = None
     ) -> AuditEventConnection:
         p = info.context.principal
         if not (p.is_admin or (p.is_subject and p.uscc == uscc)):
@@ -113,7 +115,7 @@ class AuditQueryType:
         self,
         info: Info,
         filter: AuditFilter | None = None,
-        first: int = 20,
+        first: int | None = 20,
         after: str | None = None,
     ) -> AuditEventConnection:
         f = filter or AuditFilter()

@@ -42,7 +42,9 @@ def decode_cursor(cursor: str | None, arity: int = 1) -> list[Any] | None:
         ) from exc
 
 
-def check_first(first: int) -> int:
+def check_first(first: int | None, default: int = 20) -> int:
+    if first is None:
+        return default
     if first < 0 or first > MAX_LIST:
         raise HubError(
             f"'first' must be between 0 and {MAX_LIST}, got {first}.",

@@ -85,7 +85,7 @@ class ConsentQuery:
         info: Info,
         uscc: USCC | None = None,
         status: ConsentStatus | None = None,
-        first: int = 20,
+        first: int | None = 20,
         after: str | None = None,
     ) -> ConsentConnection:
         ctx = info.context

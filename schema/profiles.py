@@ -106,14 +106,14 @@ class CreditProfile:
         self,
         info: Info,
         categories: list[DataCategory] | None = None,
-        first: int = 50,
+        first: int | None = 50,
         after: str | None = None,
     ) -> CreditRecordConnection:
         grant = self.data.grant
         allowed = {str(c) for c in grant.categories} & set(repo.RECORD_CATEGORIES)
         if categories is not None:
             allowed &= {str(c) for c in categories}
-        first = check_first(first)
+        first = check_first(first, 50)
         cursor = decode_cursor(after, 2)
         if not allowed or first == 0:
             return CreditRecordConnection(
