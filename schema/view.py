@@ -23,11 +23,13 @@ from hub.auth.authenticate import principal_from_request
 from hub.auth.principal import ANONYMOUS
 from hub.errors import ErrorCode, HubError
 from schema.context import Context
-from schema.errors import internal_error
+from schema.errors import coded_error, internal_error
 
 __all__ = ["HubGraphQL"]
 
 log = logging.getLogger("hub.graphql")
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 
 
 def _error_body(message: str, code: ErrorCode) -> dict[str, Any]:
@@ -102,6 +104,44 @@ class HubGraphQL(GraphQL):
                 )],
             )
         return result
+
+    async def process_result(self, request: Any, result: Any) -> Any:
+        # Parse errors skip the extensions' result hooks: code them here too.
+        if result.errors:
+            result.errors = [
+                e if (e.extensions or {}).get("code") else coded_error(e)
+                for e in result.errors
+            ]
+        return await super().process_result(request, result)
+
+    async def get_sub_response(self, request: Any) -> Any:
+        sub = await super().get_sub_response(request)
+        accept = request.headers.get("accept", "")
+        sub.graphql_response_json = GRAPHQL_RESPONSE_JSON in accept and (
+            "application/json" not in accept
+            or accept.index(GRAPHQL_RESPONSE_JSON) < accept.index("application/json")
+        )
+        return sub
+
+    def create_response(self, response_data: Any, sub_response: Any) -> Any:
+        response = super().create_response(response_data, sub_response)
+        if getattr(sub_response, "graphql_response_json", False):
+            # GraphQL-over-HTTP: with this media type a request error (no
+            # execution: parse, validation) is a 4xx and has no data entry.
+            response.media_type = GRAPHQL_RESPONSE_JSON
+            response.headers["content-type"] = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
+            if (
+                isinstance(response_data, dict)
+                and response_data.get("data") is None
+                and response_data.get("errors")
+                and all("path" not in e for e in response_data["errors"])
+            ):
+                codes = {e.get("extensions", {}).get("code") for e in response_data["errors"]}
+                response_data = {"errors": response_data["errors"]}
+                response.body = self.encode_json(response_data).encode()
+                response.headers["content-length"] = str(len(response.body))
+                response.status_code = 401 if codes == {"UNAUTHENTICATED"} else 400
+        return response
 
     def encode_json(self, data: object) -> str:
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
