@@ -1,0 +1,90 @@
+"""No audit row, no data; one chain under 200 concurrent reads; constant SQL per batch."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import event, text
+
+from hub.audit.verify import verify_chain
+from hub.enums import PrincipalKind
+from hub.uscc import make_uscc
+from tests.api import Api
+
+USCC = "91350100M000100Y43"
+PROFILE = """query($u: USCC!) { creditProfile(uscc: $u, purpose: LENDING) {
+  entity { name } auditEventId records { totalCount } } }"""
+
+
+async def test_audit_write_failure_returns_error_and_no_data(api: Api) -> None:
+    await api.entity(USCC)
+    await api.record(USCC, "T-1")
+    bank = await api.client(PrincipalKind.BANK)
+    await api.grant(USCC, bank, "LENDING", ["BASIC", "TAX"])
+    # given an audit table that cannot take writes
+    async with api.hub.engine.begin() as conn:
+        await conn.execute(text("ALTER TABLE audit_events RENAME TO audit_events_away"))
+    try:
+        body = await api.gql(PROFILE, {"u": USCC}, bank.token)
+    finally:
+        async with api.hub.engine.begin() as conn:
+            await conn.execute(text("ALTER TABLE audit_events_away RENAME TO audit_events"))
+    # then the caller gets an error and no data
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["code"] == "INTERNAL"
+    assert "Traceback" not in str(body)
+
+
+async def test_chain_intact_after_200_concurrent_reads(api: Api) -> None:
+    await api.entity(USCC)
+    await api.record(USCC, "T-1")
+    bank = await api.client(PrincipalKind.BANK)
+    await api.grant(USCC, bank, "LENDING", ["BASIC", "TAX"])
+
+    results = await asyncio.gather(
+        *(api.gql(PROFILE, {"u": USCC}, bank.token) for _ in range(200))
+    )
+    ids = {r["data"]["creditProfile"]["auditEventId"] for r in results}
+    assert len(ids) == 200
+    async with api.hub.sessionmaker() as s:
+        report = await verify_chain(s)
+    # 200 reads + client.create + consent.grant
+    assert (report.ok, report.events) == (True, 202)
+
+
+async def test_batch_reads_issue_constant_statements(api: Api) -> None:
+    import random
+
+    rng = random.Random(7)
+    codes = [make_uscc(rng) for _ in range(100)]
+    bank = await api.client(PrincipalKind.BANK)
+    for i, code in enumerate(codes):
+        await api.entity(code)
+        await api.record(code, f"T-{i}")
+        await api.record(code, f"P-{i}", category="PENALTY", kind="ADMIN_PENALTY",
+                         severity="MINOR", title="罚款")
+        await api.listing(code, "RED", list_name="纳税信用A级纳税人名单")
+        await api.grant(code, bank, "LENDING", ["BASIC", "TAX", "PENALTY"])
+    q = """query($u: [USCC!]!) { creditProfiles(usccs: $u, purpose: LENDING) {
+      ... on CreditProfile { entity { uscc } consent { id grantee { id } }
+        records(first: 5) { totalCount edges { node { kind } } } lists { kind } }
+      ... on ProfileError { code } } }"""
+
+    async def statements_for(n: int) -> int:
+        count = 0
+
+        def before(*_: object) -> None:
+            nonlocal count
+            count += 1
+
+        event.listen(api.hub.engine.sync_engine, "before_cursor_execute", before)
+        try:
+            data = await api.data(q, {"u": codes[:n]}, bank.token)
+        finally:
+            event.remove(api.hub.engine.sync_engine, "before_cursor_execute", before)
+        assert len(data["creditProfiles"]) == n
+        assert all(p["records"]["totalCount"] == 2 for p in data["creditProfiles"])
+        return count
+
+    await statements_for(1)  # warm per-process caches (client status, keys)
+    assert await statements_for(10) == await statements_for(100)
