@@ -11,6 +11,7 @@ from starlette.applications import Starlette
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
+from hub.audit.chain import Sealer
 from hub.auth.routes import routes as auth_routes
 from hub.clock import Clock
 from hub.observability import MetricsMiddleware, healthz, metrics, readyz
@@ -94,9 +95,12 @@ def create_app(
             )
         made = await build_hub(settings, clock)
         app.state.hub = made
+        sealer = Sealer(made.sessionmaker)
+        sealer.start()
         try:
             yield
         finally:
+            await sealer.stop()
             await made.aclose()
 
     app = Starlette(

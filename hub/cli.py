@@ -72,6 +72,7 @@ def audit_verify(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Re-hash the whole audit chain; exit 1 and name the first broken event."""
+    from hub.audit.chain import seal_pending
     from hub.audit.verify import verify_chain
 
     settings = Settings()
@@ -80,7 +81,9 @@ def audit_verify(
     async def run() -> Any:
         engine = create_engine(settings.database_url)
         try:
-            async with make_sessionmaker(engine)() as session:
+            maker = make_sessionmaker(engine)
+            await seal_pending(maker)  # events committed but not yet linked
+            async with maker() as session:
                 return await verify_chain(session)
         finally:
             await engine.dispose()

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -53,21 +52,8 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
-_PENDING_AUDIT = "hub.audit.pending"
-
-
-@event.listens_for(Session, "before_commit")
-def _refuse_unsealed(session: Session) -> None:
-    # No audit row, no data: a unit of work must seal its events to commit.
-    if session.info.get(_PENDING_AUDIT):
-        raise RuntimeError("audit events pending: commit with hub.db.commit()")
-
-
 async def commit(session: AsyncSession) -> None:
-    """Seal the unit of work's audit events into the chain, then commit."""
-    from hub.audit.chain import seal
-
-    await seal(session)
+    """Commit a unit of work (its audit events commit with it)."""
     await session.commit()
 
 
@@ -84,7 +70,6 @@ async def session_scope(
             yield session
             await commit(session)
         except BaseException:
-            session.info.pop(_PENDING_AUDIT, None)
             await session.rollback()
             raise
 

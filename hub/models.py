@@ -207,18 +207,22 @@ class Consent(Base):
 class AuditEvent(Base):
     """Tamper-evident access and action log (hash chain over canonical JSON).
 
-    ``id`` is assigned when the event is decided (so a response can name it);
-    ``seq`` — the position in the chain — is assigned when the unit of work
-    commits (see ``hub.audit.chain``).
+    An event is written in the same transaction as the access it records
+    (``n`` orders events as written; ``id`` is its public identifier).  The
+    sealer then links committed events onto the chain in ``n`` order,
+    assigning ``seq`` and replacing the provisional ``hash`` (see
+    ``hub.audit.chain``).
     """
 
     __tablename__ = "audit_events"
     __table_args__ = (
-        Index("ix_audit_subject", "subject", "seq"),
-        Index("ix_audit_actor", "actor_id", "seq"),
+        Index("ix_audit_subject", "subject", "n"),
+        Index("ix_audit_actor", "actor_id", "n"),
+        Index("ix_audit_unsealed", "seq", "n"),
     )
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    n: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(32), unique=True, default=new_id)
     seq: Mapped[int | None] = mapped_column(BigId, unique=True)
     at: Mapped[datetime]
     actor_id: Mapped[str] = mapped_column(String(64))

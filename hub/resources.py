@@ -61,6 +61,9 @@ async def build_hub(
         pubsub=backends.pubsub,
         keys=await load_keyring(maker, settings, clock),
     )
+    from scenarios.registry import ScenarioRegistry
+
+    hub.scenarios = ScenarioRegistry.from_entry_points()
     hub.extras["backends"] = backends
     hub._closers.append(backends.aclose)
     return hub

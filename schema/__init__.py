@@ -25,13 +25,15 @@ from schema.entity import EntityQuery
 from schema.errors import CodedErrors
 from schema.limits import MAX_TOKENS, RULES
 from schema.profiles import ProfileQuery
+from schema.scenarios import ScenarioMutation, ScenarioQuery
 
 __all__ = ["build_schema", "get_schema"]
 
 QUERIES: tuple[type, ...] = (
     ClientQuery, EntityQuery, ProfileQuery, ConsentQuery, AuditQueryType,
+    ScenarioQuery,
 )
-MUTATIONS: tuple[type, ...] = (ConsentMutation, ClientMutation)
+MUTATIONS: tuple[type, ...] = (ConsentMutation, ClientMutation, ScenarioMutation)
 
 
 class HubSchema(strawberry.Schema):

@@ -36,6 +36,10 @@ class AuditEvent:
     hash: str
     prev_hash: str
     detail: strawberry.scalars.JSON | None
+    sealed: bool = strawberry.field(
+        description="Linked onto the hash chain (within a second of being written); "
+        "until then hash is provisional."
+    )
 
     @classmethod
     def from_row(cls, e: EventRow) -> AuditEvent:
@@ -47,6 +51,7 @@ class AuditEvent:
             consent_id=strawberry.ID(e.consent_id) if e.consent_id else None,
             categories=[DataCategory(c) for c in e.categories or []],
             outcome=e.outcome, hash=e.hash, prev_hash=e.prev_hash, detail=e.detail,
+            sealed=e.seq is not None,
         )
 
 
@@ -79,7 +84,7 @@ async def _connection(
     first = check_first(first)
     async with info.context.db() as session:
         rows, total = await page(session, q, first, int(cursor[0]) if cursor else None)
-    edges = [AuditEventEdge(cursor=encode_cursor(r.seq), node=AuditEvent.from_row(r))
+    edges = [AuditEventEdge(cursor=encode_cursor(r.n), node=AuditEvent.from_row(r))
              for r in rows[:first]]
     return AuditEventConnection(
         edges=edges,

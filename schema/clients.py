@@ -168,7 +168,11 @@ class ClientMutation:
         ctx = info.context
         async with ctx.db() as session:
             client = await client_service.suspend(
-                session, actor=ctx.principal, clock=ctx.hub.clock, id=str(id)
+                session,
+                actor=ctx.principal,
+                clock=ctx.hub.clock,
+                id=str(id),
+                cache=ctx.hub.cache,
             )
         return ClientType.from_row(client)
 
@@ -177,7 +181,11 @@ class ClientMutation:
         ctx = info.context
         async with ctx.db() as session:
             client = await client_service.reactivate(
-                session, actor=ctx.principal, clock=ctx.hub.clock, id=str(id)
+                session,
+                actor=ctx.principal,
+                clock=ctx.hub.clock,
+                id=str(id),
+                cache=ctx.hub.cache,
             )
         return ClientType.from_row(client)
 

@@ -64,7 +64,7 @@ class Context:
         return self.loaders[key]  # type: ignore[no-any-return]
 
     async def finish(self, *, keep: bool) -> None:
-        """Commit (sealing audit events) when ``keep``, else roll back; close."""
+        """Commit (with the audit events) when ``keep``, else roll back; close."""
         if self._session is None:
             return
         session, self._session = self._session, None
@@ -72,7 +72,6 @@ class Context:
             if keep:
                 await commit(session)
             else:
-                session.info.clear()
                 await session.rollback()
         finally:
             await session.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.dataloader import DataLoader
@@ -13,14 +13,15 @@ from strawberry.types import Info
 
 from hub.enums import DataCategory, Purpose
 from hub.errors import HubError
+from hub.evaluation.service import evaluation_for
 from hub.profiles import repository as repo
 from hub.profiles.service import ProfileData, read_profiles
 from hub.profiles.visibility import list_kinds_for
-from hub.models import CreditRecord as RecordRow
 from schema.common import PageInfo, check_first, decode_cursor, encode_cursor
 from schema.consents import Consent
 from schema.context import Context
 from schema.entity import Entity
+from schema.evaluation import Evaluation
 from schema.permissions import IsAuthenticated
 from schema.records import (
     CreditRecord,
@@ -37,25 +38,26 @@ __all__ = ["CreditProfile", "ProfileError", "ProfileQuery"]
 RecordKey = tuple[str, tuple[str, ...], int, tuple[str, int] | None, bool, date]
 
 
-def _records_loader(ctx: Context) -> DataLoader[RecordKey, tuple[list[RecordRow], int]]:
-    async def load(keys: Sequence[RecordKey]) -> list[tuple[list[RecordRow], int]]:
-        groups: dict[tuple, list[str]] = defaultdict(list)  # type: ignore[type-arg]
+def _records_loader(ctx: Context) -> DataLoader[RecordKey, tuple[list[Any], int]]:
+    async def load(keys: Sequence[RecordKey]) -> list[tuple[list[Any], int]]:
+        groups: dict[tuple[Any, ...], list[str]] = defaultdict(list)
         for uscc, cats, first, after, subj, today in keys:
             groups[(cats, first, after, subj, today)].append(uscc)
-        pages: dict[tuple, dict[str, list[RecordRow]]] = {}  # type: ignore[type-arg]
-        counts: dict[tuple, dict[str, int]] = {}  # type: ignore[type-arg]
+        found: dict[tuple[Any, ...], tuple[dict[str, list[Any]], dict[str, int]]] = {}
         async with ctx.db() as session:
             for (cats, first, after, subj, today), usccs in groups.items():
-                g = (cats, first, after, subj, today)
-                pages[g] = await repo.record_pages(
+                pages, totals = await repo.record_pages(
                     session, usccs, cats, today=today, for_subject=subj,
                     limit=first + 1, after=after,
                 )
-                counts[g] = await repo.record_counts(
-                    session, usccs, cats, today=today, for_subject=subj
-                )
+                if after is not None and len(totals) < len(usccs):
+                    # A page past the end has no row to carry the total.
+                    totals = await repo.record_counts(
+                        session, usccs, cats, today=today, for_subject=subj
+                    )
+                found[(cats, first, after, subj, today)] = (pages, totals)
         return [
-            (pages[k[1:]].get(k[0], []), counts[k[1:]].get(k[0], 0)) for k in keys
+            (found[k[1:]][0].get(k[0], []), found[k[1:]][1].get(k[0], 0)) for k in keys
         ]
 
     return ctx.loader("records", lambda: DataLoader(load_fn=load))
@@ -153,6 +155,15 @@ class CreditProfile:
             (self.data.grant.uscc, kinds, info.context.hub.clock.today())
         )
         return [ListMembership.from_row(r) for r in rows]
+
+    @strawberry.field(description="Null unless the consent covers EVALUATION.")
+    async def evaluation(self, info: Info) -> Evaluation | None:
+        grant = self.data.grant
+        if DataCategory.EVALUATION not in grant.categories:
+            return None
+        async with info.context.db() as session:
+            result = await evaluation_for(session, info.context.hub, grant.uscc)
+        return Evaluation.from_result(result)
 
     @strawberry.field
     async def sources(self, info: Info) -> list[SourceStatus]:

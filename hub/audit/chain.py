@@ -1,34 +1,36 @@
-"""Appending to the audit hash chain, safely under concurrency.
+"""The audit hash chain: events written with their access, sealed right after.
 
-An event is *decided* inside a unit of work (:func:`append_event`: it gets its
-id at once, so a response can name it) and *sealed* into the chain when that
-unit of work commits (:func:`seal`, called by :func:`hub.db.commit`).  Only the
-seal is serialised, so concurrent readers don't queue behind one another for
-the length of their reads — just for one small INSERT and the COMMIT:
-
-* PostgreSQL: a transaction-scoped advisory lock, then read the head, insert.
-* SQLite: a no-op UPDATE takes the database write lock (held to COMMIT),
-  then read the head, insert.
-
-A session committed with unsealed events is refused (see ``hub.db``): no
-event can be lost by a forgotten seal.
+An event is written in the same transaction as the access it records
+(:func:`append_event`), so no data is ever returned without its committed
+audit row.  Linking committed events onto the hash chain is a separate, short
+step (:func:`seal_pending`) run by a background sealer every few hundred
+milliseconds and before ``audit verify``: it takes the chain lock (a
+PostgreSQL advisory lock, or SQLite's write lock), links every unsealed event
+in write order, and commits once.  Readers therefore never queue behind each
+other's commits for the chain — only the sealer does, once per batch.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import bindparam, event, insert, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
 from hub.audit.canonical import GENESIS, event_hash
 from hub.auth.principal import Principal
 from hub.models import AuditEvent, new_id
 
-__all__ = ["PENDING", "append_event", "seal"]
+__all__ = ["PENDING_PREFIX", "Sealer", "append_event", "seal_pending"]
 
+log = logging.getLogger("hub.audit")
+
+PENDING_PREFIX = "pending:"
 PENDING = "hub.audit.pending"
 # Arbitrary constant naming the chain's advisory lock.
 _CHAIN_LOCK = 0x58494E5949  # "XINYI"
@@ -47,9 +49,14 @@ async def append_event(
     categories: Iterable[str] = (),
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Decide one event in the caller's unit of work; it is sealed at commit."""
-    event = AuditEvent(
-        id=new_id(),
+    """Record one event in the caller's unit of work; it is inserted at COMMIT.
+
+    Written by the same transaction as the access it records, so the two
+    commit or fail together.
+    """
+    event_id = new_id()
+    row = AuditEvent(
+        id=event_id,
         at=at,
         actor_id=actor.id,
         actor_kind=str(actor.kind),
@@ -60,12 +67,34 @@ async def append_event(
         categories=sorted(str(c) for c in categories),
         outcome=outcome,
         detail=detail or None,
+        prev_hash="",
+        hash=PENDING_PREFIX + event_id,
     )
-    session.info.setdefault(PENDING, []).append(event)
-    return event
+    session.info.setdefault(PENDING, []).append(row)
+    return row
 
 
-def _digest(event: AuditEvent, prev: str) -> str:
+_COLUMNS = [c.key for c in AuditEvent.__table__.columns if c.key != "n"]
+
+
+@event.listens_for(Session, "before_commit")
+def _write_pending(session: Session) -> None:
+    # One multi-row INSERT per unit of work, whatever the number of events
+    # (a batch read of 100 profiles writes 100 events in one statement).
+    pending: list[AuditEvent] = session.info.pop(PENDING, None) or []
+    if pending:
+        session.execute(
+            insert(AuditEvent.__table__),
+            [{k: getattr(e, k) for k in _COLUMNS} for e in pending],
+        )
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_pending(session: Session, previous_transaction: object) -> None:
+    session.info.pop(PENDING, None)
+
+
+def digest(event: AuditEvent, prev: str) -> str:
     return event_hash(
         prev_hash=prev,
         at=event.at,
@@ -75,46 +104,105 @@ def _digest(event: AuditEvent, prev: str) -> str:
         subject=event.subject,
         purpose=event.purpose,
         consent_id=event.consent_id,
-        categories=list(event.categories),
+        categories=list(event.categories or []),
         outcome=event.outcome,
         detail=event.detail,
     )
 
 
-async def _head(session: AsyncSession) -> tuple[int, str]:
-    row = (
-        await session.execute(
-            select(AuditEvent.seq, AuditEvent.hash)
-            .where(AuditEvent.seq.is_not(None))
-            .order_by(AuditEvent.seq.desc())
-            .limit(1)
-        )
-    ).first()
-    return (int(row[0]), row[1]) if row else (0, GENESIS)
-
-
-async def seal(session: AsyncSession) -> None:
-    """Link this unit of work's pending events onto the chain (call last)."""
-    pending: list[AuditEvent] = session.info.pop(PENDING, [])
-    if not pending:
-        return
+async def _lock(session: AsyncSession) -> None:
     if session.bind.dialect.name == "postgresql":
         await session.execute(
             text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK}
         )
     else:
-        # A no-op UPDATE takes SQLite's write lock, held until COMMIT, so no
-        # other writer can move the head between our read and our insert.
+        # A no-op UPDATE takes SQLite's write lock, held until COMMIT.
         await session.execute(
             update(AuditEvent)
             .where(text("1 = 0"))
             .values(seq=AuditEvent.seq)
             .execution_options(synchronize_session=False)
         )
-    seq, prev = await _head(session)
-    for event in pending:
-        seq += 1
-        event.seq, event.prev_hash = seq, prev
-        event.hash = prev = _digest(event, prev)
-    session.add_all(pending)
-    await session.flush()
+
+
+async def seal_pending(
+    sessionmaker: async_sessionmaker[AsyncSession], batch: int = 5000
+) -> int:
+    """Link committed, unsealed events onto the chain; return how many."""
+    total = 0
+    while True:
+        async with sessionmaker() as session:
+            await _lock(session)
+            head = (
+                await session.execute(
+                    select(AuditEvent.seq, AuditEvent.hash)
+                    .where(AuditEvent.seq.is_not(None))
+                    .order_by(AuditEvent.seq.desc())
+                    .limit(1)
+                )
+            ).first()
+            seq, prev = (int(head[0]), head[1]) if head else (0, GENESIS)
+            rows = (
+                await session.scalars(
+                    select(AuditEvent)
+                    .where(AuditEvent.seq.is_(None))
+                    .order_by(AuditEvent.n)
+                    .limit(batch)
+                )
+            ).all()
+            if not rows:
+                await session.rollback()
+                return total
+            params = []
+            for event in rows:
+                seq += 1
+                h = digest(event, prev)
+                params.append({"b_n": event.n, "b_seq": seq, "b_prev": prev, "b_hash": h})
+                prev = h
+            session.expunge_all()
+            await session.execute(
+                update(AuditEvent.__table__)
+                .where(AuditEvent.__table__.c.n == bindparam("b_n"))
+                .values(
+                    seq=bindparam("b_seq"),
+                    prev_hash=bindparam("b_prev"),
+                    hash=bindparam("b_hash"),
+                ),
+                params,
+            )
+            await session.commit()
+            total += len(rows)
+            if len(rows) < batch:
+                return total
+
+
+class Sealer:
+    """Background task sealing new events every ``interval`` seconds."""
+
+    def __init__(
+        self, sessionmaker: async_sessionmaker[AsyncSession], interval: float = 0.2
+    ) -> None:
+        self.sessionmaker, self.interval = sessionmaker, interval
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="audit-sealer")
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await seal_pending(self.sessionmaker)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # keep sealing; the next round retries
+                log.exception("sealing audit events failed")
+            await asyncio.sleep(self.interval)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+        await seal_pending(self.sessionmaker)

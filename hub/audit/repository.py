@@ -1,4 +1,4 @@
-"""Queries over the audit trail (newest first, cursor on chain position)."""
+"""Queries over the audit trail (newest first, cursor on write order)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,6 @@ class AuditQuery:
     at_to: datetime | None = None
 
     def apply(self, stmt: Select) -> Select:  # type: ignore[type-arg]
-        stmt = stmt.where(AuditEvent.seq.is_not(None))
         if self.subject is not None:
             stmt = stmt.where(AuditEvent.subject == self.subject)
         if self.actor_id is not None:
@@ -38,13 +37,13 @@ class AuditQuery:
 
 
 async def page(
-    session: AsyncSession, q: AuditQuery, first: int, before_seq: int | None
+    session: AsyncSession, q: AuditQuery, first: int, before_n: int | None
 ) -> tuple[list[AuditEvent], int]:
     stmt = q.apply(select(AuditEvent))
-    if before_seq is not None:
-        stmt = stmt.where(AuditEvent.seq < before_seq)
+    if before_n is not None:
+        stmt = stmt.where(AuditEvent.n < before_n)
     rows = (
-        await session.scalars(stmt.order_by(AuditEvent.seq.desc()).limit(first + 1))
+        await session.scalars(stmt.order_by(AuditEvent.n.desc()).limit(first + 1))
     ).all()
     total = await session.scalar(q.apply(select(func.count(AuditEvent.id))))
     return list(rows), int(total or 0)

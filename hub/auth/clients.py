@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.chain import append_event
-from hub.auth import repository
+from hub.auth import repository, status
 from hub.auth.principal import Principal
 from hub.auth.repository import ClientPage
 from hub.auth.secrets import (
@@ -108,15 +109,35 @@ class ClientService:
         return client
 
     async def suspend(
-        self, session: AsyncSession, *, actor: Principal, clock: Clock, id: str
+        self,
+        session: AsyncSession,
+        *,
+        actor: Principal,
+        clock: Clock,
+        id: str,
+        cache: Any,
     ) -> Client:
-        """Refuse the client's tokens from the next request on."""
-        return await self._set_active(session, actor, clock, id, active=False)
+        """Refuse the client's tokens from the next request on.
+
+        Pass the hub's ``cache`` so that workers that cached the client as
+        active learn of the suspension at once (see ``hub.auth.status``).
+        """
+        client = await self._set_active(session, actor, clock, id, active=False)
+        await status.mark_suspended(cache, client.id, client.kind, client.name)
+        return client
 
     async def reactivate(
-        self, session: AsyncSession, *, actor: Principal, clock: Clock, id: str
+        self,
+        session: AsyncSession,
+        *,
+        actor: Principal,
+        clock: Clock,
+        id: str,
+        cache: Any,
     ) -> Client:
-        return await self._set_active(session, actor, clock, id, active=True)
+        client = await self._set_active(session, actor, clock, id, active=True)
+        await status.forget(cache, client.id)
+        return client
 
     async def rotate_secret(
         self, session: AsyncSession, *, actor: Principal, clock: Clock, id: str

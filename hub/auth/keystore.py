@@ -30,7 +30,7 @@ async def lock_keyring(session: AsyncSession) -> None:
     at a time anyway; the keyring's deterministic choice of the active key
     covers the rest.
     """
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         await session.execute(
             text("SELECT pg_advisory_xact_lock(:id)"), {"id": _ADVISORY_LOCK_ID}
         )
@@ -66,9 +66,9 @@ async def prune_unpublished(session: AsyncSession, *, now: datetime) -> int:
 
     Their private halves are no longer needed and are better not kept.
     """
-    result = await session.execute(
-        delete(SigningKey).where(
-            SigningKey.publish_until.is_not(None), SigningKey.publish_until <= now
-        )
+    deleted = await session.scalars(
+        delete(SigningKey)
+        .where(SigningKey.publish_until.is_not(None), SigningKey.publish_until <= now)
+        .returning(SigningKey.kid)
     )
-    return int(result.rowcount or 0)
+    return len(deleted.all())

@@ -96,13 +96,17 @@ class RedisCache:
 
     async def get(self, key: str) -> bytes | None:
         value = await self.redis.get(self.prefix + key)
-        return None if value is None else bytes(value)
+        if value is None:
+            return None
+        return value.encode() if isinstance(value, str) else bytes(value)
 
     async def set(self, key: str, value: bytes, ttl: float) -> None:
         await self.redis.set(self.prefix + key, value, px=_millis(ttl))
 
     async def add(self, key: str, value: bytes, ttl: float) -> bool:
-        stored = await self.redis.set(self.prefix + key, value, px=_millis(ttl), nx=True)
+        stored = await self.redis.set(
+            self.prefix + key, value, px=_millis(ttl), nx=True
+        )
         return bool(stored)
 
     async def delete(self, key: str) -> None:

@@ -6,12 +6,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.models import AuditEvent, Decision, Outcome, ScenarioRuleVersion
 
 __all__ = [
     "active_rule_version",
+    "add_outcome",
     "active_versions",
     "decision",
     "decision_counts",
@@ -72,6 +74,9 @@ async def deactivate_rules(session: AsyncSession, scenario: str) -> None:
 
 
 async def decision(session: AsyncSession, decision_id: str) -> Decision | None:
+    for pending in session.new:  # decided earlier in this unit of work
+        if isinstance(pending, Decision) and pending.id == decision_id:
+            return pending
     return await session.get(Decision, decision_id)
 
 
@@ -85,6 +90,20 @@ async def outcome_for(session: AsyncSession, decision_id: str,
         select(Outcome).where(Outcome.decision_id == decision_id,
                               Outcome.result == result)
     )
+
+
+async def add_outcome(session: AsyncSession, values: dict[str, Any]) -> bool:
+    """Insert unless (decision, result) exists; True when this call inserted.
+
+    ON CONFLICT DO NOTHING, not a savepoint: concurrent identical reports
+    resolve to the first one without failing the unit of work.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(Outcome).values(**values).on_conflict_do_nothing(
+        index_elements=[Outcome.decision_id, Outcome.result])
+    result = await session.execute(stmt)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def profile_reads(session: AsyncSession, start: datetime | None,
@@ -129,7 +148,7 @@ async def outcome_counts(
 ) -> dict[str, int]:
     """scenario → outcomes reporting a benefit applied or a loan granted."""
     stmt = _outcomes_in(
-        select(Decision.scenario, func.count())
+        select(Decision.scenario, func.count()).select_from(Outcome)
         .join(Decision, Decision.id == Outcome.decision_id)
         .where(Outcome.result.in_(APPLIED)).group_by(Decision.scenario),
         start, end)

@@ -62,13 +62,13 @@ async def rules_in_force(session: AsyncSession, scenario: Scenario) -> CompiledR
 
 async def publish_rules(
     session: AsyncSession, hub: Hub, principal: Principal, scenario: Scenario,
-    raw: Any,
+    raw: Any, *, dry_run: bool = False,
 ) -> RuleSet:
     """Validate, store as the active version and audit (``scenario.publish``).
 
     A bad rule set raises VALIDATION_ERROR naming the rule and changes
     nothing: the version in force keeps serving.  Versions are immutable, so
-    re-using a version name is a CONFLICT.
+    re-using a version name is a CONFLICT.  ``dry_run`` validates only.
     """
     rules = check_for(scenario, raw)
     previous = await version_in_force(session, scenario)
@@ -79,6 +79,8 @@ async def publish_rules(
             f"Version {rules.version!r} of {scenario.key} already exists; published "
             "versions are immutable, give the new rules a new version.",
             ErrorCode.CONFLICT)
+    if dry_run:
+        return rules
     now = hub.clock.now()
     await repo.deactivate_rules(session, scenario.key)
     session.add(ScenarioRuleVersion(

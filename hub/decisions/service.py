@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.access.door import open_door
@@ -36,7 +35,7 @@ ACTION = "eligibility.check"
 _RESULT = re.compile(r"^[A-Z][A-Z0-9_]{1,31}$")
 
 
-def _store(
+async def _store(
     session: AsyncSession, hub: Hub, principal: Principal, scenario: Scenario,
     uscc: str, verdict: Verdict, facts: dict, consent_id: str | None,
     decision_id: str,
@@ -49,6 +48,8 @@ def _store(
         requester_id=principal.id, requester_kind=str(principal.kind),
         consent_id=consent_id, decided_at=hub.clock.now(),
     )
+    # Not flushed here: on SQLite an early INSERT would take the write lock
+    # for the rest of the request; the unit of work writes it at commit.
     session.add(row)
     return row
 
@@ -90,13 +91,13 @@ async def check_eligibility(
             at=hub.clock.now(), subject=uscc, purpose=scenario.purpose,
             detail={**detail, "basis": "public joint-punishment information"},
         )
-        return _store(session, hub, principal, scenario, uscc, verdict,
+        return await _store(session, hub, principal, scenario, uscc, verdict,
                       public_facts(public), None, decision_id)
     facts, data = await load_facts(session, hub, uscc, grant.categories)
     table = await rules_in_force(session, scenario)
     verdict = evaluate(table, facts, joint_punishment=joint_punishment_reasons(data))
     consent_id = grant.consent.id if grant.consent is not None else None
-    return _store(session, hub, principal, scenario, uscc, verdict, facts,
+    return await _store(session, hub, principal, scenario, uscc, verdict, facts,
                   consent_id, decision_id)
 
 
@@ -135,21 +136,20 @@ async def record_outcome(
     if decision.requester_id != principal.id:
         raise HubError("Only the client that asked for a decision may record its "
                        "outcome.", ErrorCode.FORBIDDEN)
+    if decision in session.new:  # decided in this unit of work: write it first
+        await session.flush()
     row = await repo.outcome_for(session, decision_id, result)
     if row is None:
-        row = Outcome(id=new_id(), decision_id=decision_id, result=result,
-                      amount=amount, recorded_at=hub.clock.now(),
-                      recorded_by=principal.id)
-        try:
-            async with session.begin_nested():
-                session.add(row)
-        except IntegrityError:  # the same report raced in: return the first one
-            row = await repo.outcome_for(session, decision_id, result)
-            assert row is not None
-        else:
+        now = hub.clock.now()
+        inserted = await repo.add_outcome(session, {
+            "id": new_id(), "decision_id": decision_id, "result": result,
+            "amount": amount, "recorded_at": now, "recorded_by": principal.id})
+        row = await repo.outcome_for(session, decision_id, result)
+        assert row is not None
+        if inserted:
             await append_event(
                 session, actor=principal, action="outcome.record",
-                outcome="RECORDED", at=row.recorded_at, subject=decision.uscc,
+                outcome="RECORDED", at=now, subject=decision.uscc,
                 detail={"decision": decision_id, "scenario": decision.scenario,
                         "result": result, "amount": amount},
             )

@@ -93,9 +93,9 @@ def evaluate(
                    if isinstance(i, CountIndicator | LatestIndicator)]
     groups: dict[str, list[RecordView]] = {i.code: [] for i in record_inds}
     for rec in data.records:
-        for ind in record_inds:
-            if ind.match.matches(rec.category, rec.kind, rec.severity, rec.details):
-                groups[ind.code].append(rec)
+        for r_ind in record_inds:
+            if r_ind.match.matches(rec.category, rec.kind, rec.severity, rec.details):
+                groups[r_ind.code].append(rec)
                 break
 
     factors: list[Factor] = []

@@ -168,7 +168,8 @@ async def load_batch(
         if k in db_lists and _changed(db_lists[k], v, repo.LIST_FIELDS)
     ])
     # Entities inserted by this batch have no cached evaluation to invalidate.
-    await repo.bump_data_version(session, touched & db_entities.keys(), now)
+    created = entities.keys() - db_entities.keys()
+    await repo.bump_data_version(session, touched - created, now)
 
 
 def _changed(prev: dict[str, Any], new: dict[str, Any],

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import typer
 from rich.console import Console
@@ -36,6 +36,7 @@ from hub.settings import Settings
 __all__ = ["register"]
 
 T = TypeVar("T")
+RowType = Literal["entity", "record", "list"]
 
 DatabaseUrl = Annotated[
     str | None,
@@ -98,7 +99,7 @@ def import_command(
                                          help="JSON Lines or CSV file")],
     fmt: Annotated[Format | None, typer.Option(
         "--format", help="jsonl or csv (default: from the file suffix)")] = None,
-    row_type: Annotated[str | None, typer.Option(
+    row_type: Annotated[RowType | None, typer.Option(
         "--type", help="row type of a one-type CSV file: entity, record or list",
     )] = None,
     as_json: JsonFlag = False,

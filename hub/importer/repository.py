@@ -12,7 +12,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, select, tuple_, update
+from sqlalchemy import (
+    String,
+    Table,
+    and_,
+    bindparam,
+    column,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.models import CreditRecord, Entity, ListMembership, QuarantinedRow
@@ -67,6 +78,31 @@ async def load_entities(
     return {row.uscc: {f: row._mapping[f] for f in ENTITY_FIELDS} for row in result}
 
 
+def _records_matching(keys: list[RecordKey], dialect: str) -> Any:
+    """A FROM/WHERE that finds these (source, source_id) pairs by the index.
+
+    A row-value ``IN`` looks portable but SQLite answers it by scanning the
+    whole index, so each dialect gets the form its planner turns into index
+    look-ups: a join against ``unnest`` of two arrays on PostgreSQL, one
+    ``source = ? AND source_id IN (…)`` branch per source on SQLite.
+    """
+    if dialect == "postgresql":
+        pairs = func.unnest(
+            bindparam("k_sources", [k[0] for k in keys], type_=ARRAY(String)),
+            bindparam("k_ids", [k[1] for k in keys], type_=ARRAY(String)),
+        ).table_valued(column("source", String), column("source_id", String))
+        pairs = pairs.render_derived(name="k")
+        return RECORDS.join(pairs, and_(RECORDS.c.source == pairs.c.source,
+                                        RECORDS.c.source_id == pairs.c.source_id)), None
+    by_source: dict[str, list[str]] = {}
+    for source, source_id in keys:
+        by_source.setdefault(source, []).append(source_id)
+    return RECORDS, or_(*(
+        and_(RECORDS.c.source == source, RECORDS.c.source_id.in_(ids))
+        for source, ids in by_source.items()
+    ))
+
+
 async def load_records(
     session: AsyncSession, keys: Iterable[RecordKey]
 ) -> dict[RecordKey, dict[str, Any]]:
@@ -76,9 +112,10 @@ async def load_records(
         return {}
     cols = [RECORDS.c.id, RECORDS.c.source, RECORDS.c.source_id,
             *(RECORDS.c[f] for f in RECORD_FIELDS)]
-    stmt = select(*cols).where(
-        tuple_(RECORDS.c.source, RECORDS.c.source_id).in_(wanted)
-    )
+    source, where = _records_matching(wanted, session.get_bind().dialect.name)
+    stmt = select(*cols).select_from(source)
+    if where is not None:
+        stmt = stmt.where(where)
     found: dict[RecordKey, dict[str, Any]] = {}
     for row in await session.execute(stmt):
         m = row._mapping

@@ -12,8 +12,8 @@ is quarantined with a reason an operator can act on, never silently fixed.
 from __future__ import annotations
 
 import calendar
-from functools import lru_cache
 from datetime import date
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import (

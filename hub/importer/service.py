@@ -81,8 +81,14 @@ class ImportSummary:
 def parse(raw: RawRow, row_type: str | None = None) -> Parsed:
     """Validate one raw row; a failure becomes a quarantined ``Parsed``."""
     p = Parsed(raw.line_no, raw.raw, raw.row_type or row_type, None)
+    if "\x00" in raw.raw:
+        # PostgreSQL text cannot hold NUL; quarantine a visible stand-in.
+        p.raw = raw.raw.replace("\x00", "\ufffd")
     if raw.error is not None:
         refuse(p, raw.error)
+        return p
+    if p.raw is not raw.raw or "\\u0000" in raw.raw:
+        refuse(p, "contains a NUL character, which text fields cannot hold")
         return p
     try:
         p.row = parse_row(raw.data, row_type)

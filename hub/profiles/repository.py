@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.enums import DataCategory
@@ -23,6 +24,14 @@ async def entities(session: AsyncSession, usccs: Sequence[str]) -> dict[str, Ent
     return {e.uscc: e for e in rows}
 
 
+_R = CreditRecord.__table__.c
+_RECORD_COLUMNS = (
+    _R.id, _R.uscc, _R.source, _R.category, _R.kind, _R.severity, _R.status,
+    _R.title, _R.authority, _R.occurred_on, _R.decided_on, _R.publish_from,
+    _R.publish_until, _R.details,
+)
+
+
 async def record_pages(
     session: AsyncSession,
     usccs: Sequence[str],
@@ -32,43 +41,42 @@ async def record_pages(
     for_subject: bool,
     limit: int,
     after: tuple[str, int] | None,
-) -> dict[str, list[CreditRecord]]:
-    """Up to ``limit`` records per entity, newest decision first (one query)."""
-    order = (
-        func.coalesce(CreditRecord.decided_on, CreditRecord.occurred_on).desc(),
-        CreditRecord.id.desc(),
-    )
-    sort_day = func.coalesce(CreditRecord.decided_on, CreditRecord.occurred_on, date.min)
-    conds = [
-        CreditRecord.uscc.in_(usccs),
-        CreditRecord.category.in_(categories),
+) -> tuple[dict[str, list[Row[Any]]], dict[str, int]]:
+    """Up to ``limit`` records per entity, newest decision first, and each
+    entity's total — one Core query (no ORM objects on the hot path)."""
+    sort_day = func.coalesce(_R.decided_on, _R.occurred_on, date.min)
+    visible = [
+        _R.uscc.in_(usccs),
+        _R.category.in_(categories),
         record_visible(today, for_subject),
     ]
+    ranked = select(
+        *_RECORD_COLUMNS,
+        sort_day.label("sort_day"),
+        func.count().over(partition_by=_R.uscc).label("total"),
+    ).where(*visible).subquery()
+    paged = select(
+        ranked,
+        func.row_number()
+        .over(
+            partition_by=ranked.c.uscc,
+            order_by=(ranked.c.sort_day.desc(), ranked.c.id.desc()),
+        )
+        .label("rn"),
+    )
     if after is not None:
         day, rid = date.fromisoformat(after[0]), after[1]
-        conds.append(
-            (sort_day < day) | ((sort_day == day) & (CreditRecord.id < rid))
+        paged = paged.where(
+            (ranked.c.sort_day < day) | ((ranked.c.sort_day == day) & (ranked.c.id < rid))
         )
-    ranked = (
-        select(
-            CreditRecord,
-            func.row_number()
-            .over(partition_by=CreditRecord.uscc, order_by=order)
-            .label("rn"),
-        )
-        .where(*conds)
-        .subquery()
-    )
-    from sqlalchemy.orm import aliased
-
-    rec = aliased(CreditRecord, ranked)
-    stmt = select(rec).where(ranked.c.rn <= limit).order_by(
-        ranked.c.uscc, ranked.c.rn
-    )
-    out: dict[str, list[CreditRecord]] = defaultdict(list)
-    for row in await session.scalars(stmt):
-        out[row.uscc].append(row)
-    return out
+    inner = paged.subquery()
+    stmt = select(inner).where(inner.c.rn <= limit).order_by(inner.c.uscc, inner.c.rn)
+    pages: dict[str, list[Row[Any]]] = defaultdict(list)
+    totals: dict[str, int] = {}
+    for row in (await session.execute(stmt)).all():
+        pages[row.uscc].append(row)
+        totals[row.uscc] = int(row.total)
+    return pages, totals
 
 
 async def record_counts(
@@ -79,14 +87,15 @@ async def record_counts(
     today: date,
     for_subject: bool,
 ) -> dict[str, int]:
+    """Totals alone (used when a page past the end leaves no row to carry them)."""
     stmt = (
-        select(CreditRecord.uscc, func.count(CreditRecord.id))
+        select(_R.uscc, func.count(_R.id))
         .where(
-            CreditRecord.uscc.in_(usccs),
-            CreditRecord.category.in_(categories),
+            _R.uscc.in_(usccs),
+            _R.category.in_(categories),
             record_visible(today, for_subject),
         )
-        .group_by(CreditRecord.uscc)
+        .group_by(_R.uscc)
     )
     return {u: int(n) for u, n in (await session.execute(stmt)).all()}
 

@@ -13,6 +13,7 @@ from hub.app import create_app
 from hub.auth.clients import ClientCredentials, client_service
 from hub.auth.keys import Keyring, load_keyring
 from hub.auth.principal import Principal
+from hub.backends.cache import MemoryCache
 from hub.clock import FrozenClock
 from hub.db import session_scope
 from hub.enums import PrincipalKind
@@ -50,6 +51,7 @@ def hub(
         engine=engine,
         sessionmaker=sessionmaker,
         policy=default_policy(),
+        cache=MemoryCache(),
         keys=keyring,
     )
 

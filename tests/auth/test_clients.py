@@ -15,7 +15,7 @@ from tests.auth.conftest import ADMIN, create_client
 
 async def audit_actions(hub) -> list[tuple[str, str, str]]:
     async with hub.sessionmaker() as s:
-        rows = await s.scalars(select(AuditEvent).order_by(AuditEvent.seq))
+        rows = await s.scalars(select(AuditEvent).order_by(AuditEvent.n))
         return [(e.action, e.actor_id, e.detail["client"]) for e in rows]
 
 
@@ -69,7 +69,9 @@ async def test_suspended_client_cannot_authenticate_until_reactivated(
     hub, bank
 ) -> None:
     async with session_scope(hub.sessionmaker) as s:
-        await client_service.suspend(s, actor=ADMIN, clock=hub.clock, id=bank.client.id)
+        await client_service.suspend(
+            s, actor=ADMIN, clock=hub.clock, id=bank.client.id, cache=hub.cache
+        )
     async with hub.sessionmaker() as s:
         assert (
             await client_service.authenticate(s, bank.client_id, bank.client_secret)
@@ -77,7 +79,7 @@ async def test_suspended_client_cannot_authenticate_until_reactivated(
         )
     async with session_scope(hub.sessionmaker) as s:
         await client_service.reactivate(
-            s, actor=ADMIN, clock=hub.clock, id=bank.client.id
+            s, actor=ADMIN, clock=hub.clock, id=bank.client.id, cache=hub.cache
         )
     async with hub.sessionmaker() as s:
         back = await client_service.authenticate(s, bank.client_id, bank.client_secret)
@@ -103,7 +105,9 @@ async def test_invalid_kind_or_name_is_a_validation_error(hub, kind, name) -> No
 async def test_unknown_client_is_not_found(hub) -> None:
     with pytest.raises(HubError) as caught:
         async with session_scope(hub.sessionmaker) as s:
-            await client_service.suspend(s, actor=ADMIN, clock=hub.clock, id="nope")
+            await client_service.suspend(
+                s, actor=ADMIN, clock=hub.clock, id="nope", cache=None
+            )
     assert caught.value.code is ErrorCode.NOT_FOUND
 
 

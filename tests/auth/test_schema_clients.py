@@ -78,7 +78,7 @@ async def test_admin_creates_a_client_that_can_get_tokens(http, hub) -> None:
         event = await s.scalar(
             select(AuditEvent)
             .where(AuditEvent.action == "client.create")
-            .order_by(AuditEvent.seq.desc())
+            .order_by(AuditEvent.n.desc())
         )
     assert event.detail["client"] == creds["client"]["id"]
 
@@ -120,7 +120,8 @@ async def test_clients_pages_for_admin_only(http, hub, bank) -> None:
     headers = await admin_headers(hub)
     await create_client(hub, PrincipalKind.MERCHANT, "丹尼斯")
     query = """query($after: String) { clients(first: 2, after: $after) {
-      totalCount pageInfo { hasNextPage endCursor } edges { cursor node { name } } } }"""
+      totalCount pageInfo { hasNextPage endCursor }
+      edges { cursor node { name } } } }"""
     first = (await gql(http, query, headers))["data"]["clients"]
     assert (first["totalCount"], first["pageInfo"]["hasNextPage"]) == (3, True)
     after = first["pageInfo"]["endCursor"]

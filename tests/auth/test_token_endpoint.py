@@ -1,4 +1,9 @@
-"""POST /oauth/token (RFC 6749 §4.4, errors per §5.2) and GET /.well-known/jwks.json."""
+"""POST /oauth/token (RFC 6749 §4.4, errors per §5.2) and GET /.well-known/jwks.json.
+
+Protocol checks run on SQLite; the storage they touch (client lookup, secret
+verification, suspension) is covered on both backends in test_clients.py and
+test_schema_clients.py, which also calls this endpoint on PostgreSQL.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +15,16 @@ import pytest
 
 from hub.auth.authenticate import principal_from_request
 from hub.auth.clients import client_service
-from hub.db import session_scope
+from hub.db import migrate, session_scope
 from hub.enums import PrincipalKind
 from tests.auth.conftest import ADMIN, create_client
+
+
+@pytest.fixture
+def db_url(sqlite_url: str) -> str:
+    migrate(sqlite_url)
+    return sqlite_url
+
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
@@ -128,7 +140,9 @@ async def test_unknown_client_is_invalid_client(http) -> None:
 
 async def test_suspended_client_is_invalid_client(http, hub, bank) -> None:
     async with session_scope(hub.sessionmaker) as s:
-        await client_service.suspend(s, actor=ADMIN, clock=hub.clock, id=bank.client.id)
+        await client_service.suspend(
+            s, actor=ADMIN, clock=hub.clock, id=bank.client.id, cache=hub.cache
+        )
     r = await http.post(
         "/oauth/token",
         content="grant_type=client_credentials",

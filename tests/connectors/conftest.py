@@ -36,8 +36,12 @@ from hub.uscc import make_uscc
 
 # The sandbox's reference day: the same day as the `clock` fixture.
 SANDBOX_DAY = date(2026, 11, 23)
-SOURCE_OF = {"henan-tax": "tax", "court-dishonest": "court",
-             "market-regulation": "market", "utilities": "utility"}
+SOURCE_OF = {
+    "henan-tax": "tax",
+    "court-dishonest": "court",
+    "market-regulation": "market",
+    "utilities": "utility",
+}
 
 
 def _free_port() -> int:
@@ -53,8 +57,12 @@ class SandboxServer:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(
-            create_app(api_key=api_key, today=SANDBOX_DAY), host="127.0.0.1",
-            port=self.port, log_level="warning", lifespan="off",
+            create_app(api_key=api_key, today=SANDBOX_DAY),
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            lifespan="off",
+            timeout_graceful_shutdown=1,
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
@@ -69,8 +77,9 @@ class SandboxServer:
         return httpx.get(f"{self.url}/_stats").json()
 
     def fault(self, source: str, **settings: Any) -> None:
-        httpx.post(f"{self.url}/_faults", json={"source": source, **settings}
-                   ).raise_for_status()
+        httpx.post(
+            f"{self.url}/_faults", json={"source": source, **settings}
+        ).raise_for_status()
 
     def reset(self) -> None:
         httpx.delete(f"{self.url}/_faults").raise_for_status()
@@ -98,8 +107,8 @@ def sandbox(sandbox_server: SandboxServer) -> SandboxServer:
 def connector_settings(base_url: str, **overrides: Any) -> Settings:
     conf = {"base_url": base_url, "timeout": 1.0, "retries": 1, **overrides}
     return Settings(
-        env="test", connectors={name: ConnectorSettings.model_validate(conf)
-                                for name in SOURCE_OF},
+        env="test",
+        connectors={name: ConnectorSettings.model_validate(conf) for name in SOURCE_OF},
     )
 
 
@@ -130,22 +139,45 @@ class World:
     async def add_entity(self, uscc: str, name: str = "郑州恒达食品有限公司") -> None:
         now = self.hub.clock.now()
         async with session_scope(self.hub.sessionmaker) as s:
-            s.add(Entity(uscc=uscc, name=name, kind=EntityKind.ENTERPRISE,
-                         region_code="410100", status="存续", data_version=1,
-                         created_at=now, updated_at=now))
+            s.add(
+                Entity(
+                    uscc=uscc,
+                    name=name,
+                    kind=EntityKind.ENTERPRISE,
+                    region_code="410100",
+                    status="存续",
+                    data_version=1,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
 
     async def consent(self, uscc: str, categories: list[DataCategory]) -> None:
         now = self.hub.clock.now()
         subject = Principal(id=uscc, kind=PrincipalKind.SUBJECT, name=uscc, uscc=uscc)
         async with session_scope(self.hub.sessionmaker) as s:
-            await grant_consent(s, self.hub, subject, GrantRequest(
-                subject=uscc, grantee_id=self.bank.id, purpose=Purpose.LENDING,
-                categories=tuple(categories), expires_at=now + timedelta(days=90),
-            ))
+            await grant_consent(
+                s,
+                self.hub,
+                subject,
+                GrantRequest(
+                    subject=uscc,
+                    grantee_id=self.bank.id,
+                    purpose=Purpose.LENDING,
+                    categories=tuple(categories),
+                    expires_at=now + timedelta(days=90),
+                ),
+            )
 
     async def grant(self, session: AsyncSession, uscc: str) -> Grant:
-        return await open_door(session, self.hub, self.bank, uscc=uscc,
-                               purpose=Purpose.LENDING, action="profile.read")
+        return await open_door(
+            session,
+            self.hub,
+            self.bank,
+            uscc=uscc,
+            purpose=Purpose.LENDING,
+            action="profile.read",
+        )
 
 
 @pytest.fixture
@@ -159,11 +191,19 @@ async def world(
 ) -> World:
     settings = Settings(database_url=db_url, env="test")
     keys = await load_keyring(sessionmaker, settings, clock)
-    hub = Hub(settings=settings, clock=clock, engine=engine, sessionmaker=sessionmaker,
-              policy=default_policy(), keys=keys, cache=MemoryCache(),
-              connectors=registry)
+    hub = Hub(
+        settings=settings,
+        clock=clock,
+        engine=engine,
+        sessionmaker=sessionmaker,
+        policy=default_policy(),
+        keys=keys,
+        cache=MemoryCache(),
+        connectors=registry,
+    )
     async with session_scope(sessionmaker) as s:
         creds = await client_service.create(
-            s, actor=SYSTEM, clock=clock, kind=PrincipalKind.BANK, name="郑州银行")
+            s, actor=SYSTEM, clock=clock, kind=PrincipalKind.BANK, name="郑州银行"
+        )
     bank = Principal(id=creds.client.id, kind=PrincipalKind.BANK, name="郑州银行")
     return World(hub, registry, sandbox, bank)

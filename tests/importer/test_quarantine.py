@@ -117,3 +117,24 @@ async def test_export_writes_unresolved_raw_rows_to_fix(sessionmaker, clock,
     assert count == 1
     [line] = out.read_text(encoding="utf-8").splitlines()
     assert json.loads(line) == entity("91350100M000100Y44")
+
+
+async def test_nul_characters_are_quarantined_not_fatal(sessionmaker, clock,
+                                                       tmp_path):
+    # given a row whose name carries an escaped NUL and a line with a raw NUL
+    path = write_jsonl(tmp_path / "nul.jsonl", [
+        entity(USCC_A, name="郑州\u0000公司"), '{"type": "entity"\x00',
+        entity(USCC_B),
+    ])
+
+    # when it is imported
+    summary = await import_file(sessionmaker, path, "jsonl", clock)
+
+    # then both bad rows are quarantined (PostgreSQL text cannot hold NUL)
+    assert summary.as_json() == {"inserted": 1, "updated": 0, "unchanged": 0,
+                                 "quarantined": 2}
+    first, second = await quarantined(sessionmaker)
+    assert first.reason == ("line 1: contains a NUL character, which text "
+                            "fields cannot hold")
+    assert second.raw == '{"type": "entity"\ufffd'
+    assert second.reason.startswith("line 2: malformed JSON: ")

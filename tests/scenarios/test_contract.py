@@ -6,6 +6,7 @@ from importlib.metadata import entry_points
 
 import pytest
 
+from hub.access.policy import default_policy
 from hub.enums import DataCategory, Purpose
 from scenarios import Scenario, ScenarioRegistry, compile_rules, evaluate
 from scenarios.facts import FACTS
@@ -31,6 +32,8 @@ def test_scenario_contract(registry: ScenarioRegistry, key: str) -> None:
     assert isinstance(s.purpose, Purpose)
     assert s.categories and all(isinstance(c, DataCategory) for c in s.categories)
     assert s.benefit_codes
+    # the default access policy lets the purpose cover every declared category
+    assert s.categories <= default_policy().categories_for(s.purpose)
     rules = s.default_rules()
     # every rule has a legal basis and only uses facts its categories allow
     assert rules.default.legal_basis.strip()

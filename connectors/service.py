@@ -1,0 +1,298 @@
+"""Pulling external sources for a profile read.
+
+``refresh`` runs inside the profile read's unit of work, after the door has
+granted it (DESIGN.md "One door for subject data"):
+
+* only connectors whose categories meet the Grant's are asked, and only for
+  those categories — no pull without consent;
+* a pull younger than the connector's ``ttl`` (hub cache) is not repeated;
+* concurrent reads of one enterprise share one in-flight pull per process,
+  and a short lock key in the cache keeps other workers from pulling too;
+* every pull is authorised and audited through ``open_door`` as
+  ``connector.fetch`` with ``{"source", "outcome"}``, in the same transaction
+  as the records it stores;
+* records are upserted by (source, source_id); a change bumps the entity's
+  ``data_version``;
+* a failing source never fails the read: its last good data stays, and its
+  status says ``stale`` with ``"<reason>: <message>"`` (stale-if-error) —
+  not retried for that enterprise for ``ERROR_TTL`` seconds; a malformed
+  answer is quarantined whole (``connector:<name>``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import logging
+from collections.abc import Iterable, Set
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from connectors import repository as repo
+from connectors.errors import ConnectorError, MalformedPayload
+from connectors.flight import SingleFlight
+from connectors.protocol import Connector, EntityRef, FetchContext
+from connectors.records import RecordIn
+from connectors.registry import ConnectorRegistry
+from hub.enums import DataCategory
+
+if TYPE_CHECKING:
+    from hub.access.door import Grant
+    from hub.resources import Hub
+
+__all__ = ["ERROR_TTL", "PullResult", "SourceStatus", "refresh", "source_statuses"]
+
+log = logging.getLogger(__name__)
+
+#: Seconds a failed pull is not retried for the same enterprise (the circuit
+#: breaker covers the source as a whole).
+ERROR_TTL = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class SourceStatus:
+    """Freshness of one source inside a profile (GraphQL ``SourceStatus``)."""
+
+    source: str
+    as_of: datetime | None
+    stale: bool
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PullResult:
+    attempted_at: datetime
+    records: list[RecordIn] | None = None
+    error: ConnectorError | None = None
+    #: Another worker is pulling or just did: nothing was asked, nothing to store.
+    busy: bool = False
+
+
+_flights: SingleFlight[PullResult] = SingleFlight()
+
+
+def _cats_key(categories: Set[DataCategory]) -> str:
+    return ",".join(sorted(str(c) for c in categories))
+
+
+def _fresh_key(name: str, uscc: str, categories: Set[DataCategory]) -> str:
+    return f"connector:{name}:{uscc}:{_cats_key(categories)}"
+
+
+def _lock_ttl(connector: Connector) -> float:
+    timeout = getattr(getattr(connector, "config", None), "timeout", 10.0)
+    return float(timeout) + 1.0
+
+
+async def _pull(
+    hub: Hub,
+    registry: ConnectorRegistry,
+    connector: Connector,
+    entity: EntityRef,
+    categories: frozenset[DataCategory],
+) -> PullResult:
+    attempted_at = hub.clock.now()
+    fresh = _fresh_key(connector.name, entity.uscc, categories)
+    lock = "lock:" + fresh
+    if not await hub.cache.add(lock, b"1", ttl=_lock_ttl(connector)):
+        return PullResult(attempted_at, busy=True)
+    if await hub.cache.get(fresh) is not None:
+        # Another worker finished a pull since this read checked the cache.
+        await hub.cache.delete(lock)
+        return PullResult(attempted_at, busy=True)
+    try:
+        context = FetchContext(http=registry.http, clock=hub.clock)
+        records = await connector.fetch(entity, categories, context)
+        return PullResult(attempted_at, records=records)
+    except ConnectorError as exc:
+        return PullResult(attempted_at, error=exc)
+    except Exception as exc:
+        # A connector bug is that source's failure, never the read's.
+        log.exception("connector %s failed unexpectedly", connector.name)
+        return PullResult(
+            attempted_at,
+            error=ConnectorError(
+                connector.name, f"internal error ({type(exc).__name__})"
+            ),
+        )
+    finally:
+        await hub.cache.delete(lock)
+
+
+async def refresh(
+    session: AsyncSession,
+    hub: Hub,
+    grant: Grant,
+    connectors: ConnectorRegistry | None = None,
+) -> list[SourceStatus]:
+    """Bring the consented sources of ``grant.uscc`` up to date; return their status.
+
+    Never raises because a source is down; raises only what the door raises
+    (e.g. the consent was revoked in the meantime).
+    """
+    registry: ConnectorRegistry | None = (
+        connectors if connectors is not None else hub.connectors
+    )
+    if registry is None:  # a hub built without connectors pulls nothing
+        return []
+    due: list[tuple[Connector, frozenset[DataCategory]]] = []
+    for connector in registry.for_categories(grant.categories):
+        categories = frozenset(connector.categories & grant.categories)
+        if (
+            await hub.cache.get(_fresh_key(connector.name, grant.uscc, categories))
+            is None
+        ):
+            due.append((connector, categories))
+    name = await repo.entity_name(session, grant.uscc) if due else None
+    if due and name is not None:
+        entity = EntityRef(grant.uscc, name)
+        keys = [(id(c), grant.uscc, cats) for c, cats in due]
+        # Sources are asked concurrently: a slow one costs its own timeout only.
+        pulls = await asyncio.gather(
+            *(
+                _flights.run(
+                    key, functools.partial(_pull, hub, registry, c, entity, cats)
+                )
+                for key, (c, cats) in zip(keys, due, strict=True)
+            )
+        )
+        try:
+            # Stored one source after the other in name order: one session, and
+            # the same lock order in every transaction (no deadlock between reads).
+            for (connector, cats), (pull, leader) in sorted(
+                zip(due, pulls, strict=True), key=lambda item: item[0][0].name
+            ):
+                await _store(session, hub, grant, connector, cats, pull, leader)
+        finally:
+            for key, (_, leader) in zip(keys, pulls, strict=True):
+                if leader:
+                    _flights.forget(key)
+    return await source_statuses(
+        session, grant.uscc, grant.categories, registry, now=hub.clock.now()
+    )
+
+
+async def _store(
+    session: AsyncSession,
+    hub: Hub,
+    grant: Grant,
+    connector: Connector,
+    categories: frozenset[DataCategory],
+    pull: PullResult,
+    leader: bool,
+) -> None:
+    if pull.busy:
+        return
+    from hub.access.door import open_door  # the door imports resources lazily too
+
+    uscc, name = grant.uscc, connector.name
+    if leader:
+        outcome = "OK" if pull.error is None else pull.error.reason
+        detail: dict[str, object] = {"source": name, "outcome": outcome}
+        if pull.records is not None:
+            detail["records"] = len(pull.records)
+        else:
+            detail["error"] = pull.error.status_text if pull.error else None
+        # Re-asked for exactly this pull's categories: no consent, no storage.
+        await open_door(
+            session,
+            hub,
+            grant.principal,
+            uscc=uscc,
+            purpose=grant.purpose,
+            action="connector.fetch",
+            categories=categories,
+            require_all=True,
+            detail=detail,
+        )
+    now = hub.clock.now()
+    if pull.records is None:
+        error = pull.error or ConnectorError(name, "no answer")
+        await repo.save_status(
+            session,
+            uscc=uscc,
+            source=name,
+            attempted_at=pull.attempted_at,
+            as_of=None,
+            error=error.status_text,
+        )
+        if leader:
+            if isinstance(error, MalformedPayload):
+                await repo.quarantine_payload(
+                    session,
+                    source=name,
+                    raw=error.raw,
+                    reason=error.status_text,
+                    now=now,
+                )
+            # Stale-if-error for a while: the next reads serve the last good data
+            # at once instead of each waiting on the sick source again.
+            await hub.cache.set(
+                _fresh_key(name, uscc, categories),
+                json.dumps({"error": error.status_text}).encode(),
+                ttl=min(connector.ttl, ERROR_TTL),
+            )
+        return
+    written = await repo.upsert_records(session, pull.records, now)
+    ended = await repo.end_withdrawn(
+        session,
+        uscc=uscc,
+        source=name,
+        categories=categories,
+        keep=[r.source_id for r in pull.records],
+        today=now.date(),
+    )
+    if written or ended:
+        await repo.bump_data_version(session, uscc, now)
+    await repo.save_status(
+        session,
+        uscc=uscc,
+        source=name,
+        attempted_at=pull.attempted_at,
+        as_of=pull.attempted_at,
+        error=None,
+    )
+    if leader:
+        await hub.cache.set(
+            _fresh_key(name, uscc, categories),
+            json.dumps({"as_of": pull.attempted_at.isoformat()}).encode(),
+            ttl=connector.ttl,
+        )
+
+
+async def source_statuses(
+    session: AsyncSession,
+    uscc: str,
+    categories: Iterable[DataCategory],
+    connectors: ConnectorRegistry,
+    *,
+    now: datetime | None = None,
+) -> list[SourceStatus]:
+    """Status of the enabled sources of consented ``categories``, by name.
+
+    ``stale``: never pulled, last attempt failed, or (given ``now``) older
+    than the connector's ``ttl``.
+    """
+    wanted = frozenset(categories)
+    sources = sorted(connectors.for_categories(wanted), key=lambda c: c.name)
+    rows = await repo.load_statuses(session, uscc, [c.name for c in sources])
+    out = []
+    for c in sources:
+        row = rows.get(c.name)
+        as_of = row.as_of if row else None
+        error = row.error if row else None
+        old = (
+            as_of is not None
+            and now is not None
+            and ((now - as_of).total_seconds() > c.ttl)
+        )
+        out.append(
+            SourceStatus(
+                c.name, as_of, as_of is None or error is not None or old, error
+            )
+        )
+    return out

@@ -1,0 +1,97 @@
+"""Deadline arithmetic of the subject's rights, in China's legal calendar.
+
+Record dates (``decided_on``, ``occurred_on`` …) are calendar days as the
+deciding authority wrote them, i.e. China Standard Time (UTC+8, no daylight
+saving since 1991).  So "today" for every rights deadline is the date in
+China at the clock's instant, not the UTC date: at 2026-11-22 16:30 UTC it is
+already 2026-11-23 in Zhengzhou.  Instants (``filedAt``, ``dueBy``) stay
+UTC-aware datetimes like everything else in the hub.
+
+Periods of months and years follow 民法典 Art 201–203: the start day is not
+counted, the period's last day is the corresponding day of the final month
+(the month's last day when there is none: 2024-02-29 + 1 year ends on
+2025-02-28), and what may happen "after the period" may happen from the next
+day.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, datetime, timedelta, timezone
+
+from hub.enums import Severity
+
+__all__ = [
+    "CHINA",
+    "LISTING_TERM_YEARS",
+    "OBJECTION_REPLY_DAYS",
+    "RETENTION_YEARS",
+    "add_months",
+    "add_years",
+    "china_today",
+    "listing_term_end",
+    "objection_due",
+    "repair_possible_from",
+    "retention_end",
+]
+
+CHINA = timezone(timedelta(hours=8), "CST")
+# 征信业管理条例 Art 25: the objection is answered within 20 days of receipt.
+OBJECTION_REPLY_DAYS = 20
+# 征信业管理条例 Art 16: negative information is kept 5 years after the act ends.
+RETENTION_YEARS = 5
+# SPC 失信被执行人名单 (2017) Art 10: listed 2 years unless the court says otherwise.
+LISTING_TERM_YEARS = 2
+# 信用修复管理办法 (2026): minimum publication before repair may be applied for.
+MINIMUM_PUBLICATION_MONTHS = {
+    Severity.MINOR: 0,
+    Severity.ORDINARY: 3,
+    Severity.SERIOUS: 12,
+}
+
+
+def china_today(now: datetime) -> date:
+    """The calendar day in China at instant ``now`` (UTC-aware)."""
+    return now.astimezone(CHINA).date()
+
+
+def add_months(day: date, months: int) -> date:
+    """Same day ``months`` later, clamped to the month's end (民法典 Art 202)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def add_years(day: date, years: int) -> date:
+    return add_months(day, 12 * years)
+
+
+def objection_due(filed_at: datetime) -> datetime:
+    return filed_at + timedelta(days=OBJECTION_REPLY_DAYS)
+
+
+def repair_possible_from(severity: str, decided_on: date) -> date:
+    """First day a repair application is admissible.
+
+    MINOR: at once (once the duties are done, which the evidence shows);
+    ORDINARY: after 3 months; SERIOUS: after 1 year — each counted from the
+    decision date and ending on the period's last day.
+    """
+    sev = Severity(severity)
+    if sev not in MINIMUM_PUBLICATION_MONTHS:
+        raise ValueError(f"only negative records are repaired, not {sev}")
+    months = MINIMUM_PUBLICATION_MONTHS[sev]
+    if months == 0:
+        return decided_on
+    return add_months(decided_on, months) + timedelta(days=1)
+
+
+def retention_end(ended_on: date) -> date:
+    """Last day negative information may be kept (征信业管理条例 Art 16)."""
+    return add_years(ended_on, RETENTION_YEARS)
+
+
+def listing_term_end(since: date, until: date | None) -> date:
+    """Last day of a dishonest-debtor listing: ``until``, else 2 years."""
+    return until if until is not None else add_years(since, LISTING_TERM_YEARS)

@@ -1,0 +1,189 @@
+"""Objections (异议) to credit records — 征信业管理条例 Art 25.
+
+Filing marks the record DISPUTED at once (every profile and decision shows
+it); the hub must reply within 20 days; an admin resolves the objection as
+CORRECTED (with corrected values), REVOKED (record withdrawn) or UPHELD
+(record back to its prior status, with a note the subject sees).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.auth.principal import Principal
+from hub.consent.repository import remember, remembered
+from hub.enums import ObjectionResolution, ObjectionStatus, RecordStatus, Severity
+from hub.errors import ErrorCode, HubError
+from hub.models import CreditRecord, Objection, new_id
+from hub.rights import repository as repo
+from hub.rights.deadlines import objection_due
+from hub.rights.records import own_record, set_record_status
+from hub.rights.states import OBJECTION
+
+if TYPE_CHECKING:
+    from hub.resources import Hub
+
+__all__ = [
+    "CORRECTABLE",
+    "file_objection",
+    "is_overdue",
+    "list_objections",
+    "resolve_objection",
+    "validate_corrections",
+]
+
+OPERATION = "objection.file"
+MAX_TEXT = 2000
+_DATES = ("occurred_on", "decided_on", "ended_on", "publish_from", "publish_until")
+# Only what the deciding authority wrote may be corrected; never who the
+# record is about, where it came from, or its category.
+CORRECTABLE = ("title", "severity", "authority", *_DATES, "details")
+
+
+def is_overdue(row: Objection, now: datetime) -> bool:
+    """Flagged by maintenance, or still open past its reply deadline."""
+    return bool(row.overdue) or (row.status == ObjectionStatus.OPEN
+                                 and row.due_by < now)
+
+
+def _text(value: str | None, name: str, limit: int = MAX_TEXT) -> str:
+    text = (value or "").strip()
+    if not text or len(text) > limit:
+        raise HubError(f"{name} must be 1–{limit} characters.",
+                       ErrorCode.VALIDATION_ERROR)
+    return text
+
+
+def validate_corrections(raw: Any) -> dict[str, Any]:
+    """Corrections as stored: only :data:`CORRECTABLE` fields, typed."""
+    if not isinstance(raw, dict) or not raw:
+        raise HubError(
+            "CORRECTED needs 'corrections': an object with the corrected values of "
+            f"{', '.join(CORRECTABLE)}.", ErrorCode.VALIDATION_ERROR)
+    unknown = sorted(set(raw) - set(CORRECTABLE))
+    if unknown:
+        raise HubError(
+            f"Cannot correct {', '.join(unknown)}; only {', '.join(CORRECTABLE)} "
+            "may change.", ErrorCode.VALIDATION_ERROR, fields=unknown)
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key == "title":
+            out[key] = _text(value, "title", 500)
+        elif key == "authority":
+            out[key] = None if value is None else _text(value, "authority", 200)
+        elif key == "severity":
+            if value not in {s.value for s in Severity}:
+                raise HubError(f"severity must be one of {', '.join(Severity)}.",
+                               ErrorCode.VALIDATION_ERROR)
+            out[key] = value
+        elif key == "details":
+            if value is not None and not isinstance(value, dict):
+                raise HubError("details must be an object.", ErrorCode.VALIDATION_ERROR)
+            out[key] = value
+        else:
+            try:
+                out[key] = None if value is None else date.fromisoformat(value)
+            except (TypeError, ValueError):
+                raise HubError(f"{key} must be an ISO date (YYYY-MM-DD) or null.",
+                               ErrorCode.VALIDATION_ERROR) from None
+    return out
+
+
+def _apply(record: CreditRecord, corrections: dict[str, Any]) -> None:
+    for key, value in corrections.items():
+        setattr(record, key, value)
+    if (record.publish_from and record.publish_until
+            and record.publish_until < record.publish_from):
+        raise HubError("publish_until may not be before publish_from.",
+                       ErrorCode.VALIDATION_ERROR)
+
+
+async def file_objection(
+    session: AsyncSession, hub: Hub, actor: Principal, *, record_id: str,
+    reason: str, idempotency_key: str | None = None,
+) -> Objection:
+    """The subject (or an admin on its behalf) objects to one of its records."""
+    if idempotency_key:
+        prior = await remembered(session, actor.id, idempotency_key, OPERATION)
+        if prior is not None:
+            if prior.startswith("!"):
+                raise HubError(f"Idempotency key already used for {prior[1:]}; "
+                               "use a new key.", ErrorCode.CONFLICT)
+            found = await session.get(Objection, prior)
+            if found is not None:
+                return found
+    text = _text(reason, "reason")
+    record = await own_record(session, actor, record_id)
+    now = hub.clock.now()
+    objection = Objection(
+        id=new_id(), record_id=record.id, uscc=record.uscc,
+        status=ObjectionStatus.OPEN.value, reason=text, filed_at=now,
+        due_by=objection_due(now), filed_by=actor.id,
+        prior_status=record.status, overdue=False,
+    )
+    await set_record_status(
+        session, record, RecordStatus.DISPUTED, actor=actor, at=now,
+        action=OPERATION,
+        detail={"objection": objection.id, "due_by": objection.due_by.isoformat(),
+                **({"on_behalf": True} if actor.is_admin else {})},
+    )
+    session.add(objection)
+    if idempotency_key:
+        remember(session, actor.id, idempotency_key, OPERATION, objection.id, now)
+    await session.flush()
+    return objection
+
+
+async def resolve_objection(
+    session: AsyncSession, hub: Hub, actor: Principal, *, objection_id: str,
+    resolution: ObjectionResolution, note: str,
+    corrections: dict[str, Any] | None = None,
+) -> Objection:
+    """Admin's reply: CORRECTED, REVOKED or UPHELD, with a note for the subject."""
+    row = await session.get(Objection, objection_id)
+    if row is None:
+        raise HubError(f"No objection {objection_id!r}.", ErrorCode.NOT_FOUND)
+    text = _text(note, "note")
+    OBJECTION.check(row.status, resolution, label=f"objection {row.id}")
+    fixed: dict[str, Any] | None = None
+    if resolution is ObjectionResolution.CORRECTED:
+        fixed = validate_corrections(corrections)
+    elif corrections:
+        raise HubError("corrections go only with resolution CORRECTED.",
+                       ErrorCode.VALIDATION_ERROR)
+    record = await repo.record(session, row.record_id)
+    assert record is not None  # objections go with their record (cascade)
+    now = hub.clock.now()
+    to = (RecordStatus.REVOKED if resolution is ObjectionResolution.REVOKED
+          else RecordStatus(row.prior_status))
+    if fixed:
+        _apply(record, fixed)
+    await set_record_status(
+        session, record, to, actor=actor, at=now, action="objection.resolve",
+        detail={"objection": row.id, "resolution": str(resolution),
+                **({"corrected": sorted(fixed)} if fixed else {}),
+                "overdue": is_overdue(row, now)},
+    )
+    late = is_overdue(row, now)
+    OBJECTION.move(row, resolution, label=f"objection {row.id}")
+    row.overdue = late  # answered after the deadline: it stays on the record
+    row.resolved_at, row.resolved_by, row.note = now, actor.id, text
+    if fixed:
+        row.corrections = {k: v.isoformat() if isinstance(v, date) else v
+                           for k, v in fixed.items()}
+    await session.flush()
+    return row
+
+
+async def list_objections(
+    session: AsyncSession, actor: Principal, *, status: ObjectionStatus | None,
+    first: int, after: tuple[datetime, str] | None,
+) -> tuple[list[Objection], int, bool]:
+    """Subjects see their own; admins all (permission declared on the field)."""
+    uscc = None if actor.is_admin else actor.uscc
+    rows, total = await repo.objection_page(
+        session, uscc=uscc, status=status, first=first, after=after)
+    return rows[:first], total, len(rows) > first

@@ -1,0 +1,129 @@
+"""Credit repair (信用修复) — 信用修复管理办法 (NDRC, in force 2026-04-01).
+
+After a record's minimum publication period (MINOR at once, ORDINARY 3
+months, SERIOUS 1 year from the decision) the subject may apply, by one of
+the recognised methods; an admin decides.  An approved repair makes the
+record REPAIRED: no client sees it again, the evaluation is recomputed, joint
+punishment based on it ends, and monitoring banks are told.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.alerts import RECORD_REPAIRED, alert_after_commit
+from hub.audit.chain import append_event
+from hub.auth.principal import Principal
+from hub.enums import RecordStatus, RepairStatus, Severity
+from hub.errors import ErrorCode, HubError
+from hub.models import RepairApplication, new_id
+from hub.rights import repository as repo
+from hub.rights.deadlines import china_today, repair_possible_from
+from hub.rights.records import own_record, set_record_status
+from hub.rights.states import RECORD, REPAIR
+
+if TYPE_CHECKING:
+    from hub.resources import Hub
+
+__all__ = ["METHODS", "apply_repair", "decide_repair", "list_repairs"]
+
+# 信用修复管理办法: 作出信用承诺, 完成信用整改, 参加信用培训, 提交信用报告.
+METHODS = ("commitment", "rectification", "training", "report")
+MAX_TEXT = 4000
+
+
+def _text(value: str | None, name: str) -> str:
+    text = (value or "").strip()
+    if not text or len(text) > MAX_TEXT:
+        raise HubError(f"{name} must be 1–{MAX_TEXT} characters.",
+                       ErrorCode.VALIDATION_ERROR)
+    return text
+
+
+async def apply_repair(
+    session: AsyncSession, hub: Hub, actor: Principal, *, record_id: str,
+    method: str, evidence: str,
+) -> RepairApplication:
+    """The subject applies to repair one of its negative records."""
+    if method not in METHODS:
+        raise HubError(f"method must be one of {', '.join(METHODS)}, got {method!r}.",
+                       ErrorCode.VALIDATION_ERROR)
+    proof = _text(evidence, "evidence")
+    record = await own_record(session, actor, record_id)
+    if record.severity == Severity.NONE:
+        raise HubError("Only negative records (severity MINOR, ORDINARY or SERIOUS) "
+                       "can be repaired.", ErrorCode.VALIDATION_ERROR)
+    RECORD.check(record.status, RecordStatus.REPAIRED, label=f"record {record.id}")
+    if await repo.pending_repair(session, record.id):
+        raise HubError(f"Record {record.id} already has a PENDING repair application; "
+                       "wait for its decision.", ErrorCode.CONFLICT)
+    decided = record.decided_on or record.occurred_on
+    if decided is None:  # pragma: no cover - imported records carry a date
+        raise HubError("The record has no decision date; ask the platform to fix it.",
+                       ErrorCode.CONFLICT)
+    now = hub.clock.now()
+    today = china_today(now)
+    possible = repair_possible_from(record.severity, decided)
+    if today < possible:
+        raise HubError(
+            f"A {record.severity} record decided on {decided.isoformat()} must stay "
+            f"published for its minimum period (信用修复管理办法); you may apply from "
+            f"{possible.isoformat()}.",
+            ErrorCode.CONFLICT, possibleFrom=possible.isoformat())
+    row = RepairApplication(
+        id=new_id(), record_id=record.id, uscc=record.uscc,
+        status=RepairStatus.PENDING.value, method=method, evidence=proof,
+        applied_at=now, applied_by=actor.id,
+    )
+    session.add(row)
+    await append_event(
+        session, actor=actor, action="repair.apply", outcome="PENDING", at=now,
+        subject=record.uscc, categories=[record.category],
+        detail={"repair": row.id, "record": record.id, "method": method},
+    )
+    await session.flush()
+    return row
+
+
+async def decide_repair(
+    session: AsyncSession, hub: Hub, actor: Principal, *, repair_id: str,
+    approve: bool, note: str,
+) -> RepairApplication:
+    """Admin approves (record REPAIRED) or rejects, with a note."""
+    row = await session.get(RepairApplication, repair_id)
+    if row is None:
+        raise HubError(f"No repair application {repair_id!r}.", ErrorCode.NOT_FOUND)
+    text = _text(note, "note")
+    to = RepairStatus.APPROVED if approve else RepairStatus.REJECTED
+    REPAIR.check(row.status, to, label=f"repair application {row.id}")
+    now = hub.clock.now()
+    record = await repo.record(session, row.record_id)
+    assert record is not None  # applications go with their record (cascade)
+    detail = {"repair": row.id, "decision": str(to)}
+    if approve:
+        await set_record_status(session, record, RecordStatus.REPAIRED, actor=actor,
+                                at=now, action="repair.decide", detail=detail)
+        alert_after_commit(session, hub, record.uscc, record.id, RECORD_REPAIRED)
+    else:
+        await append_event(
+            session, actor=actor, action="repair.decide", outcome=str(to), at=now,
+            subject=record.uscc, categories=[record.category],
+            detail={"record": record.id, **detail},
+        )
+    REPAIR.move(row, to, label=f"repair application {row.id}")
+    row.decided_at, row.decided_by, row.note = now, actor.id, text
+    await session.flush()
+    return row
+
+
+async def list_repairs(
+    session: AsyncSession, actor: Principal, *, status: RepairStatus | None,
+    first: int, after: tuple[datetime, str] | None,
+) -> tuple[list[RepairApplication], int, bool]:
+    uscc = None if actor.is_admin else actor.uscc
+    rows, total = await repo.repair_page(
+        session, uscc=uscc, status=status, first=first, after=after)
+    return rows[:first], total, len(rows) > first

@@ -1,0 +1,137 @@
+"""Publishing rule versions, dry runs and statistics."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from hub.db import session_scope
+from hub.decisions.dry_run import dry_run
+from hub.decisions.rules import publish_rules, version_in_force
+from hub.decisions.service import check_eligibility, record_outcome
+from hub.decisions.stats import hub_stats
+from hub.enums import PrincipalKind, Purpose
+from hub.errors import HubError
+from hub.models import AuditEvent, Decision, ScenarioRuleVersion
+from hub.resources import Hub
+from tests.decisions.helpers import ADMIN, BLACK, GOOD, Seeder, entity, lst, record
+
+KEY = "merchant-discount"
+
+
+def proposal(hub: Hub, version: str = "2026.2", discount: float = 0.2) -> dict:
+    raw = copy.deepcopy(hub.scenarios.get(KEY).default_rules().as_data())
+    raw["version"] = version
+    raw["rules"][1]["then"]["benefits"][0]["value"] = discount  # MD-A
+    return raw
+
+
+@pytest.fixture
+async def merchant(hub: Hub, seed: Seeder):  # type: ignore[no-untyped-def]
+    await seed.rows(entity(GOOD), record(GOOD, "T1", "TAX", "TAX_RATING",
+                                         details={"rating": "A"}),
+                    entity(BLACK), lst(BLACK))
+    who = await seed.client(PrincipalKind.MERCHANT, "商户")
+    await seed.consent(GOOD, who, Purpose.INCENTIVE,
+                       *hub.scenarios.get(KEY).categories)
+    return who
+
+
+async def ask(hub: Hub, who, uscc: str = GOOD) -> Decision:  # type: ignore[no-untyped-def]
+    async with session_scope(hub.sessionmaker) as s:
+        return await check_eligibility(s, hub, who, KEY, uscc)
+
+
+async def publish(hub: Hub, raw: object) -> None:
+    async with session_scope(hub.sessionmaker) as s:
+        await publish_rules(s, hub, ADMIN, hub.scenarios.get(KEY), raw)
+
+
+async def test_published_version_serves_new_decisions(hub: Hub, merchant) -> None:  # type: ignore[no-untyped-def]
+    before = await ask(hub, merchant)
+    await publish(hub, proposal(hub))
+    after = await ask(hub, merchant)
+    assert (before.rule_version, before.benefits[0]["value"]) == ("2026.1", 0.1)
+    assert (after.rule_version, after.benefits[0]["value"]) == ("2026.2", 0.2)
+    async with hub.sessionmaker() as s:
+        assert await version_in_force(s, hub.scenarios.get(KEY)) == "2026.2"
+        # the earlier decision keeps the version it was made under
+        assert (await s.get(Decision, before.id)).rule_version == "2026.1"  # type: ignore[union-attr]
+        event = await s.scalar(select(AuditEvent).where(
+            AuditEvent.action == "scenario.publish"))
+        assert event is not None and event.detail == {
+            "scenario": KEY, "version": "2026.2", "previous": "2026.1", "rules": 4}
+    # a third version supersedes the second; both stay stored
+    await publish(hub, proposal(hub, "2026.3", 0.3))
+    async with hub.sessionmaker() as s:
+        rows = (await s.execute(select(ScenarioRuleVersion.version,
+                                       ScenarioRuleVersion.active)
+                                .order_by(ScenarioRuleVersion.id))).all()
+    assert [tuple(r) for r in rows] == [("2026.2", False), ("2026.3", True)]
+
+
+async def test_bad_rules_are_rejected_and_the_old_version_keeps_serving(
+    hub: Hub, merchant,  # type: ignore[no-untyped-def]
+) -> None:
+    raw = proposal(hub)
+    raw["rules"][2]["when"][0]["op"] = "is"
+    with pytest.raises(HubError) as err:
+        await publish(hub, raw)
+    assert err.value.code == "VALIDATION_ERROR"
+    assert "rule 'MD-RED' (rules[2])" in err.value.message
+    assert (await ask(hub, merchant)).rule_version == "2026.1"
+
+
+async def test_a_version_is_published_once(hub: Hub, merchant) -> None:  # type: ignore[no-untyped-def]
+    for version in ("2026.1", "2026.2"):
+        if version == "2026.2":
+            await publish(hub, proposal(hub))
+        with pytest.raises(HubError) as err:
+            await publish(hub, proposal(hub, version))
+        assert err.value.code == "CONFLICT"
+
+
+async def test_dry_run_shows_changes_without_storing(hub: Hub, merchant) -> None:  # type: ignore[no-untyped-def]
+    async with session_scope(hub.sessionmaker) as s:
+        results = await dry_run(s, hub, ADMIN, KEY, proposal(hub), [GOOD, BLACK])
+    good, black = results
+    assert (good.current.outcome, good.proposed.outcome, good.changed) == (  # type: ignore[union-attr]
+        "ELIGIBLE", "ELIGIBLE", True)
+    assert [b.value for b in good.proposed.benefits] == [0.2]  # type: ignore[union-attr]
+    assert (black.proposed.outcome, black.changed) == ("RESTRICTED", False)  # type: ignore[union-attr]
+    async with hub.sessionmaker() as s:
+        assert await s.scalar(select(ScenarioRuleVersion.id)) is None
+        assert await s.scalar(select(Decision.id)) is None
+
+
+async def test_stats(hub: Hub, merchant, seed: Seeder) -> None:  # type: ignore[no-untyped-def]
+    d = await ask(hub, merchant)
+    await ask(hub, merchant, BLACK)
+    async with session_scope(hub.sessionmaker) as s:
+        await record_outcome(s, hub, merchant, decision_id=d.id,
+                             result="BENEFIT_APPLIED")
+    bank = await seed.client(PrincipalKind.BANK)
+    await seed.consent(GOOD, bank, Purpose.LENDING,
+                       *hub.scenarios.get("credit-loan").categories)
+    async with session_scope(hub.sessionmaker) as s:
+        loan = await check_eligibility(s, hub, bank, "credit-loan", GOOD)
+        await record_outcome(s, hub, bank, decision_id=loan.id,
+                             result="LOAN_GRANTED", amount=500_000.0)
+    async with hub.sessionmaker() as s:
+        stats = await hub_stats(s, hub, date(2026, 11, 23), date(2026, 11, 23))
+        empty = await hub_stats(s, hub, date(2026, 11, 24), None)
+    assert (stats.decisions, stats.loans_granted, stats.loan_amount) == (
+        3, 1, 500_000.0)
+    by = {x.scenario: (x.decisions, x.eligible, x.restricted, x.benefits_applied)
+          for x in stats.by_scenario}
+    assert by == {"credit-loan": (1, 1, 0, 1), "deposit-waiver": (0, 0, 0, 0),
+                  "fast-track-approval": (0, 0, 0, 0), "guarantee-fee": (0, 0, 0, 0),
+                  "merchant-discount": (2, 1, 1, 1)}
+    assert (empty.decisions, empty.loans_granted, empty.loan_amount) == (0, 0, 0.0)
+    with pytest.raises(HubError) as err:
+        async with hub.sessionmaker() as s:
+            await hub_stats(s, hub, date(2026, 11, 24), date(2026, 11, 23))
+    assert err.value.code == "VALIDATION_ERROR"

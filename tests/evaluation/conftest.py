@@ -1,0 +1,1 @@
+from tests.decisions.conftest import hub, seed  # noqa: F401  (shared fixtures)

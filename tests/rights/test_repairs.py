@@ -1,0 +1,144 @@
+"""Credit repair end to end: eligibility dates, application, decision, effects."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from hub.enums import PrincipalKind
+from hub.models import RepairApplication
+from tests.api import Api
+from tests.rights.helpers import (
+    OTHER,
+    USCC,
+    admin,
+    audit_actions,
+    count,
+    data_version,
+    negative,
+    outcome,
+    score,
+)
+
+APPLY = """mutation($i: ApplyRepairInput!) { applyRepair(input: $i) {
+  id status method evidence appliedAt decidedAt note record { id status } } }"""
+DECIDE = """mutation($id: ID!, $a: Boolean!, $n: String!) {
+  decideRepair(id: $id, approve: $a, note: $n) {
+    id status decidedAt note record { id status } } }"""
+REPAIRS = """query($s: RepairStatus) { repairs(status: $s) { totalCount
+  edges { node { id status record { id } } } } }"""
+PROFILE = """query($u: USCC!) { creditProfile(uscc: $u, purpose: LENDING) {
+  records { totalCount edges { node { id status } } } } }"""
+
+
+def _i(rid: int, method: str = "rectification") -> dict:
+    return {"i": {"recordId": str(rid), "method": method,
+                  "evidence": "已缴清罚款并完成整改，附整改报告"}}
+
+
+async def test_apply_then_approve_lifts_restriction(rapi: Api) -> None:
+    api = rapi
+    # given a SERIOUS record decided one year and a day ago (period ended yesterday)
+    await api.entity(USCC)
+    rid = await negative(api, "P-1", decided=date(2025, 11, 22))
+    bank = await api.client(PrincipalKind.BANK)
+    await api.grant(USCC, bank, "LENDING", ["BASIC", "PENALTY"])
+    adm = await admin(api)
+    me = api.subject_token(USCC)
+    assert await outcome(api, bank) == "RESTRICTED"
+    before, version = await score(api), await data_version(api)
+
+    # when the subject applies
+    app = (await api.data(APPLY, _i(rid), me))["applyRepair"]
+    assert app["status"] == "PENDING" and app["method"] == "rectification"
+    assert app["record"] == {"id": str(rid), "status": "ACTIVE"}
+    assert app["appliedAt"] == "2026-11-23T09:00:00+00:00"
+    # one pending application per record
+    body = await api.gql(APPLY, _i(rid, "training"), me)
+    assert body["errors"][0]["extensions"]["code"] == "CONFLICT"
+    assert "PENDING" in body["errors"][0]["message"]
+
+    # and the admin approves
+    done = (await api.data(DECIDE, {"id": app["id"], "a": True, "n": "准予修复"},
+                           adm.token))["decideRepair"]
+
+    # then the record is REPAIRED: gone from clients, restriction lifted, rescored
+    assert done["status"] == "APPROVED" and done["note"] == "准予修复"
+    assert done["record"]["status"] == "REPAIRED"
+    prof = (await api.data(PROFILE, {"u": USCC}, bank.token))["creditProfile"]
+    assert prof["records"]["totalCount"] == 0
+    own = (await api.data(PROFILE, {"u": USCC}, me))["creditProfile"]
+    assert [e["node"]["status"] for e in own["records"]["edges"]] == ["REPAIRED"]
+    assert await outcome(api, bank) == "CONSENT_REQUIRED"
+    assert await score(api) > before
+    assert await data_version(api) == version + 1
+    # deciding again is an illegal transition naming the current state
+    body = await api.gql(DECIDE, {"id": app["id"], "a": False, "n": "x"}, adm.token)
+    assert body["errors"][0]["extensions"]["code"] == "CONFLICT"
+    assert "is APPROVED" in body["errors"][0]["message"]
+    # a repaired record cannot be repaired or objected to
+    body = await api.gql(APPLY, _i(rid), me)
+    assert "is REPAIRED" in body["errors"][0]["message"]
+
+    mine = (await api.data(REPAIRS, {}, me))["repairs"]
+    assert [e["node"]["status"] for e in mine["edges"]] == ["APPROVED"]
+    acts = [(a, o) for a, o, _ in await audit_actions(api)]
+    assert ("repair.apply", "PENDING") in acts and ("repair.decide", "REPAIRED") in acts
+
+
+async def test_refusals(sqlite_rapi: Api) -> None:
+    api = sqlite_rapi
+    await api.entity(USCC)
+    await api.entity(OTHER, name="北京某公司")
+    young = await negative(api, "P-1", decided=date(2025, 11, 23))
+    positive = await api.record(USCC, "T-1")
+    theirs = await negative(api, "P-2", uscc=OTHER, decided=date(2020, 1, 1))
+    bank = await api.client(PrincipalKind.BANK)
+    adm = await admin(api)
+    me = api.subject_token(USCC)
+
+    assert await api.error_code(APPLY, _i(young, "apology"), me) == "VALIDATION_ERROR"
+    assert await api.error_code(APPLY, _i(positive), me) == "VALIDATION_ERROR"
+    assert await api.error_code(APPLY, _i(theirs), me) == "NOT_FOUND"
+    assert await api.error_code(APPLY, _i(young), bank.token) == "FORBIDDEN"
+    assert await api.error_code(APPLY, _i(young), adm.token) == "FORBIDDEN"
+    assert await api.error_code(REPAIRS, {}, bank.token) == "FORBIDDEN"
+    # SERIOUS decided 2025-11-23: the 1-year period ends 2026-11-23 (today)
+    body = await api.gql(APPLY, _i(young), me)
+    err = body["errors"][0]
+    assert err["extensions"] == {"code": "CONFLICT", "possibleFrom": "2026-11-24"}
+    assert "from 2026-11-24" in err["message"]
+    assert await count(api, RepairApplication) == 0
+
+    # rejected, the subject may apply again once eligible
+    api.clock.advance(days=1)
+    me = api.subject_token(USCC)
+    adm.token = api.client_token(adm)
+    first = (await api.data(APPLY, _i(young), me))["applyRepair"]
+    rej = (await api.data(DECIDE, {"id": first["id"], "a": False, "n": "整改材料不全"},
+                          adm.token))["decideRepair"]
+    assert rej["status"] == "REJECTED" and rej["record"]["status"] == "ACTIVE"
+    again = (await api.data(APPLY, _i(young, "report"), me))["applyRepair"]
+    assert again["status"] == "PENDING"
+    q = (await api.data(REPAIRS, {"s": "PENDING"}, adm.token))["repairs"]
+    assert [e["node"]["id"] for e in q["edges"]] == [again["id"]]
+
+
+async def test_eligibility_counts_in_china_time(sqlite_rapi: Api) -> None:
+    api = sqlite_rapi
+    await api.entity(USCC)
+    # ORDINARY decided 2026-08-22: 3 months end 2026-11-22, possible from 11-23
+    rid = await negative(api, "P-1", severity="ORDINARY", decided=date(2026, 8, 22))
+    minor = await negative(api, "P-2", severity="MINOR", decided=date(2026, 11, 22))
+
+    # 2026-11-22 23:59 in China (15:59 UTC): still the 22nd there
+    api.clock.at = datetime(2026, 11, 22, 15, 59, tzinfo=UTC)
+    body = await api.gql(APPLY, _i(rid), api.subject_token(USCC))
+    assert body["errors"][0]["extensions"]["possibleFrom"] == "2026-11-23"
+
+    # one minute later it is 2026-11-23 in China, though still the 22nd in UTC
+    api.clock.advance(minutes=1)
+    ok = await api.data(APPLY, _i(rid), api.subject_token(USCC))
+    assert ok["applyRepair"]["status"] == "PENDING"
+    # MINOR: at once
+    ok = await api.data(APPLY, _i(minor, "commitment"), api.subject_token(USCC))
+    assert ok["applyRepair"]["method"] == "commitment"
