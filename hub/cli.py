@@ -10,10 +10,12 @@ from typing import Any
 
 import typer
 
+from connectors.sandbox.cli import register as register_sandbox
 from hub.auth.cli import register as register_auth
 from hub.db import create_engine, make_sessionmaker, migrate
 from hub.demo.cli import register as register_generate
 from hub.importer.cli import register as register_import
+from hub.rights.cli import register as register_rights
 from hub.settings import Settings
 
 __all__ = ["app", "main"]
@@ -33,6 +35,8 @@ app.add_typer(schema_app, name="schema")
 register_auth(app)
 register_import(app)
 register_generate(app)
+register_sandbox(app)
+register_rights(app)
 
 
 def _err(text: str) -> None:

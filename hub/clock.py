@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Protocol
 
-__all__ = ["Clock", "FrozenClock", "SystemClock", "utc"]
+__all__ = ["CHINA", "Clock", "FrozenClock", "SystemClock", "calendar_day", "utc"]
+
+# Record dates (decided_on, publish_until, ...) are calendar days in China
+# (UTC+8, no daylight saving); instants are stored in UTC.  "Today" for
+# publication windows, deadlines and expiry is therefore the China date.
+CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
+def calendar_day(now: datetime) -> date:
+    """The calendar day in China at instant ``now``."""
+    return utc(now).astimezone(CHINA).date()
 
 
 def utc(value: datetime) -> datetime:
@@ -26,7 +36,7 @@ class SystemClock:
         return datetime.now(UTC)
 
     def today(self) -> date:
-        return self.now().date()
+        return calendar_day(self.now())
 
 
 class FrozenClock:
@@ -42,7 +52,7 @@ class FrozenClock:
         return self.at
 
     def today(self) -> date:
-        return self.at.date()
+        return calendar_day(self.at)
 
     def advance(self, **delta: float) -> None:
         self.at = self.at + timedelta(**delta)

@@ -61,9 +61,12 @@ async def build_hub(
         pubsub=backends.pubsub,
         keys=await load_keyring(maker, settings, clock),
     )
+    from connectors.registry import load_connectors
     from scenarios.registry import ScenarioRegistry
 
     hub.scenarios = ScenarioRegistry.from_entry_points()
+    hub.connectors = load_connectors(settings)
+    hub._closers.append(hub.connectors.aclose)
     hub.extras["backends"] = backends
     hub._closers.append(backends.aclose)
     return hub

@@ -122,7 +122,8 @@ def build_facts(
             and r.severity != Severity.NONE and r.status == RecordStatus.ACTIVE)
     if C.COMMITMENT in cats:
         status = [(r.details or {}).get("status") for r in recs
-                  if r.kind == "CREDIT_COMMITMENT" and r.status == RecordStatus.ACTIVE]
+                  if r.kind in ("CREDIT_COMMITMENT", "COMMITMENT_BREACH")
+                  and r.status == RecordStatus.ACTIVE]
         facts["commitments_fulfilled"] = status.count("FULFILLED")
         facts["commitments_breached"] = status.count("BREACHED")
     if C.HONOR in cats:

@@ -18,6 +18,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 import schema.enums  # noqa: F401  (registers enums before any type uses them)
+from schema.alerts import AlertSubscription
 from schema.audit import AuditQueryType
 from schema.clients import ClientMutation, ClientQuery
 from schema.consents import ConsentMutation, ConsentQuery
@@ -25,15 +26,19 @@ from schema.entity import EntityQuery
 from schema.errors import CodedErrors
 from schema.limits import MAX_TOKENS, RULES
 from schema.profiles import ProfileQuery
+from schema.rights import RightsMutation, RightsQuery
 from schema.scenarios import ScenarioMutation, ScenarioQuery
 
 __all__ = ["build_schema", "get_schema"]
 
 QUERIES: tuple[type, ...] = (
     ClientQuery, EntityQuery, ProfileQuery, ConsentQuery, AuditQueryType,
-    ScenarioQuery,
+    ScenarioQuery, RightsQuery,
 )
-MUTATIONS: tuple[type, ...] = (ConsentMutation, ClientMutation, ScenarioMutation)
+MUTATIONS: tuple[type, ...] = (
+    ConsentMutation, ClientMutation, ScenarioMutation, RightsMutation,
+)
+SUBSCRIPTIONS: tuple[type, ...] = (AlertSubscription,)
 
 
 class HubSchema(strawberry.Schema):
@@ -56,6 +61,7 @@ def build_schema(*, production: bool) -> strawberry.Schema:
     return HubSchema(
         query=merge_types("Query", QUERIES),
         mutation=merge_types("Mutation", MUTATIONS),
+        subscription=merge_types("Subscription", SUBSCRIPTIONS),
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=production),
     )

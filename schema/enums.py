@@ -11,7 +11,8 @@ __all__ = ["register"]
 _NAMES = (
     "PrincipalKind", "Purpose", "DataCategory", "EntityKind", "Grade", "Severity",
     "RecordStatus", "ListKind", "ConsentStatus", "DecisionOutcome",
-    "ObjectionStatus", "ObjectionResolution", "RepairStatus",
+    "ObjectionStatus", "ObjectionResolution", "RepairStatus", "CommitmentKind",
+    "CommitmentStatus",
 )
 
 

@@ -37,11 +37,6 @@ def coded_error(error: GraphQLError) -> GraphQLError:
     root = _root(error.original_error)
     if isinstance(root, HubError):
         message, extensions = root.message, root.extensions()
-        if isinstance(error.original_error, GraphQLError) and root.code in (
-            ErrorCode.INVALID_USCC,
-            ErrorCode.VALIDATION_ERROR,
-        ):
-            message = root.message
     elif isinstance(root, ValidationError):
         message = "Invalid input: " + "; ".join(
             f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}"
@@ -58,6 +53,10 @@ def coded_error(error: GraphQLError) -> GraphQLError:
         else:
             message = error.message
             extensions = {"code": str(ErrorCode.VALIDATION_ERROR)}
+    elif error.path is None:
+        # Raised before execution (variable coercion): the request was bad.
+        message = error.message
+        extensions = {"code": str(ErrorCode.VALIDATION_ERROR)}
     else:
         log.error("unexpected error at %s", error.path, exc_info=root)
         return GraphQLError(

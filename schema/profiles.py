@@ -11,6 +11,7 @@ import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
+from connectors.service import refresh, source_statuses
 from hub.enums import DataCategory, Purpose
 from hub.errors import HubError
 from hub.evaluation.service import evaluation_for
@@ -165,9 +166,22 @@ class CreditProfile:
             result = await evaluation_for(session, info.context.hub, grant.uscc)
         return Evaluation.from_result(result)
 
-    @strawberry.field
+    @strawberry.field(description="Freshness of each consented external source.")
     async def sources(self, info: Info) -> list[SourceStatus]:
-        return []
+        ctx = info.context
+        statuses = self.data.sources
+        if statuses is None:
+            if not ctx.hub.connectors:
+                return []
+            async with ctx.db() as session:
+                statuses = await source_statuses(
+                    session, self.data.grant.uscc, self.data.grant.categories,
+                    ctx.hub.connectors, now=ctx.hub.clock.now(),
+                )
+        return [
+            SourceStatus(source=s.source, as_of=s.as_of, stale=s.stale, error=s.error)
+            for s in statuses
+        ]
 
 
 @strawberry.type
@@ -201,8 +215,11 @@ class ProfileQuery:
         ctx = info.context
         async with ctx.db() as session:
             [result] = await read_profiles(session, ctx.hub, ctx.principal, [str(uscc)], purpose)
-        if isinstance(result, HubError):
-            raise result
+            if isinstance(result, HubError):
+                raise result
+            # On-demand pulls from consented sources; a sick source never fails
+            # the read (stale-if-error), it shows up in ``sources``.
+            result.sources = await refresh(session, ctx.hub, result.grant)
         return _profile(result, purpose)
 
     @strawberry.field(

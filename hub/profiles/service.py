@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -24,11 +25,14 @@ __all__ = ["MAX_BATCH", "ProfileData", "read_profiles"]
 MAX_BATCH = 100
 
 
-@dataclass(frozen=True)
+@dataclass
 class ProfileData:
     entity: Entity
     grant: Grant
     generated_at: datetime
+    # Source freshness after an on-demand pull (single reads); batch reads
+    # report the stored freshness instead of pulling 100 entities at once.
+    sources: list[Any] | None = None
 
 
 async def read_profiles(

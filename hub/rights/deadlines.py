@@ -17,8 +17,9 @@ day.
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
+from hub.clock import CHINA, calendar_day
 from hub.enums import Severity
 
 __all__ = [
@@ -35,7 +36,7 @@ __all__ = [
     "retention_end",
 ]
 
-CHINA = timezone(timedelta(hours=8), "CST")
+
 # 征信业管理条例 Art 25: the objection is answered within 20 days of receipt.
 OBJECTION_REPLY_DAYS = 20
 # 征信业管理条例 Art 16: negative information is kept 5 years after the act ends.
@@ -51,8 +52,8 @@ MINIMUM_PUBLICATION_MONTHS = {
 
 
 def china_today(now: datetime) -> date:
-    """The calendar day in China at instant ``now`` (UTC-aware)."""
-    return now.astimezone(CHINA).date()
+    """The calendar day in China at instant ``now`` (see ``hub.clock``)."""
+    return calendar_day(now)
 
 
 def add_months(day: date, months: int) -> date:

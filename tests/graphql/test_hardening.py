@@ -152,3 +152,9 @@ async def test_production_hides_introspection_and_suggestions(
     finally:
         await http.aclose()
         await api.hub.aclose()
+
+
+async def test_bad_enum_variable_is_validation_error(sqlite_api: Api) -> None:
+    bank = await sqlite_api.client(PrincipalKind.BANK)
+    q = "query($s: ConsentStatus) { consents(status: $s) { totalCount } }"
+    assert await sqlite_api.error_code(q, {"s": "FOO"}, bank.token) == "VALIDATION_ERROR"
