@@ -122,20 +122,45 @@ def demo(
     port: int = typer.Option(8000, help="TCP port of the API."),
     host: str = typer.Option("127.0.0.1", help="Interface to bind."),
     seed: int = typer.Option(2026, help="Random seed (same seed, same data)."),
+    sandbox_port: int = typer.Option(
+        8700, help="Port of the agency sandbox the connectors pull from (0: none)."
+    ),
 ) -> None:
-    """Migrate, seed demo data, create demo clients, print credentials, serve."""
+    """Migrate, seed demo data, create demo clients, print credentials, serve.
+
+    Also starts the agency sandbox (``xinyi-hub sandbox``) and points the
+    built-in connectors at it, so profile reads show live pulls.
+    """
+    import os
+    import subprocess
+
     from hub.demo.setup import prepare_demo, print_credentials
 
     settings = Settings()
     migrate(settings.database_url)
     info = asyncio.run(prepare_demo(settings, entities=entities, seed=seed, port=port))
     print_credentials(info, host=host, port=port)
+    sandbox = None
+    if sandbox_port:
+        sandbox = subprocess.Popen(
+            [sys.executable, "-m", "hub.cli", "sandbox", "--host", "127.0.0.1",
+             "--port", str(sandbox_port)]
+        )
+        base = f"http://127.0.0.1:{sandbox_port}"
+        for name in ("HENAN_TAX", "COURT_DISHONEST", "MARKET_REGULATION", "UTILITIES"):
+            os.environ.setdefault(f"HUB_CONNECTORS__{name}__BASE_URL", base)
+        _err(f"agency sandbox: {base} (connectors point at it)")
     import uvicorn
 
-    uvicorn.run(
-        "hub.app:create_app", factory=True, host=host, port=port, log_level="info",
-        access_log=False,
-    )
+    try:
+        uvicorn.run(
+            "hub.app:create_app", factory=True, host=host, port=port,
+            log_level="info", access_log=False,
+        )
+    finally:
+        if sandbox is not None:
+            sandbox.terminate()
+            sandbox.wait(10)
 
 
 def main() -> None:

@@ -168,8 +168,26 @@ async def _issue(request: Request) -> dict[str, Any]:
     }
 
 
+# Each attempt costs a deliberate scrypt verification; bound guessing per
+# caller address (RFC 6749 §10.10; RFC 6819 §5.1.4.2.3).
+TOKEN_ATTEMPTS_PER_MINUTE = 60
+
+
 async def token_endpoint(request: Request) -> Response:
     """RFC 6749 §4.4 client-credentials token endpoint."""
+    limiter = request.app.state.hub.limiter
+    if limiter is not None:
+        host = request.client.host if request.client else "unknown"
+        allowed, retry_after = await limiter.hit(
+            f"oauth:{host}", TOKEN_ATTEMPTS_PER_MINUTE, 60.0
+        )
+        if not allowed:
+            return JSONResponse(
+                {"error": "slow_down",
+                 "error_description": "Too many token requests; retry later."},
+                status_code=429,
+                headers={**_NO_STORE, "Retry-After": str(max(1, int(retry_after)))},
+            )
     try:
         body = await _issue(request)
     except OAuthError as exc:

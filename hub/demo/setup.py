@@ -17,7 +17,7 @@ from hub.clock import SystemClock
 from hub.db import create_engine, make_sessionmaker, session_scope
 from hub.demo.generator import seed_demo
 from hub.enums import ListKind, PrincipalKind
-from hub.models import Client, Entity, ListMembership
+from hub.models import Client, CreditRecord, Entity, ListMembership
 from hub.settings import Settings
 
 __all__ = ["DEMO_CLIENTS", "DemoInfo", "prepare_demo", "print_credentials"]
@@ -71,10 +71,30 @@ async def prepare_demo(settings: Settings, *, entities: int, seed: int, port: in
                 ListMembership.kind == ListKind.BLACK.value
             )
             info.blacklisted_uscc = await session.scalar(black.limit(1))
-            info.subject_uscc = await session.scalar(
-                select(Entity.uscc).where(Entity.uscc.not_in(black))
-                .order_by(Entity.uscc).limit(1)
-            ) or ""
+            candidates = await session.scalars(
+                select(Entity.uscc)
+                .where(
+                    Entity.uscc.not_in(black),
+                    Entity.kind == "ENTERPRISE",
+                    Entity.uscc.not_in(
+                        select(CreditRecord.uscc).where(
+                            CreditRecord.severity.in_(["ORDINARY", "SERIOUS"])
+                        )
+                    ),
+                )
+                .order_by(Entity.uscc)
+            )
+            not_a = {
+                u for u, d in await session.execute(
+                    select(CreditRecord.uscc, CreditRecord.details).where(
+                        CreditRecord.kind == "TAX_RATING"
+                    )
+                )
+                if (d or {}).get("rating") != "A"
+            }
+            info.subject_uscc = _showcase(
+                [u for u in candidates if u not in not_a], clock.today()
+            )
         keyring = await load_keyring(maker, settings, clock)
         info.subject_token, _ = issue_access_token(
             keyring, settings, clock, sub=info.subject_uscc, kind=PrincipalKind.SUBJECT,
@@ -84,6 +104,22 @@ async def prepare_demo(settings: Settings, *, entities: int, seed: int, port: in
     finally:
         await engine.dispose()
     return info
+
+
+def _showcase(usccs: list[str], today: Any) -> str:
+    """An enterprise in good standing at home and at the sandbox agencies.
+
+    The walkthrough should end in an ELIGIBLE loan pre-assessment, so pick one
+    with no serious record in the hub and an A tax grade and no court listing
+    at the sandbox (whose answers derive from the code).
+    """
+    from connectors.sandbox.data import court_answer, tax_answer
+
+    for uscc in usccs:
+        ratings = tax_answer(uscc, today)["ratings"]
+        if ratings and ratings[-1]["rating"] == "A" and not court_answer(uscc, today)["cases"]:
+            return uscc
+    return usccs[0] if usccs else ""
 
 
 def print_credentials(info: DemoInfo, *, host: str, port: int) -> None:

@@ -53,8 +53,6 @@ async def test_first_start_generates_one_key_and_later_starts_reuse_it(
 async def test_workers_starting_together_make_one_key(
     sessionmaker, settings, clock, db_url
 ) -> None:
-    if not db_url.startswith("postgresql"):
-        pytest.skip("several workers share a database on PostgreSQL")
     rings = await asyncio.gather(
         *(load_keyring(sessionmaker, settings, clock) for _ in range(4))
     )
