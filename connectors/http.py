@@ -11,6 +11,8 @@ service), so a payload is used completely or not at all.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import asyncio
 import json
 import random
@@ -50,7 +52,7 @@ def _describe(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-class HttpConnector:
+class HttpConnector(ABC):
     """Subclasses set the class attributes and implement ``path`` and ``to_records``."""
 
     name: ClassVar[str]
@@ -85,13 +87,15 @@ class HttpConnector:
         return self.config.enabled and bool(self.config.base_url)
 
     # -- to implement -----------------------------------------------------
+    @abstractmethod
     def path(self, entity: EntityRef, categories: Set[DataCategory]) -> str:
-        raise NotImplementedError
+        """The agency's URL path for ``entity`` (relative to ``base_url``)."""
 
+    @abstractmethod
     def to_records(
         self, entity: EntityRef, answer: Any, categories: Set[DataCategory]
     ) -> list[RecordIn]:
-        raise NotImplementedError
+        """Map a validated ``answer_model`` instance to record rows."""
 
     # -- the fetch ----------------------------------------------------------
     async def fetch(
