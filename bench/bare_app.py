@@ -31,22 +31,31 @@ async def profile(request: Request) -> JSONResponse:
     uscc = request.path_params["uscc"]
     async with request.app.state.pool.acquire() as conn:
         entity = await conn.fetchrow(
-            "SELECT uscc, name, kind, region_code, status FROM entities WHERE uscc = $1",
+            "SELECT uscc, name, kind, region_code, status FROM entities "
+            "WHERE uscc = $1",
             uscc,
         )
         records = await conn.fetch(
             "SELECT id, category, kind, severity, status, title, decided_on "
             "FROM credit_records WHERE uscc = $1 AND category = ANY($2::text[]) "
             "ORDER BY decided_on DESC NULLS LAST, id DESC LIMIT 20",
-            uscc, ["TAX", "PENALTY"],
+            uscc,
+            ["TAX", "PENALTY"],
         )
-    return JSONResponse({
-        "entity": dict(entity) if entity else None,
-        "records": [
-            {**dict(r), "decided_on": r["decided_on"].isoformat() if r["decided_on"] else None}
-            for r in records
-        ],
-    })
+    return JSONResponse(
+        {
+            "entity": dict(entity) if entity else None,
+            "records": [
+                {
+                    **dict(r),
+                    "decided_on": r["decided_on"].isoformat()
+                    if r["decided_on"]
+                    else None,
+                }
+                for r in records
+            ],
+        }
+    )
 
 
 app = Starlette(routes=[Route("/profile/{uscc}", profile)], lifespan=lifespan)

@@ -23,10 +23,19 @@ import time
 from typing import Any
 
 FACT_SETS: list[dict[str, Any]] = [
-    {"grade": g, "score": s, "tax_rating": t, "years_established": y,
-     "penalties_ordinary": p, "dishonest_debtor": False, "utility_arrears": u,
-     "commitments_breached": 0, "red_listed": r, "black_listed": False,
-     "serious_records": 0}
+    {
+        "grade": g,
+        "score": s,
+        "tax_rating": t,
+        "years_established": y,
+        "penalties_ordinary": p,
+        "dishonest_debtor": False,
+        "utility_arrears": u,
+        "commitments_breached": 0,
+        "red_listed": r,
+        "black_listed": False,
+        "serious_records": 0,
+    }
     for g, s in (("A", 900), ("B", 750), ("C", 600), ("D", 450), ("E", 200))
     for t in ("A", "M", "C")
     for y, p, u, r in ((5, 0, 0, False), (0, 2, 1, True))
@@ -55,12 +64,15 @@ def bench_engine(n: int) -> dict[str, Any]:
     return out
 
 
-QUERY = ("query($s: String!, $u: USCC!) { eligibility(scenario: $s, uscc: $u) "
-         "{ id outcome benefits { code value } reasons { ruleId } } }")
+QUERY = (
+    "query($s: String!, $u: USCC!) { eligibility(scenario: $s, uscc: $u) "
+    "{ id outcome benefits { code value } reasons { ruleId } } }"
+)
 
 
-async def bench_http(url: str, token: str, uscc: str, scenario: str,
-                     requests: int, concurrency: int) -> dict[str, Any]:
+async def bench_http(
+    url: str, token: str, uscc: str, scenario: str, requests: int, concurrency: int
+) -> dict[str, Any]:
     import httpx
 
     if not url.startswith(("http://127.", "http://localhost", "http://[::1]")):
@@ -77,8 +89,11 @@ async def bench_http(url: str, token: str, uscc: str, scenario: str,
             resp = await client.post(url, json=body, headers=headers)
             latencies.append(time.perf_counter() - t0)
             data = resp.json()
-            key = (data.get("data") or {}).get("eligibility", {}).get("outcome") \
-                if data.get("data") else data["errors"][0]["extensions"]["code"]
+            key = (
+                (data.get("data") or {}).get("eligibility", {}).get("outcome")
+                if data.get("data")
+                else data["errors"][0]["extensions"]["code"]
+            )
             outcomes[key] = outcomes.get(key, 0) + 1
 
     limits = httpx.Limits(max_connections=concurrency)
@@ -89,8 +104,11 @@ async def bench_http(url: str, token: str, uscc: str, scenario: str,
         elapsed = time.perf_counter() - start
     latencies.sort()
     return {
-        "mode": "http", "scenario": scenario, "requests": requests,
-        "concurrency": concurrency, "decisions_per_s": round(requests / elapsed, 1),
+        "mode": "http",
+        "scenario": scenario,
+        "requests": requests,
+        "concurrency": concurrency,
+        "decisions_per_s": round(requests / elapsed, 1),
         "p50_ms": round(latencies[len(latencies) // 2] * 1000, 2),
         "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 2),
         "outcomes": outcomes,
@@ -98,8 +116,9 @@ async def bench_http(url: str, token: str, uscc: str, scenario: str,
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = ap.add_subparsers(dest="mode", required=True)
     e = sub.add_parser("engine")
     e.add_argument("--n", type=int, default=100_000)
@@ -114,9 +133,16 @@ def main() -> None:
     if args.mode == "engine":
         result = bench_engine(args.n)
     else:
-        result = asyncio.run(bench_http(args.url, args.token, args.uscc,
-                                        args.scenario, min(args.requests, 100_000),
-                                        args.concurrency))
+        result = asyncio.run(
+            bench_http(
+                args.url,
+                args.token,
+                args.uscc,
+                args.scenario,
+                min(args.requests, 100_000),
+                args.concurrency,
+            )
+        )
     print(json.dumps(result, ensure_ascii=False))
 
 

@@ -32,9 +32,20 @@ from hub.importer.service import ImportSummary, import_file
 TODAY = date(2026, 11, 23)
 COPY_CHUNK = 100_000
 COPY_COLUMNS = (
-    "uscc", "source", "source_id", "category", "kind", "severity", "status",
-    "title", "authority", "occurred_on", "decided_on", "publish_from",
-    "publish_until", "details",
+    "uscc",
+    "source",
+    "source_id",
+    "category",
+    "kind",
+    "severity",
+    "status",
+    "title",
+    "authority",
+    "occurred_on",
+    "decided_on",
+    "publish_from",
+    "publish_until",
+    "details",
 )
 
 
@@ -85,10 +96,20 @@ def _copy_tuple(row: dict) -> tuple:
         return date.fromisoformat(value) if value else None
 
     return (
-        row["uscc"], row["source"], row["source_id"], row["category"], row["kind"],
-        row["severity"], "ACTIVE", row["title"], row.get("authority"),
-        day("occurred_on"), day("decided_on"), day("publish_from"),
-        day("publish_until"), json.dumps(row.get("details"), ensure_ascii=False),
+        row["uscc"],
+        row["source"],
+        row["source_id"],
+        row["category"],
+        row["kind"],
+        row["severity"],
+        "ACTIVE",
+        row["title"],
+        row.get("authority"),
+        day("occurred_on"),
+        day("decided_on"),
+        day("publish_from"),
+        day("publish_until"),
+        json.dumps(row.get("details"), ensure_ascii=False),
     )
 
 
@@ -109,7 +130,8 @@ async def run_copy(dsn: str, path: Path) -> float:
         async def flush() -> float:
             started = time.perf_counter()
             await conn.copy_records_to_table(
-                "copy_records", records=chunk, columns=COPY_COLUMNS)
+                "copy_records", records=chunk, columns=COPY_COLUMNS
+            )
             return time.perf_counter() - started
 
         with path.open(encoding="utf-8") as f:
@@ -135,8 +157,11 @@ async def with_scratch_db(pg_url: str, work):  # type: ignore[no-untyped-def]
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
         await admin.execute(f'CREATE DATABASE "{name}"')
         try:
-            return await work(make_url(pg_url).set(database=name)
-                              .render_as_string(hide_password=False))
+            return await work(
+                make_url(pg_url)
+                .set(database=name)
+                .render_as_string(hide_password=False)
+            )
         finally:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
@@ -153,31 +178,37 @@ async def main() -> None:
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--file", type=Path, help="reuse or create this JSONL file")
-    parser.add_argument("--pg-url",
-                        default="postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+    parser.add_argument(
+        "--pg-url", default="postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+    )
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--skip-pg", action="store_true")
     args = parser.parse_args()
 
     path = args.file or Path(tempfile.gettempdir()) / (
-        f"xinyi-import-{args.records}-{args.seed}.jsonl")
+        f"xinyi-import-{args.records}-{args.seed}.jsonl"
+    )
     if path.exists():
         rows, recs = count_file(path)
         print(f"reusing {path}: {rows:,} rows, {recs:,} records")
     else:
         started = time.perf_counter()
         rows, recs = make_file(path, args.records, args.seed)
-        print(f"generated {path}: {rows:,} rows, {recs:,} records "
-              f"in {time.perf_counter() - started:.1f} s")
+        print(
+            f"generated {path}: {rows:,} rows, {recs:,} records "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
 
     results: dict[str, float] = {}
     if not args.skip_sqlite:
         with tempfile.TemporaryDirectory() as tmp:
             secs, summary = await run_importer(
-                f"sqlite+aiosqlite:///{tmp}/bench.db", path)
+                f"sqlite+aiosqlite:///{tmp}/bench.db", path
+            )
         print(line("importer, SQLite", rows, secs), summary.as_json())
         results["sqlite"] = secs
     if not args.skip_pg:
+
         async def pg(url: str) -> tuple[float, ImportSummary, float]:
             secs, summary = await run_importer(url, path)
             copy_secs = await run_copy(_dsn(url), path)

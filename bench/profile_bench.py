@@ -36,10 +36,12 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-QUERY = ('query($u: USCC!) { creditProfile(uscc: $u, purpose: LENDING) { auditEventId '
-         'entity { uscc name kind regionCode status } '
-         'records(categories: [TAX, PENALTY], first: 20) { edges { node { id category '
-         'kind severity status title decidedOn } } } } }')
+QUERY = (
+    "query($u: USCC!) { creditProfile(uscc: $u, purpose: LENDING) { auditEventId "
+    "entity { uscc name kind regionCode status } "
+    "records(categories: [TAX, PENALTY], first: 20) { edges { node { id category "
+    "kind severity status title decidedOn } } } } }"
+)
 
 
 async def prepare(url: str, entities: int) -> tuple[list[str], str]:
@@ -66,8 +68,13 @@ async def prepare(url: str, entities: int) -> tuple[list[str], str]:
         )
     keyring = await load_keyring(maker, settings, clock)
     token, _ = issue_access_token(
-        keyring, settings, clock, sub=bank.client.id, kind=PrincipalKind.BANK,
-        scope=allowed_scopes(PrincipalKind.BANK), ttl=86400,
+        keyring,
+        settings,
+        clock,
+        sub=bank.client.id,
+        kind=PrincipalKind.BANK,
+        scope=allowed_scopes(PrincipalKind.BANK),
+        ttl=86400,
     )
     await engine.dispose()
     conn = await asyncpg.connect(url.replace("+asyncpg", ""))
@@ -75,11 +82,31 @@ async def prepare(url: str, entities: int) -> tuple[list[str], str]:
     now = datetime.now(UTC)
     await conn.copy_records_to_table(
         "consents",
-        columns=["id", "subject", "grantee_id", "purpose", "categories", "granted_at",
-                 "expires_at", "granted_by", "receipt"],
-        records=[(uuid.uuid4().hex, u, bank.client.id, "LENDING",
-                  json.dumps(["BASIC", "TAX", "PENALTY"]), now, now + timedelta(days=30),
-                  u, "bench") for u in usccs],
+        columns=[
+            "id",
+            "subject",
+            "grantee_id",
+            "purpose",
+            "categories",
+            "granted_at",
+            "expires_at",
+            "granted_by",
+            "receipt",
+        ],
+        records=[
+            (
+                uuid.uuid4().hex,
+                u,
+                bank.client.id,
+                "LENDING",
+                json.dumps(["BASIC", "TAX", "PENALTY"]),
+                now,
+                now + timedelta(days=30),
+                u,
+                "bench",
+            )
+            for u in usccs
+        ],
     )
     await conn.execute("ANALYZE")
     await conn.close()
@@ -87,12 +114,20 @@ async def prepare(url: str, entities: int) -> tuple[list[str], str]:
 
 
 def start(cmd: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(cmd, env={**os.environ, **env}, cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        cmd,
+        env={**os.environ, **env},
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code < 500:
+            if (
+                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code
+                < 500
+            ):
                 return proc
         except httpx.HTTPError:
             time.sleep(0.3)
@@ -102,8 +137,19 @@ def start(cmd: list[str], env: dict[str, str], port: int) -> subprocess.Popen[by
 
 def wrk(url: str, script: str, duration: int, connections: int) -> dict[str, float]:
     out = subprocess.run(
-        ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{duration}s", "--latency", "-s", script, url],
-        capture_output=True, text=True, check=True,
+        [
+            "wrk",
+            f"-t{min(2, connections)}",
+            f"-c{connections}",
+            f"-d{duration}s",
+            "--latency",
+            "-s",
+            script,
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
 
     def ms(label: str) -> float:
@@ -115,13 +161,19 @@ def wrk(url: str, script: str, duration: int, connections: int) -> dict[str, flo
 
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rps": rps, "p50": ms("50"), "p99": ms("99"),
-            "non2xx": float(errors.group(1)) if errors else 0.0}
+    return {
+        "rps": rps,
+        "p50": ms("50"),
+        "p99": ms("99"),
+        "non2xx": float(errors.group(1)) if errors else 0.0,
+    }
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--pg-url", default="postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+    ap.add_argument(
+        "--pg-url", default="postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+    )
     ap.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
     ap.add_argument("--entities", type=int, default=5000)
     ap.add_argument("--duration", type=int, default=15)
@@ -150,45 +202,87 @@ def main() -> None:
             "request = function()\n  i = i % #u + 1\n"
             f"  local q = {json.dumps(QUERY)}\n"
             '  return wrk.format(nil, "/graphql", nil, '
-            '\'{"query":"\' .. q:gsub(\'"\', \'\\\\"\') .. \'","variables":{"u":"\' .. u[i] .. \'"}}\')\n'
+            "'{\"query\":\"' .. q:gsub('\"', '\\\\\"') .. "  # noqa: E501
+            '\'","variables":{"u":"\' .. u[i] .. \'"}}\')\n'
             "end\n"
         )
         bare_lua = tmp / "bare.lua"
         bare_lua.write_text(
-            f'local u = {{{lua_list}}}\nlocal i = 0\n'
+            f"local u = {{{lua_list}}}\nlocal i = 0\n"
             "request = function()\n  i = i % #u + 1\n"
             '  return wrk.format("GET", "/profile/" .. u[i])\nend\n'
         )
-        env = {"HUB_DATABASE_URL": url, "HUB_REDIS_URL": args.redis_url,
-               "HUB_ENV": "production", "HUB_RATE_LIMIT_PER_MINUTE": "100000000"}
+        env = {
+            "HUB_DATABASE_URL": url,
+            "HUB_REDIS_URL": args.redis_url,
+            "HUB_ENV": "production",
+            "HUB_RATE_LIMIT_PER_MINUTE": "100000000",
+        }
         py = sys.executable
-        hub = start([py, "-m", "uvicorn", "hub.app:create_app", "--factory", "--port",
-                     "8801", "--workers", str(args.workers), "--no-access-log",
-                     "--log-level", "warning"], env, 8801)
+        hub = start(
+            [
+                py,
+                "-m",
+                "uvicorn",
+                "hub.app:create_app",
+                "--factory",
+                "--port",
+                "8801",
+                "--workers",
+                str(args.workers),
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ],
+            env,
+            8801,
+        )
         procs.append(hub)
         bare_env = {"BARE_DSN": url.replace("+asyncpg", "")}
-        bare = start([py, "-m", "uvicorn", "bench.bare_app:app", "--port", "8802",
-                      "--workers", str(args.workers), "--no-access-log",
-                      "--log-level", "warning"], bare_env, 8802)
+        bare = start(
+            [
+                py,
+                "-m",
+                "uvicorn",
+                "bench.bare_app:app",
+                "--port",
+                "8802",
+                "--workers",
+                str(args.workers),
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ],
+            bare_env,
+            8802,
+        )
         procs.append(bare)
         # The bare app has no /healthz; start() accepted its 404.
-        for label, target, script in (("warm-up", "http://127.0.0.1:8801", hub_lua),
-                                      ("warm-up", "http://127.0.0.1:8802", bare_lua)):
+        for _label, target, script in (
+            ("warm-up", "http://127.0.0.1:8801", hub_lua),
+            ("warm-up", "http://127.0.0.1:8802", bare_lua),
+        ):
             wrk(target, str(script), 3, args.connections)
         results = {}
         for _round in range(2):  # interleaved so drift hits both alike
-            for label, target, script in (("hub creditProfile", "http://127.0.0.1:8801", hub_lua),
-                                          ("bare Starlette", "http://127.0.0.1:8802", bare_lua)):
+            for label, target, script in (
+                ("hub creditProfile", "http://127.0.0.1:8801", hub_lua),
+                ("bare Starlette", "http://127.0.0.1:8802", bare_lua),
+            ):
                 r = wrk(target, str(script), args.duration, args.connections)
                 best = results.get(label)
                 if best is None or r["rps"] > best["rps"]:
                     results[label] = r
-        print(f"\n{args.entities} enterprises, {args.connections} connections, "
-              f"{args.workers} workers each, best of 2 × {args.duration}s (PostgreSQL)")
+        print(
+            f"\n{args.entities} enterprises, {args.connections} connections, "
+            f"{args.workers} workers each, best of 2 × {args.duration}s (PostgreSQL)"
+        )
         print(f"{'server':<20}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx':>10}")
         for label, r in results.items():
-            print(f"{label:<20}{r['rps']:>10.0f}{r['p50']:>10.1f}{r['p99']:>10.1f}"
-                  f"{r['non2xx']:>10.0f}")
+            print(
+                f"{label:<20}{r['rps']:>10.0f}{r['p50']:>10.1f}{r['p99']:>10.1f}"
+                f"{r['non2xx']:>10.0f}"
+            )
         ratio = results["hub creditProfile"]["rps"] / results["bare Starlette"]["rps"]
         print(f"hub / bare throughput: {ratio:.2f}")
     finally:

@@ -11,12 +11,11 @@ service), so a payload is used completely or not at all.
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-
 import asyncio
 import json
 import random
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Set
 from typing import Any, ClassVar
 

@@ -48,8 +48,12 @@ _TASKS: set[asyncio.Task[None]] = set()
 
 
 def alert_message(hub: Hub, uscc: str, record_id: int, reason: str) -> dict[str, Any]:
-    return {"uscc": uscc, "record_id": int(record_id), "reason": reason,
-            "at": hub.clock.now().isoformat()}
+    return {
+        "uscc": uscc,
+        "record_id": int(record_id),
+        "reason": reason,
+        "at": hub.clock.now().isoformat(),
+    }
 
 
 async def publish_alert(hub: Hub, uscc: str, record_id: int, reason: str) -> None:

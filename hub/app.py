@@ -36,7 +36,11 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+        if (
+            declared is not None
+            and declared.isdigit()
+            and int(declared) > self.max_bytes
+        ):
             await self._too_large(scope, receive, send)
             return
         seen = 0
@@ -59,8 +63,14 @@ class BodyLimit:
 
     async def _too_large(self, scope: Any, receive: Any, send: Any) -> None:
         response = JSONResponse(
-            {"errors": [{"message": f"Request body over {self.max_bytes} bytes.",
-                         "extensions": {"code": "VALIDATION_ERROR"}}]},
+            {
+                "errors": [
+                    {
+                        "message": f"Request body over {self.max_bytes} bytes.",
+                        "extensions": {"code": "VALIDATION_ERROR"},
+                    }
+                ]
+            },
             status_code=413,
         )
         await response(scope, receive, send)
@@ -76,7 +86,7 @@ def create_app(
     clock: Clock | None = None,
     hub: Hub | None = None,
 ) -> Any:
-    """Build the ASGI app.  Resources are made in the lifespan unless ``hub`` is given."""
+    """Build the ASGI app; resources come from the lifespan unless ``hub`` is given."""
     settings = settings or get_settings()
     graphql = HubGraphQL(
         get_schema(settings.production),

@@ -47,19 +47,28 @@ def _err(text: str) -> None:
 def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to bind."),
     port: int = typer.Option(8000, help="TCP port."),
-    workers: int = typer.Option(1, help="Worker processes (needs HUB_REDIS_URL if > 1)."),
+    workers: int = typer.Option(
+        1, help="Worker processes (needs HUB_REDIS_URL if > 1)."
+    ),
 ) -> None:
     """Run the API (uvicorn); creates or migrates the database first."""
     import uvicorn
 
     settings = Settings()
     if workers > 1 and not settings.redis_url:
-        _err("error: more than one worker needs HUB_REDIS_URL (shared cache and limits)")
+        _err(
+            "error: more than one worker needs HUB_REDIS_URL (shared cache and limits)"
+        )
         raise typer.Exit(2)
     migrate(settings.database_url)
     uvicorn.run(
-        "hub.app:create_app", factory=True, host=host, port=port, workers=workers,
-        log_level="info", access_log=False,
+        "hub.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        access_log=False,
     )
 
 
@@ -143,8 +152,16 @@ def demo(
     sandbox = None
     if sandbox_port:
         sandbox = subprocess.Popen(
-            [sys.executable, "-m", "hub.cli", "sandbox", "--host", "127.0.0.1",
-             "--port", str(sandbox_port)]
+            [
+                sys.executable,
+                "-m",
+                "hub.cli",
+                "sandbox",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(sandbox_port),
+            ]
         )
         base = f"http://127.0.0.1:{sandbox_port}"
         for name in ("HENAN_TAX", "COURT_DISHONEST", "MARKET_REGULATION", "UTILITIES"):
@@ -154,8 +171,12 @@ def demo(
 
     try:
         uvicorn.run(
-            "hub.app:create_app", factory=True, host=host, port=port,
-            log_level="info", access_log=False,
+            "hub.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            log_level="info",
+            access_log=False,
         )
     finally:
         if sandbox is not None:

@@ -74,6 +74,10 @@ class MetricsMiddleware:
 
 
 _KNOWN = {
-    "/graphql", "/oauth/token", "/.well-known/jwks.json", "/healthz", "/readyz",
+    "/graphql",
+    "/oauth/token",
+    "/.well-known/jwks.json",
+    "/healthz",
+    "/readyz",
     "/metrics",
 }

@@ -81,7 +81,9 @@ def check_uscc(code: object) -> str:
     return code  # type: ignore[return-value]
 
 
-def make_uscc(rng: random.Random, region_code: str = "410100", prefix: str = "91") -> str:
+def make_uscc(
+    rng: random.Random, region_code: str = "410100", prefix: str = "91"
+) -> str:
     """Generate a valid USCC (used by the demo generator and tests)."""
     org_alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
     while True:

@@ -13,7 +13,10 @@ __all__ = ["TableScenario", "check_rules_fit"]
 
 
 def check_rules_fit(
-    rules: RuleSet, *, key: str, categories: frozenset[DataCategory],
+    rules: RuleSet,
+    *,
+    key: str,
+    categories: frozenset[DataCategory],
     benefit_codes: tuple[str, ...],
 ) -> None:
     """Reject rules that test facts outside the scenario's categories or grant
@@ -25,12 +28,14 @@ def check_rules_fit(
                 raise RuleSetError(
                     f"rule {rule.id!r}: fact {cond.fact!r} needs category {cat}, "
                     f"which scenario {key} does not declare "
-                    f"({', '.join(sorted(categories))})")
+                    f"({', '.join(sorted(categories))})"
+                )
         for b in rule.then.benefits:
             if b.code not in benefit_codes:
                 raise RuleSetError(
                     f"rule {rule.id!r}: benefit {b.code!r} is not one of "
-                    f"{key}'s benefit codes ({', '.join(benefit_codes)})")
+                    f"{key}'s benefit codes ({', '.join(benefit_codes)})"
+                )
 
 
 @dataclass(frozen=True)
@@ -52,8 +57,12 @@ class TableScenario:
         return self._rules[0]
 
     def check(self, rules: RuleSet) -> None:
-        check_rules_fit(rules, key=self.key, categories=self.categories,
-                        benefit_codes=self.benefit_codes)
+        check_rules_fit(
+            rules,
+            key=self.key,
+            categories=self.categories,
+            benefit_codes=self.benefit_codes,
+        )
 
     @classmethod
     def beside(cls, module_file: str, **kw: object) -> TableScenario:

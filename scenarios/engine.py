@@ -27,10 +27,12 @@ from scenarios.verdict import BenefitGrant, Reason, Verdict
 __all__ = ["CompiledRules", "compile_rules", "evaluate"]
 
 Predicate = Callable[[Mapping[str, Any]], bool]
-SEVERITY = {DecisionOutcome.ELIGIBLE: 0, DecisionOutcome.INELIGIBLE: 1,
-            DecisionOutcome.RESTRICTED: 2}
-_CMP = {"lt": operator.lt, "le": operator.le, "gt": operator.gt,
-        "ge": operator.ge}
+SEVERITY = {
+    DecisionOutcome.ELIGIBLE: 0,
+    DecisionOutcome.INELIGIBLE: 1,
+    DecisionOutcome.RESTRICTED: 2,
+}
+_CMP = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}
 
 
 def _predicate(c: Condition) -> Predicate:
@@ -66,13 +68,15 @@ class CompiledRules:
 
 def compile_rules(rules: RuleSet) -> CompiledRules:
     compiled = tuple(
-        _Compiled(r, tuple(_predicate(c) for c in r.when),
-                  Reason(r.id, r.description, r.legal_basis))
+        _Compiled(
+            r,
+            tuple(_predicate(c) for c in r.when),
+            Reason(r.id, r.description, r.legal_basis),
+        )
         for r in rules.rules
     )
     d = rules.default
-    return CompiledRules(rules, compiled,
-                         Reason(d.id, d.description, d.legal_basis))
+    return CompiledRules(rules, compiled, Reason(d.id, d.description, d.legal_basis))
 
 
 def evaluate(
@@ -85,13 +89,16 @@ def evaluate(
     fired = [c for c in table.compiled if all(check(facts) for check in c.checks)]
     version = table.rules.version
     if joint_punishment:
-        own = [c.reason for c in fired
-               if c.rule.then.outcome == DecisionOutcome.RESTRICTED]
-        return Verdict(DecisionOutcome.RESTRICTED, (),
-                       (*joint_punishment, *own), version)
+        own = [
+            c.reason for c in fired if c.rule.then.outcome == DecisionOutcome.RESTRICTED
+        ]
+        return Verdict(
+            DecisionOutcome.RESTRICTED, (), (*joint_punishment, *own), version
+        )
     if not fired:
-        return Verdict(table.rules.default.outcome, (), (table.default_reason,),
-                       version)
+        return Verdict(
+            table.rules.default.outcome, (), (table.default_reason,), version
+        )
     outcome = max((c.rule.then.outcome for c in fired), key=SEVERITY.__getitem__)
     carriers = [c for c in fired if c.rule.then.outcome == outcome]
     benefits: dict[str, BenefitGrant] = {}
@@ -100,5 +107,6 @@ def evaluate(
             for b in c.rule.then.benefits:
                 grant = BenefitGrant(b.code, b.description, b.value)
                 benefits.setdefault(b.slot, grant)
-    return Verdict(outcome, tuple(benefits.values()),
-                   tuple(c.reason for c in carriers), version)
+    return Verdict(
+        outcome, tuple(benefits.values()), tuple(c.reason for c in carriers), version
+    )

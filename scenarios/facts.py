@@ -32,11 +32,17 @@ class FactSpec:
 
 
 _SPECS = (
-    FactSpec("grade", str, C.EVALUATION, "公共信用综合评价等级 A–E",
-             tuple(g.value for g in Grade)),
+    FactSpec(
+        "grade",
+        str,
+        C.EVALUATION,
+        "公共信用综合评价等级 A–E",
+        tuple(g.value for g in Grade),
+    ),
     FactSpec("score", int, C.EVALUATION, "公共信用综合评价得分 0–1000"),
-    FactSpec("tax_rating", str, C.TAX, "最近纳税缴费信用等级",
-             ("A", "B", "M", "C", "D")),  # = TAX_RATINGS
+    FactSpec(
+        "tax_rating", str, C.TAX, "最近纳税缴费信用等级", ("A", "B", "M", "C", "D")
+    ),  # = TAX_RATINGS
     FactSpec("penalties_minor", int, C.PENALTY, "有效轻微行政处罚条数"),
     FactSpec("penalties_ordinary", int, C.PENALTY, "有效一般行政处罚条数"),
     FactSpec("penalties_serious", int, C.PENALTY, "有效严重行政处罚条数"),
@@ -53,8 +59,9 @@ _SPECS = (
     FactSpec("red_listed", bool, C.BASIC, "列入守信激励名单"),
     FactSpec("serious_records", int, C.BASIC, "有效严重失信记录条数（任何类别）"),
     FactSpec("years_established", int, C.BASIC, "成立整年数"),
-    FactSpec("entity_kind", str, C.BASIC, "主体类型",
-             tuple(k.value for k in EntityKind)),
+    FactSpec(
+        "entity_kind", str, C.BASIC, "主体类型", tuple(k.value for k in EntityKind)
+    ),
     FactSpec("disputed_records", int, C.BASIC, "异议处理中的记录数（已授权类别内）"),
 )
 FACTS: dict[str, FactSpec] = {s.name: s for s in _SPECS}
@@ -66,7 +73,8 @@ def public_facts(data: EntityData) -> dict[str, Any]:
     return {
         "black_listed": any(m.kind == ListKind.BLACK for m in data.lists),
         "serious_records": sum(
-            1 for r in data.records
+            1
+            for r in data.records
             if r.severity == Severity.SERIOUS and r.status == RecordStatus.ACTIVE
         ),
     }
@@ -74,8 +82,10 @@ def public_facts(data: EntityData) -> dict[str, Any]:
 
 def _count(data: EntityData, category: str, **match: Any) -> int:
     return sum(
-        1 for r in data.records
-        if r.category == category and r.status == RecordStatus.ACTIVE
+        1
+        for r in data.records
+        if r.category == category
+        and r.status == RecordStatus.ACTIVE
         and all(getattr(r, k) == v for k, v in match.items())
     )
 
@@ -101,8 +111,9 @@ def build_facts(
         facts["score"] = evaluation.score
     if C.TAX in cats:
         ratings = [r for r in recs if r.kind == "TAX_RATING" and not r.disputed]
-        last = max(ratings, key=lambda r: (r.decided_on or date.min, r.id),
-                   default=None)
+        last = max(
+            ratings, key=lambda r: (r.decided_on or date.min, r.id), default=None
+        )
         rating = (last.details or {}).get("rating") if last else None
         facts["tax_rating"] = rating if rating in TAX_RATINGS else None
     if C.PENALTY in cats:
@@ -110,20 +121,32 @@ def build_facts(
             facts[f"penalties_{sev}"] = _count(data, C.PENALTY, severity=sev.upper())
         facts["focus_listed"] = any(m.kind == ListKind.FOCUS for m in data.lists)
     if C.JUDICIAL in cats:
-        facts["dishonest_debtor"] = _count(
-            data, C.JUDICIAL, kind="DISHONEST_JUDGMENT_DEBTOR") > 0
+        facts["dishonest_debtor"] = (
+            _count(data, C.JUDICIAL, kind="DISHONEST_JUDGMENT_DEBTOR") > 0
+        )
     if C.UTILITIES in cats:
         facts["utility_arrears"] = sum(
-            1 for r in recs if r.category == C.UTILITIES
-            and r.severity != Severity.NONE and r.status == RecordStatus.ACTIVE)
+            1
+            for r in recs
+            if r.category == C.UTILITIES
+            and r.severity != Severity.NONE
+            and r.status == RecordStatus.ACTIVE
+        )
     if C.SOCIAL_INSURANCE in cats:
         facts["social_insurance_arrears"] = sum(
-            1 for r in recs if r.category == C.SOCIAL_INSURANCE
-            and r.severity != Severity.NONE and r.status == RecordStatus.ACTIVE)
+            1
+            for r in recs
+            if r.category == C.SOCIAL_INSURANCE
+            and r.severity != Severity.NONE
+            and r.status == RecordStatus.ACTIVE
+        )
     if C.COMMITMENT in cats:
-        status = [(r.details or {}).get("status") for r in recs
-                  if r.kind in ("CREDIT_COMMITMENT", "COMMITMENT_BREACH")
-                  and r.status == RecordStatus.ACTIVE]
+        status = [
+            (r.details or {}).get("status")
+            for r in recs
+            if r.kind in ("CREDIT_COMMITMENT", "COMMITMENT_BREACH")
+            and r.status == RecordStatus.ACTIVE
+        ]
         facts["commitments_fulfilled"] = status.count("FULFILLED")
         facts["commitments_breached"] = status.count("BREACHED")
     if C.HONOR in cats:
@@ -134,9 +157,12 @@ def build_facts(
         facts.update(public_facts(data))
         facts["red_listed"] = any(m.kind == ListKind.RED for m in data.lists)
         facts["years_established"] = (
-            full_years(data.established_on, today) if data.established_on else None)
+            full_years(data.established_on, today) if data.established_on else None
+        )
         facts["entity_kind"] = data.kind
         facts["disputed_records"] = sum(
-            1 for r in recs if r.status == RecordStatus.DISPUTED
-            and DataCategory(r.category) in cats)
+            1
+            for r in recs
+            if r.status == RecordStatus.DISPUTED and DataCategory(r.category) in cats
+        )
     return facts

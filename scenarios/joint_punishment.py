@@ -34,12 +34,17 @@ def joint_punishment_reasons(data: EntityData) -> tuple[Reason, ...]:
         for m in sorted(data.lists, key=lambda m: (m.since, m.list_name))
         if m.kind == ListKind.BLACK
     ]
-    serious = sum(1 for r in data.records
-                  if r.severity == Severity.SERIOUS and r.status == RecordStatus.ACTIVE)
+    serious = sum(
+        1
+        for r in data.records
+        if r.severity == Severity.SERIOUS and r.status == RecordStatus.ACTIVE
+    )
     if serious:
-        reasons.append(Reason(
-            "JP-SERIOUS-RECORD",
-            f"存在 {serious} 条公示期内的严重失信记录，依法实施失信联合惩戒",
-            f"{BASIS}；信用修复管理办法（严重失信信息公示期 1–3 年）",
-        ))
+        reasons.append(
+            Reason(
+                "JP-SERIOUS-RECORD",
+                f"存在 {serious} 条公示期内的严重失信记录，依法实施失信联合惩戒",
+                f"{BASIS}；信用修复管理办法（严重失信信息公示期 1–3 年）",
+            )
+        )
     return tuple(reasons)

@@ -28,16 +28,22 @@ class ScenarioRegistry:
 
     def register(self, scenario: Scenario, *, name: str | None = None) -> None:
         if not isinstance(scenario, Scenario):
-            raise TypeError(f"scenario {name or scenario!r} does not implement "
-                            "scenarios.protocol.Scenario")
+            raise TypeError(
+                f"scenario {name or scenario!r} does not implement "
+                "scenarios.protocol.Scenario"
+            )
         if name is not None and name != scenario.key:
-            raise ValueError(f"entry point {name!r} must equal the scenario key "
-                             f"{scenario.key!r}")
+            raise ValueError(
+                f"entry point {name!r} must equal the scenario key {scenario.key!r}"
+            )
         if scenario.key in self._by_key:
             raise ValueError(f"scenario {scenario.key!r} is registered twice")
-        check_rules_fit(scenario.default_rules(), key=scenario.key,
-                        categories=scenario.categories,
-                        benefit_codes=scenario.benefit_codes)
+        check_rules_fit(
+            scenario.default_rules(),
+            key=scenario.key,
+            categories=scenario.categories,
+            benefit_codes=scenario.benefit_codes,
+        )
         self._by_key[scenario.key] = scenario
 
     @classmethod
@@ -53,7 +59,9 @@ class ScenarioRegistry:
         except KeyError:
             raise HubError(
                 f"unknown scenario {key!r}; known: {', '.join(self._by_key)}",
-                ErrorCode.NOT_FOUND, scenario=key) from None
+                ErrorCode.NOT_FOUND,
+                scenario=key,
+            ) from None
 
     def keys(self) -> list[str]:
         return list(self._by_key)

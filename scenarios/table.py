@@ -90,7 +90,8 @@ class Condition(_Strict):
     def _known_op(cls, v: str) -> str:
         if v not in OPERATORS:
             raise ValueError(
-                f"unknown operator {v!r}; use one of {', '.join(OPERATORS)}")
+                f"unknown operator {v!r}; use one of {', '.join(OPERATORS)}"
+            )
         return v
 
     @model_validator(mode="after")
@@ -102,17 +103,20 @@ class Condition(_Strict):
             if spec.type is not int or not _fits(int, None, self.value):
                 raise ValueError(
                     f"operator {self.op!r} needs a numeric fact and value; "
-                    f"{self.fact} is {kind}, value {self.value!r}")
+                    f"{self.fact} is {kind}, value {self.value!r}"
+                )
         elif self.op in ("in", "not_in"):
             if not isinstance(self.value, list) or not self.value:
                 raise ValueError(f"operator {self.op!r} needs a non-empty list")
             bad = [v for v in self.value if not _fits(spec.type, spec.values, v)]
             if bad:
-                raise ValueError(f"values {bad!r} do not fit {self.fact} "
-                                 f"({kind}{allowed})")
+                raise ValueError(
+                    f"values {bad!r} do not fit {self.fact} ({kind}{allowed})"
+                )
         elif self.value is not None and not _fits(spec.type, spec.values, self.value):
-            raise ValueError(f"value {self.value!r} does not fit {self.fact} "
-                             f"({kind}{allowed})")
+            raise ValueError(
+                f"value {self.value!r} does not fit {self.fact} ({kind}{allowed})"
+            )
         return self
 
 
@@ -144,7 +148,8 @@ class Then(_Strict):
     def _benefits_only_when_eligible(self) -> Then:
         if self.benefits and self.outcome != DecisionOutcome.ELIGIBLE:
             raise ValueError(
-                f"only ELIGIBLE rules may grant benefits, not {self.outcome}")
+                f"only ELIGIBLE rules may grant benefits, not {self.outcome}"
+            )
         return self
 
 

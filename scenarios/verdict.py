@@ -17,8 +17,7 @@ class BenefitGrant:
     value: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "description": self.description,
-                "value": self.value}
+        return {"code": self.code, "description": self.description, "value": self.value}
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,8 +27,11 @@ class Reason:
     legal_basis: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"rule_id": self.rule_id, "description": self.description,
-                "legal_basis": self.legal_basis}
+        return {
+            "rule_id": self.rule_id,
+            "description": self.description,
+            "legal_basis": self.legal_basis,
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,17 +32,27 @@ from schema.scenarios import ScenarioMutation, ScenarioQuery
 __all__ = ["build_schema", "get_schema"]
 
 QUERIES: tuple[type, ...] = (
-    ClientQuery, EntityQuery, ProfileQuery, ConsentQuery, AuditQueryType,
-    ScenarioQuery, RightsQuery,
+    ClientQuery,
+    EntityQuery,
+    ProfileQuery,
+    ConsentQuery,
+    AuditQueryType,
+    ScenarioQuery,
+    RightsQuery,
 )
 MUTATIONS: tuple[type, ...] = (
-    ConsentMutation, ClientMutation, ScenarioMutation, RightsMutation,
+    ConsentMutation,
+    ClientMutation,
+    ScenarioMutation,
+    RightsMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (AlertSubscription,)
 
 
 class HubSchema(strawberry.Schema):
-    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: Any = None
+    ) -> None:
         # Expected failures are outcomes, not incidents: CodedErrors logs the
         # unexpected ones (once, with traceback); nothing else is logged here.
         return None

@@ -37,8 +37,9 @@ class IsMonitoringBank(HasKind):
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         super().has_permission(source, info, **kwargs)
         if Scope.MONITORING.value not in info.context.principal.scopes:
-            raise HubError("riskAlerts needs a token with scope 'monitoring'.",
-                           ErrorCode.FORBIDDEN)
+            raise HubError(
+                "riskAlerts needs a token with scope 'monitoring'.", ErrorCode.FORBIDDEN
+            )
         return True
 
 
@@ -48,11 +49,13 @@ class RiskAlert:
     record: CreditRecord
     at: datetime
     reason: str = strawberry.field(
-        description="NEW_NEGATIVE_RECORD or RECORD_REPAIRED.")
+        description="NEW_NEGATIVE_RECORD or RECORD_REPAIRED."
+    )
 
 
-async def deliverable(hub: Any, principal: Principal,
-                      message: dict[str, Any]) -> RiskAlert | None:
+async def deliverable(
+    hub: Any, principal: Principal, message: dict[str, Any]
+) -> RiskAlert | None:
     """The alert for ``principal``, through the door; ``None`` to skip it."""
     uscc, record_id = str(message.get("uscc")), message.get("record_id")
     if not isinstance(record_id, int):
@@ -69,17 +72,25 @@ async def deliverable(hub: Any, principal: Principal,
             if record is None or record.uscc != uscc:
                 return None
             await open_door(
-                session, hub, principal, uscc=uscc, purpose=Purpose.MONITORING,
-                action="alert.deliver", categories={DataCategory(record.category)},
+                session,
+                hub,
+                principal,
+                uscc=uscc,
+                purpose=Purpose.MONITORING,
+                action="alert.deliver",
+                categories={DataCategory(record.category)},
                 require_all=True,
                 detail={"record": record.id, "reason": message.get("reason")},
             )
             node = CreditRecord.from_row(record)
     except HubError:
         return None  # refused (and audited by the door): skip silently
-    return RiskAlert(uscc=USCC(uscc), record=node,
-                     at=datetime.fromisoformat(str(message["at"])),
-                     reason=str(message.get("reason")))
+    return RiskAlert(
+        uscc=USCC(uscc),
+        record=node,
+        at=datetime.fromisoformat(str(message["at"])),
+        reason=str(message.get("reason")),
+    )
 
 
 @strawberry.type

@@ -44,13 +44,19 @@ class AuditEvent:
     @classmethod
     def from_row(cls, e: EventRow) -> AuditEvent:
         return cls(
-            id=strawberry.ID(e.id), at=e.at, actor_id=e.actor_id,
-            actor_kind=PrincipalKind(e.actor_kind), action=e.action,
+            id=strawberry.ID(e.id),
+            at=e.at,
+            actor_id=e.actor_id,
+            actor_kind=PrincipalKind(e.actor_kind),
+            action=e.action,
             subject=USCC(e.subject) if e.subject else None,
             purpose=Purpose(e.purpose) if e.purpose else None,
             consent_id=strawberry.ID(e.consent_id) if e.consent_id else None,
             categories=[DataCategory(c) for c in e.categories or []],
-            outcome=e.outcome, hash=e.hash, prev_hash=e.prev_hash, detail=e.detail,
+            outcome=e.outcome,
+            hash=e.hash,
+            prev_hash=e.prev_hash,
+            detail=e.detail,
             sealed=e.seq is not None,
         )
 
@@ -84,8 +90,10 @@ async def _connection(
     first = check_first(first)
     async with info.context.db() as session:
         rows, total = await page(session, q, first, int(cursor[0]) if cursor else None)
-    edges = [AuditEventEdge(cursor=encode_cursor(r.n), node=AuditEvent.from_row(r))
-             for r in rows[:first]]
+    edges = [
+        AuditEventEdge(cursor=encode_cursor(r.n), node=AuditEvent.from_row(r))
+        for r in rows[:first]
+    ]
     return AuditEventConnection(
         edges=edges,
         page_info=PageInfo(
@@ -125,7 +133,10 @@ class AuditQueryType:
     ) -> AuditEventConnection:
         f = filter or AuditFilter()
         q = AuditQuery(
-            subject=str(f.subject) if f.subject else None, actor_id=f.actor_id,
-            action=f.action, at_from=f.from_, at_to=f.to,
+            subject=str(f.subject) if f.subject else None,
+            actor_id=f.actor_id,
+            action=f.action,
+            at_from=f.from_,
+            at_to=f.to,
         )
         return await _connection(info, q, first, after)

@@ -11,10 +11,10 @@ from hub.consent import service
 from hub.consent.service import GrantRequest, consent_status
 from hub.enums import ConsentStatus, DataCategory, Purpose
 from hub.models import Consent as ConsentRow
+from schema.clients import PrincipalType as Principal
 from schema.common import PageInfo, check_first, decode_cursor, encode_cursor
 from schema.loaders import clients_by_id
 from schema.permissions import IsAuthenticated
-from schema.clients import PrincipalType as Principal
 from schema.scalars import USCC
 
 __all__ = ["Consent", "ConsentMutation", "ConsentQuery"]
@@ -46,12 +46,16 @@ class Consent:
     @classmethod
     def from_row(cls, row: ConsentRow, now: datetime) -> Consent:
         return cls(
-            id=strawberry.ID(row.id), subject=USCC(row.subject),
+            id=strawberry.ID(row.id),
+            subject=USCC(row.subject),
             purpose=Purpose(row.purpose),
             categories=[DataCategory(c) for c in row.categories],
-            status=consent_status(row, now), granted_at=row.granted_at,
-            expires_at=row.expires_at, revoked_at=row.revoked_at,
-            receipt=row.receipt, grantee_id=row.grantee_id,
+            status=consent_status(row, now),
+            granted_at=row.granted_at,
+            expires_at=row.expires_at,
+            revoked_at=row.revoked_at,
+            receipt=row.receipt,
+            grantee_id=row.grantee_id,
         )
 
 
@@ -92,7 +96,11 @@ class ConsentQuery:
         cursor = decode_cursor(after, 2)
         async with ctx.db() as session:
             rows, total, more = await service.list_consents(
-                session, ctx.hub, ctx.principal, uscc=uscc, status=status,
+                session,
+                ctx.hub,
+                ctx.principal,
+                uscc=uscc,
+                status=status,
                 first=check_first(first),
                 after=(cursor[0], cursor[1]) if cursor else None,
             )
@@ -121,12 +129,16 @@ class ConsentMutation:
     ) -> Consent:
         ctx = info.context
         req = GrantRequest(
-            subject=str(input.subject), grantee_id=str(input.grantee_id),
-            purpose=input.purpose, categories=tuple(input.categories),
+            subject=str(input.subject),
+            grantee_id=str(input.grantee_id),
+            purpose=input.purpose,
+            categories=tuple(input.categories),
             expires_at=input.expires_at,
         )
         async with ctx.db() as session:
-            row = await service.grant(session, ctx.hub, ctx.principal, req, idempotency_key)
+            row = await service.grant(
+                session, ctx.hub, ctx.principal, req, idempotency_key
+            )
         return Consent.from_row(row, ctx.hub.clock.now())
 
     @strawberry.mutation(permission_classes=[IsAuthenticated])

@@ -9,9 +9,20 @@ from hub import enums
 __all__ = ["register"]
 
 _NAMES = (
-    "PrincipalKind", "Purpose", "DataCategory", "EntityKind", "Grade", "Severity",
-    "RecordStatus", "ListKind", "ConsentStatus", "DecisionOutcome",
-    "ObjectionStatus", "ObjectionResolution", "RepairStatus", "CommitmentKind",
+    "PrincipalKind",
+    "Purpose",
+    "DataCategory",
+    "EntityKind",
+    "Grade",
+    "Severity",
+    "RecordStatus",
+    "ListKind",
+    "ConsentStatus",
+    "DecisionOutcome",
+    "ObjectionStatus",
+    "ObjectionResolution",
+    "RepairStatus",
+    "CommitmentKind",
     "CommitmentStatus",
 )
 

@@ -56,15 +56,25 @@ def _depth(node: Any, fragments: dict[str, Any], seen: frozenset[str]) -> int:
 class MaxDepthRule(ValidationRule):
     def __init__(self, context: ValidationContext) -> None:
         super().__init__(context)
-        self.fragments = {f.name.value: f for f in context.document.definitions
-                          if f.kind == "fragment_definition"}
+        self.fragments = {
+            f.name.value: f
+            for f in context.document.definitions
+            if f.kind == "fragment_definition"
+        }
 
-    def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
+    def enter_operation_definition(
+        self, node: OperationDefinitionNode, *_: Any
+    ) -> None:
         depth = _depth(node, self.fragments, frozenset())
         if depth > MAX_DEPTH:
-            self.report_error(GraphQLError(
-                f"Query depth {depth} exceeds the limit of {MAX_DEPTH}; split it "
-                "into smaller queries.", node, extensions=_CODE))
+            self.report_error(
+                GraphQLError(
+                    f"Query depth {depth} exceeds the limit of {MAX_DEPTH}; split it "
+                    "into smaller queries.",
+                    node,
+                    extensions=_CODE,
+                )
+            )
 
 
 class MaxAliasesRule(ValidationRule):
@@ -78,10 +88,14 @@ class MaxAliasesRule(ValidationRule):
             self.count += 1
             if self.count > MAX_ALIASES and not self.reported:
                 self.reported = True
-                self.report_error(GraphQLError(
-                    f"More than {MAX_ALIASES} aliases in one document; send fewer "
-                    "fields per request (batch reads take a list).", node,
-                    extensions=_CODE))
+                self.report_error(
+                    GraphQLError(
+                        f"More than {MAX_ALIASES} aliases in one document; send fewer "
+                        "fields per request (batch reads take a list).",
+                        node,
+                        extensions=_CODE,
+                    )
+                )
 
 
 RULES: tuple[type[ValidationRule], ...] = (

@@ -48,8 +48,13 @@ def _records_loader(ctx: Context) -> DataLoader[RecordKey, tuple[list[Any], int]
         async with ctx.db() as session:
             for (cats, first, after, subj, today), usccs in groups.items():
                 pages, totals = await repo.record_pages(
-                    session, usccs, cats, today=today, for_subject=subj,
-                    limit=first + 1, after=after,
+                    session,
+                    usccs,
+                    cats,
+                    today=today,
+                    for_subject=subj,
+                    limit=first + 1,
+                    after=after,
                 )
                 if after is not None and len(totals) < len(usccs):
                     # A page past the end has no row to carry the total.
@@ -120,13 +125,17 @@ class CreditProfile:
         cursor = decode_cursor(after, 2)
         if not allowed or first == 0:
             return CreditRecordConnection(
-                edges=[], page_info=PageInfo(has_next_page=False, end_cursor=None),
+                edges=[],
+                page_info=PageInfo(has_next_page=False, end_cursor=None),
                 total_count=0,
             )
         key: RecordKey = (
-            grant.uscc, tuple(sorted(allowed)), first,
+            grant.uscc,
+            tuple(sorted(allowed)),
+            first,
             (str(cursor[0]), int(cursor[1])) if cursor else None,
-            grant.for_subject, info.context.hub.clock.today(),
+            grant.for_subject,
+            info.context.hub.clock.today(),
         )
         rows, total = await _records_loader(info.context).load(key)
         edges = [
@@ -175,8 +184,11 @@ class CreditProfile:
                 return []
             async with ctx.db() as session:
                 statuses = await source_statuses(
-                    session, self.data.grant.uscc, self.data.grant.categories,
-                    ctx.hub.connectors, now=ctx.hub.clock.now(),
+                    session,
+                    self.data.grant.uscc,
+                    self.data.grant.categories,
+                    ctx.hub.connectors,
+                    now=ctx.hub.clock.now(),
                 )
         return [
             SourceStatus(source=s.source, as_of=s.as_of, stale=s.stale, error=s.error)
@@ -198,9 +210,11 @@ CreditProfileResult = Annotated[
 
 def _profile(data: ProfileData, purpose: Purpose) -> CreditProfile:
     return CreditProfile(
-        entity=Entity.from_row(data.entity), purpose=purpose,
+        entity=Entity.from_row(data.entity),
+        purpose=purpose,
         generated_at=data.generated_at,
-        audit_event_id=strawberry.ID(data.grant.audit_event_id), data=data,
+        audit_event_id=strawberry.ID(data.grant.audit_event_id),
+        data=data,
     )
 
 
@@ -211,10 +225,14 @@ class ProfileQuery:
         "this purpose.",
         permission_classes=[IsAuthenticated],
     )
-    async def credit_profile(self, info: Info, uscc: USCC, purpose: Purpose) -> CreditProfile:
+    async def credit_profile(
+        self, info: Info, uscc: USCC, purpose: Purpose
+    ) -> CreditProfile:
         ctx = info.context
         async with ctx.db() as session:
-            [result] = await read_profiles(session, ctx.hub, ctx.principal, [str(uscc)], purpose)
+            [result] = await read_profiles(
+                session, ctx.hub, ctx.principal, [str(uscc)], purpose
+            )
             if isinstance(result, HubError):
                 raise result
             # On-demand pulls from consented sources; a sick source never fails
@@ -223,7 +241,8 @@ class ProfileQuery:
         return _profile(result, purpose)
 
     @strawberry.field(
-        description="At most 100 codes; one result per code, in order, errors per item.",
+        description="At most 100 codes; one result per code, in order, errors per "
+        "item.",
         permission_classes=[IsAuthenticated],
     )
     async def credit_profiles(
@@ -232,7 +251,9 @@ class ProfileQuery:
         ctx = info.context
         codes = [str(u) for u in usccs]
         async with ctx.db() as session:
-            results = await read_profiles(session, ctx.hub, ctx.principal, codes, purpose)
+            results = await read_profiles(
+                session, ctx.hub, ctx.principal, codes, purpose
+            )
         return [
             ProfileError(uscc=u, code=str(r.code), message=r.message)
             if isinstance(r, HubError)

@@ -45,11 +45,19 @@ class CreditRecord:
     @classmethod
     def from_row(cls, r: RecordRow) -> CreditRecord:
         return cls(
-            id=strawberry.ID(str(r.id)), category=DataCategory(r.category), kind=r.kind,
-            severity=Severity(r.severity), status=RecordStatus(r.status), title=r.title,
-            authority=r.authority, occurred_on=r.occurred_on, decided_on=r.decided_on,
-            publish_from=r.publish_from, publish_until=r.publish_until,
-            source=r.source, details=r.details,
+            id=strawberry.ID(str(r.id)),
+            category=DataCategory(r.category),
+            kind=r.kind,
+            severity=Severity(r.severity),
+            status=RecordStatus(r.status),
+            title=r.title,
+            authority=r.authority,
+            occurred_on=r.occurred_on,
+            decided_on=r.decided_on,
+            publish_from=r.publish_from,
+            publish_until=r.publish_until,
+            source=r.source,
+            details=r.details,
         )
 
 
@@ -77,8 +85,11 @@ class ListMembership:
     @classmethod
     def from_row(cls, r: ListRow) -> ListMembership:
         return cls(
-            kind=ListKind(r.kind), list_name=r.list_name, basis=r.basis,
-            since=r.since, until=r.until,
+            kind=ListKind(r.kind),
+            list_name=r.list_name,
+            basis=r.basis,
+            since=r.since,
+            until=r.until,
         )
 
 

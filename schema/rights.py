@@ -54,7 +54,8 @@ class AgencyOrAdmin(HasKind):
 
 class SubjectAgencyOrAdmin(HasKind):
     kinds = frozenset(
-        {PrincipalKind.SUBJECT, PrincipalKind.AGENCY, PrincipalKind.ADMIN})
+        {PrincipalKind.SUBJECT, PrincipalKind.AGENCY, PrincipalKind.ADMIN}
+    )
 
 
 @strawberry.type
@@ -69,16 +70,23 @@ class Objection:
     note: str | None
     overdue: bool = strawberry.field(
         description="Open past its 20-day deadline, or answered after it "
-        "(征信业管理条例 Art 25).")
+        "(征信业管理条例 Art 25)."
+    )
     corrections: JSON | None = strawberry.field(
-        description="For CORRECTED: the corrected values.")
+        description="For CORRECTED: the corrected values."
+    )
 
     @classmethod
     def from_row(cls, o: ObjectionRow, record: RecordRow, now: datetime) -> Objection:
         return cls(
-            id=strawberry.ID(o.id), record=CreditRecord.from_row(record),
-            status=ObjectionStatus(o.status), reason=o.reason, filed_at=o.filed_at,
-            due_by=o.due_by, resolved_at=o.resolved_at, note=o.note,
+            id=strawberry.ID(o.id),
+            record=CreditRecord.from_row(record),
+            status=ObjectionStatus(o.status),
+            reason=o.reason,
+            filed_at=o.filed_at,
+            due_by=o.due_by,
+            resolved_at=o.resolved_at,
+            note=o.note,
             overdue=objections.is_overdue(o, now),
             corrections=o.corrections,  # type: ignore[arg-type]
         )
@@ -111,9 +119,14 @@ class RepairApplication:
     @classmethod
     def from_row(cls, r: RepairRow, record: RecordRow) -> RepairApplication:
         return cls(
-            id=strawberry.ID(r.id), record=CreditRecord.from_row(record),
-            status=RepairStatus(r.status), method=r.method, evidence=r.evidence,
-            applied_at=r.applied_at, decided_at=r.decided_at, note=r.note,
+            id=strawberry.ID(r.id),
+            record=CreditRecord.from_row(record),
+            status=RepairStatus(r.status),
+            method=r.method,
+            evidence=r.evidence,
+            applied_at=r.applied_at,
+            decided_at=r.decided_at,
+            note=r.note,
         )
 
 
@@ -144,9 +157,14 @@ class Commitment:
     @classmethod
     def from_row(cls, c: CommitmentRow) -> Commitment:
         return cls(
-            id=strawberry.ID(c.id), uscc=USCC(c.uscc), kind=CommitmentKind(c.kind),
-            content=c.content, made_on=c.made_on, due_on=c.due_on,
-            status=CommitmentStatus(c.status), fulfilled_on=c.fulfilled_on,
+            id=strawberry.ID(c.id),
+            uscc=USCC(c.uscc),
+            kind=CommitmentKind(c.kind),
+            content=c.content,
+            made_on=c.made_on,
+            due_on=c.due_on,
+            status=CommitmentStatus(c.status),
+            fulfilled_on=c.fulfilled_on,
         )
 
 
@@ -163,8 +181,9 @@ class CommitmentConnection:
     total_count: int
 
 
-@strawberry.type(description="What one client can currently see, under one ACTIVE "
-                 "consent.")
+@strawberry.type(
+    description="What one client can currently see, under one ACTIVE consent."
+)
 class DataShare:
     consent_id: strawberry.ID
     grantee: PrincipalType
@@ -181,7 +200,8 @@ class DataShare:
             grantee=PrincipalType.from_client(s.grantee),
             purpose=Purpose(c.purpose),
             categories=[DataCategory(x) for x in c.categories],
-            granted_at=c.granted_at, expires_at=c.expires_at,
+            granted_at=c.granted_at,
+            expires_at=c.expires_at,
         )
 
 
@@ -195,7 +215,8 @@ class FileObjectionInput:
 class ApplyRepairInput:
     record_id: strawberry.ID
     method: str = strawberry.field(
-        description="commitment, rectification, training or report.")
+        description="commitment, rectification, training or report."
+    )
     evidence: str
 
 
@@ -215,22 +236,31 @@ class RightsQuery:
         permission_classes=[SubjectOrAdmin],
     )
     async def objections(
-        self, info: Info, status: ObjectionStatus | None = None,
-        first: int | None = 20, after: str | None = None,
+        self,
+        info: Info,
+        status: ObjectionStatus | None = None,
+        first: int | None = 20,
+        after: str | None = None,
     ) -> ObjectionConnection:
         ctx = info.context
         n = check_first(first)
         cursor = _at(decode_cursor(after, 2))
         async with ctx.db() as session:
             rows, total, more = await objections.list_objections(
-                session, ctx.principal, status=status, first=n, after=cursor)
+                session, ctx.principal, status=status, first=n, after=cursor
+            )
             recs = await repo.records_by_id(session, [o.record_id for o in rows])
         now = ctx.hub.clock.now()
-        edges = [ObjectionEdge(cursor=encode_cursor(o.due_by.isoformat(), o.id),
-                               node=Objection.from_row(o, recs[o.record_id], now))
-                 for o in rows]
-        return ObjectionConnection(edges=edges, page_info=_page(more, edges),
-                                   total_count=total)
+        edges = [
+            ObjectionEdge(
+                cursor=encode_cursor(o.due_by.isoformat(), o.id),
+                node=Objection.from_row(o, recs[o.record_id], now),
+            )
+            for o in rows
+        ]
+        return ObjectionConnection(
+            edges=edges, page_info=_page(more, edges), total_count=total
+        )
 
     @strawberry.field(
         description="Repair applications, oldest first. Subjects see their own; "
@@ -238,21 +268,30 @@ class RightsQuery:
         permission_classes=[SubjectOrAdmin],
     )
     async def repairs(
-        self, info: Info, status: RepairStatus | None = None,
-        first: int | None = 20, after: str | None = None,
+        self,
+        info: Info,
+        status: RepairStatus | None = None,
+        first: int | None = 20,
+        after: str | None = None,
     ) -> RepairApplicationConnection:
         ctx = info.context
         n = check_first(first)
         cursor = _at(decode_cursor(after, 2))
         async with ctx.db() as session:
             rows, total, more = await repairs.list_repairs(
-                session, ctx.principal, status=status, first=n, after=cursor)
+                session, ctx.principal, status=status, first=n, after=cursor
+            )
             recs = await repo.records_by_id(session, [r.record_id for r in rows])
-        edges = [RepairApplicationEdge(
-            cursor=encode_cursor(r.applied_at.isoformat(), r.id),
-            node=RepairApplication.from_row(r, recs[r.record_id])) for r in rows]
-        return RepairApplicationConnection(edges=edges, page_info=_page(more, edges),
-                                           total_count=total)
+        edges = [
+            RepairApplicationEdge(
+                cursor=encode_cursor(r.applied_at.isoformat(), r.id),
+                node=RepairApplication.from_row(r, recs[r.record_id]),
+            )
+            for r in rows
+        ]
+        return RepairApplicationConnection(
+            edges=edges, page_info=_page(more, edges), total_count=total
+        )
 
     @strawberry.field(
         description="Credit commitments, earliest due first. Subjects see their own; "
@@ -260,20 +299,33 @@ class RightsQuery:
         permission_classes=[SubjectAgencyOrAdmin],
     )
     async def commitments(
-        self, info: Info, status: CommitmentStatus | None = None,
-        first: int | None = 20, after: str | None = None,
+        self,
+        info: Info,
+        status: CommitmentStatus | None = None,
+        first: int | None = 20,
+        after: str | None = None,
     ) -> CommitmentConnection:
         ctx = info.context
         n = check_first(first)
         cursor = decode_cursor(after, 2)
         async with ctx.db() as session:
             rows, total, more = await commitments.list_commitments(
-                session, ctx.principal, status=status, first=n,
-                after=(str(cursor[0]), str(cursor[1])) if cursor else None)
-        edges = [CommitmentEdge(cursor=encode_cursor(c.due_on.isoformat(), c.id),
-                                node=Commitment.from_row(c)) for c in rows]
-        return CommitmentConnection(edges=edges, page_info=_page(more, edges),
-                                    total_count=total)
+                session,
+                ctx.principal,
+                status=status,
+                first=n,
+                after=(str(cursor[0]), str(cursor[1])) if cursor else None,
+            )
+        edges = [
+            CommitmentEdge(
+                cursor=encode_cursor(c.due_on.isoformat(), c.id),
+                node=Commitment.from_row(c),
+            )
+            for c in rows
+        ]
+        return CommitmentConnection(
+            edges=edges, page_info=_page(more, edges), total_count=total
+        )
 
     @strawberry.field(
         description="Per ACTIVE consent: who can currently see what of this "
@@ -281,7 +333,9 @@ class RightsQuery:
         permission_classes=[SubjectOrAdmin],
     )
     async def data_shares(
-        self, info: Info, uscc: USCC  # type: ignore[valid-type]
+        self,
+        info: Info,
+        uscc: USCC,  # type: ignore[valid-type]
     ) -> list[DataShare]:
         ctx = info.context
         async with ctx.db() as session:
@@ -313,14 +367,21 @@ class RightsMutation:
         permission_classes=[SubjectOrAdmin],
     )
     async def file_objection(
-        self, info: Info, input: FileObjectionInput,
+        self,
+        info: Info,
+        input: FileObjectionInput,
         idempotency_key: str | None = None,
     ) -> Objection:
         ctx = info.context
         async with ctx.db() as session:
             row = await objections.file_objection(
-                session, ctx.hub, ctx.principal, record_id=str(input.record_id),
-                reason=input.reason, idempotency_key=idempotency_key)
+                session,
+                ctx.hub,
+                ctx.principal,
+                record_id=str(input.record_id),
+                reason=input.reason,
+                idempotency_key=idempotency_key,
+            )
         return await _objection(info, row)
 
     @strawberry.mutation(
@@ -330,15 +391,24 @@ class RightsMutation:
         permission_classes=[IsAdmin],
     )
     async def resolve_objection(
-        self, info: Info, id: strawberry.ID, resolution: ObjectionResolution,
-        note: str, corrections: JSON | None = None,
+        self,
+        info: Info,
+        id: strawberry.ID,
+        resolution: ObjectionResolution,
+        note: str,
+        corrections: JSON | None = None,
     ) -> Objection:
         ctx = info.context
         async with ctx.db() as session:
             row = await objections.resolve_objection(
-                session, ctx.hub, ctx.principal, objection_id=str(id),
-                resolution=resolution, note=note,
-                corrections=corrections)  # type: ignore[arg-type]
+                session,
+                ctx.hub,
+                ctx.principal,
+                objection_id=str(id),
+                resolution=resolution,
+                note=note,
+                corrections=corrections,
+            )  # type: ignore[arg-type]
         return await _objection(info, row)
 
     @strawberry.mutation(
@@ -353,8 +423,13 @@ class RightsMutation:
         ctx = info.context
         async with ctx.db() as session:
             row = await repairs.apply_repair(
-                session, ctx.hub, ctx.principal, record_id=str(input.record_id),
-                method=input.method, evidence=input.evidence)
+                session,
+                ctx.hub,
+                ctx.principal,
+                record_id=str(input.record_id),
+                method=input.method,
+                evidence=input.evidence,
+            )
         return await _repair(info, row)
 
     @strawberry.mutation(permission_classes=[IsAdmin])
@@ -364,8 +439,13 @@ class RightsMutation:
         ctx = info.context
         async with ctx.db() as session:
             row = await repairs.decide_repair(
-                session, ctx.hub, ctx.principal, repair_id=str(id), approve=approve,
-                note=note)
+                session,
+                ctx.hub,
+                ctx.principal,
+                repair_id=str(id),
+                approve=approve,
+                note=note,
+            )
         return await _repair(info, row)
 
     @strawberry.mutation(
@@ -378,8 +458,13 @@ class RightsMutation:
         ctx = info.context
         async with ctx.db() as session:
             row = await commitments.make_commitment(
-                session, ctx.hub, ctx.principal, kind=kind, content=content,
-                due_on=due_on)
+                session,
+                ctx.hub,
+                ctx.principal,
+                kind=kind,
+                content=content,
+                due_on=due_on,
+            )
         return Commitment.from_row(row)
 
     @strawberry.mutation(
@@ -390,5 +475,6 @@ class RightsMutation:
         ctx = info.context
         async with ctx.db() as session:
             row = await commitments.fulfil_commitment(
-                session, ctx.hub, ctx.principal, commitment_id=str(id))
+                session, ctx.hub, ctx.principal, commitment_id=str(id)
+            )
         return Commitment.from_row(row)

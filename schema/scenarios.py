@@ -28,8 +28,16 @@ from schema.permissions import IsAdmin, IsAuthenticated
 from schema.scalars import JSON, USCC
 
 __all__ = [
-    "Benefit", "Decision", "HubStats", "Outcome", "OutcomeInput", "Reason",
-    "Scenario", "ScenarioMutation", "ScenarioQuery", "ScenarioStats",
+    "Benefit",
+    "Decision",
+    "HubStats",
+    "Outcome",
+    "OutcomeInput",
+    "Reason",
+    "Scenario",
+    "ScenarioMutation",
+    "ScenarioQuery",
+    "ScenarioStats",
 ]
 
 
@@ -39,7 +47,8 @@ class Benefit:
     description: str
     value: float | None = strawberry.field(
         description="Fraction or amount, as the code defines "
-        "(DEPOSIT_WAIVER 1.0 = fully waived).")
+        "(DEPOSIT_WAIVER 1.0 = fully waived)."
+    )
 
     @classmethod
     def from_dict(cls, b: dict[str, Any]) -> Benefit:
@@ -51,16 +60,22 @@ class Reason:
     rule_id: str
     description: str
     legal_basis: str | None = strawberry.field(
-        description="The policy document and clause the rule rests on.")
+        description="The policy document and clause the rule rests on."
+    )
 
     @classmethod
     def from_dict(cls, r: dict[str, Any]) -> Reason:
-        return cls(rule_id=r["rule_id"], description=r["description"],
-                   legal_basis=r.get("legal_basis"))
+        return cls(
+            rule_id=r["rule_id"],
+            description=r["description"],
+            legal_basis=r.get("legal_basis"),
+        )
 
 
-@strawberry.type(description="A scenario decision. It discloses the outcome, "
-                 "never the underlying records.")
+@strawberry.type(
+    description="A scenario decision. It discloses the outcome, "
+    "never the underlying records."
+)
 class Decision:
     id: strawberry.ID
     scenario: str
@@ -74,11 +89,14 @@ class Decision:
     @classmethod
     def from_row(cls, row: DecisionRow) -> Decision:
         return cls(
-            id=strawberry.ID(row.id), scenario=row.scenario, uscc=USCC(row.uscc),
+            id=strawberry.ID(row.id),
+            scenario=row.scenario,
+            uscc=USCC(row.uscc),
             outcome=DecisionOutcome(row.outcome),
             benefits=[Benefit.from_dict(b) for b in row.benefits],
             reasons=[Reason.from_dict(r) for r in row.reasons],
-            rule_version=row.rule_version, decided_at=row.decided_at,
+            rule_version=row.rule_version,
+            decided_at=row.decided_at,
         )
 
 
@@ -91,14 +109,20 @@ class Scenario:
     rule_version: str
     benefit_codes: list[str]
     categories: list[DataCategory] = strawberry.field(
-        description="Categories a consent must cover for a non-RESTRICTED answer.")
+        description="Categories a consent must cover for a non-RESTRICTED answer."
+    )
 
     @classmethod
     def of(cls, s: ScenarioPlugin, version: str) -> Scenario:
-        return cls(key=s.key, name=s.name, description=s.description,
-                   purpose=s.purpose, rule_version=version,
-                   benefit_codes=list(s.benefit_codes),
-                   categories=sorted(s.categories))
+        return cls(
+            key=s.key,
+            name=s.name,
+            description=s.description,
+            purpose=s.purpose,
+            rule_version=version,
+            benefit_codes=list(s.benefit_codes),
+            categories=sorted(s.categories),
+        )
 
 
 @strawberry.type
@@ -106,7 +130,8 @@ class Outcome:
     id: strawberry.ID
     result: str = strawberry.field(
         description="e.g. LOAN_GRANTED, LOAN_DECLINED, BENEFIT_APPLIED, "
-        "BENEFIT_NOT_USED")
+        "BENEFIT_NOT_USED"
+    )
     amount: float | None
     recorded_at: datetime
     decision_id: strawberry.Private[str]
@@ -120,8 +145,13 @@ class Outcome:
 
     @classmethod
     def from_row(cls, row: OutcomeRow) -> Outcome:
-        return cls(id=strawberry.ID(row.id), result=row.result, amount=row.amount,
-                   recorded_at=row.recorded_at, decision_id=row.decision_id)
+        return cls(
+            id=strawberry.ID(row.id),
+            result=row.result,
+            amount=row.amount,
+            recorded_at=row.recorded_at,
+            decision_id=row.decision_id,
+        )
 
 
 @strawberry.type
@@ -139,23 +169,34 @@ class HubStats:
     decisions: int
     loans_granted: int
     loan_amount: float = strawberry.field(
-        description="Total amount of credit loans reported back as granted, CNY.")
+        description="Total amount of credit loans reported back as granted, CNY."
+    )
     by_scenario: list[ScenarioStats]
 
     @classmethod
     def of(cls, s: HubStatsData) -> HubStats:
         return cls(
-            profile_reads=s.profile_reads, decisions=s.decisions,
-            loans_granted=s.loans_granted, loan_amount=s.loan_amount,
-            by_scenario=[ScenarioStats(
-                scenario=x.scenario, decisions=x.decisions, eligible=x.eligible,
-                restricted=x.restricted, benefits_applied=x.benefits_applied)
-                for x in s.by_scenario],
+            profile_reads=s.profile_reads,
+            decisions=s.decisions,
+            loans_granted=s.loans_granted,
+            loan_amount=s.loan_amount,
+            by_scenario=[
+                ScenarioStats(
+                    scenario=x.scenario,
+                    decisions=x.decisions,
+                    eligible=x.eligible,
+                    restricted=x.restricted,
+                    benefits_applied=x.benefits_applied,
+                )
+                for x in s.by_scenario
+            ],
         )
 
 
-@strawberry.type(description="How one sample entity fares under the rules in "
-                 "force and under proposed rules (outcomes only, never records).")
+@strawberry.type(
+    description="How one sample entity fares under the rules in "
+    "force and under proposed rules (outcomes only, never records)."
+)
 class ScenarioDryRunResult:
     uscc: USCC
     current_outcome: DecisionOutcome | None
@@ -168,8 +209,10 @@ class ScenarioDryRunResult:
 
 
 def _benefits(v: Verdict | None) -> list[Benefit]:
-    return [Benefit(code=b.code, description=b.description, value=b.value)
-            for b in (v.benefits if v else ())]
+    return [
+        Benefit(code=b.code, description=b.description, value=b.value)
+        for b in (v.benefits if v else ())
+    ]
 
 
 @strawberry.input
@@ -186,23 +229,28 @@ class ScenarioQuery:
         ctx = info.context
         async with ctx.db() as session:
             published = await decisions_repo.active_versions(session)
-        return [Scenario.of(s, published.get(s.key) or s.default_rules().version)
-                for s in ctx.hub.scenarios]
+        return [
+            Scenario.of(s, published.get(s.key) or s.default_rules().version)
+            for s in ctx.hub.scenarios
+        ]
 
     @strawberry.field(
         permission_classes=[IsAuthenticated],
         description="Requires an ACTIVE consent for the scenario's purpose, except "
-        "that public joint-punishment lists always apply (RESTRICTED).")
+        "that public joint-punishment lists always apply (RESTRICTED).",
+    )
     async def eligibility(self, info: Info, scenario: str, uscc: USCC) -> Decision:
         ctx = info.context
         async with ctx.db() as session:
             row = await service.check_eligibility(
-                session, ctx.hub, ctx.principal, scenario, str(uscc))
+                session, ctx.hub, ctx.principal, scenario, str(uscc)
+            )
         return Decision.from_row(row)
 
     @strawberry.field(permission_classes=[IsAdmin])
     async def stats(
-        self, info: Info,
+        self,
+        info: Info,
         from_: Annotated[date | None, strawberry.argument(name="from")] = None,
         to: date | None = None,
     ) -> HubStats:
@@ -213,50 +261,86 @@ class ScenarioQuery:
     @strawberry.field(
         permission_classes=[IsAdmin],
         description="Outcomes of sample entities under the rules in force and "
-        "under proposed rules; nothing is published or stored (audited).")
+        "under proposed rules; nothing is published or stored (audited).",
+    )
     async def scenario_dry_run(
-        self, info: Info, scenario: str, rules: JSON, usccs: list[USCC],
+        self,
+        info: Info,
+        scenario: str,
+        rules: JSON,
+        usccs: list[USCC],
     ) -> list[ScenarioDryRunResult]:
         ctx = info.context
         async with ctx.db() as session:
-            results = await dry_run(session, ctx.hub, ctx.principal, scenario,
-                                    rules, [str(u) for u in usccs])
-        return [ScenarioDryRunResult(
-            uscc=USCC(r.uscc),
-            current_outcome=r.current.outcome if r.current else None,
-            proposed_outcome=r.proposed.outcome if r.proposed else None,
-            changed=r.changed, current_benefits=_benefits(r.current),
-            proposed_benefits=_benefits(r.proposed),
-            proposed_reasons=[Reason(rule_id=x.rule_id, description=x.description,
-                                     legal_basis=x.legal_basis)
-                              for x in (r.proposed.reasons if r.proposed else ())],
-            error=r.error) for r in results]
+            results = await dry_run(
+                session,
+                ctx.hub,
+                ctx.principal,
+                scenario,
+                rules,
+                [str(u) for u in usccs],
+            )
+        return [
+            ScenarioDryRunResult(
+                uscc=USCC(r.uscc),
+                current_outcome=r.current.outcome if r.current else None,
+                proposed_outcome=r.proposed.outcome if r.proposed else None,
+                changed=r.changed,
+                current_benefits=_benefits(r.current),
+                proposed_benefits=_benefits(r.proposed),
+                proposed_reasons=[
+                    Reason(
+                        rule_id=x.rule_id,
+                        description=x.description,
+                        legal_basis=x.legal_basis,
+                    )
+                    for x in (r.proposed.reasons if r.proposed else ())
+                ],
+                error=r.error,
+            )
+            for r in results
+        ]
 
 
 @strawberry.type
 class ScenarioMutation:
     @strawberry.mutation(permission_classes=[IsAuthenticated])
     async def record_outcome(
-        self, info: Info, input: OutcomeInput, idempotency_key: str | None = None,
+        self,
+        info: Info,
+        input: OutcomeInput,
+        idempotency_key: str | None = None,
     ) -> Outcome:
         ctx = info.context
         async with ctx.db() as session:
             row = await service.record_outcome(
-                session, ctx.hub, ctx.principal, decision_id=str(input.decision_id),
-                result=input.result, amount=input.amount,
-                idempotency_key=idempotency_key)
+                session,
+                ctx.hub,
+                ctx.principal,
+                decision_id=str(input.decision_id),
+                result=input.result,
+                amount=input.amount,
+                idempotency_key=idempotency_key,
+            )
         return Outcome.from_row(row)
 
     @strawberry.mutation(permission_classes=[IsAdmin])
     async def publish_scenario_rules(
-        self, info: Info, scenario: str, rules: JSON, dry_run: bool = False,
+        self,
+        info: Info,
+        scenario: str,
+        rules: JSON,
+        dry_run: bool = False,
     ) -> Scenario:
         ctx = info.context
         plugin = ctx.hub.scenarios.get(scenario)
         if not isinstance(rules, dict):
-            raise HubError("rules must be a JSON object with version, default and "
-                           "rules.", ErrorCode.VALIDATION_ERROR)
+            raise HubError(
+                "rules must be a JSON object with version, default and rules.",
+                ErrorCode.VALIDATION_ERROR,
+            )
         async with ctx.db() as session:
             published = await decision_rules.publish_rules(
-                session, ctx.hub, ctx.principal, plugin, rules, dry_run=dry_run)
+                session, ctx.hub, ctx.principal, plugin, rules, dry_run=dry_run
+            )
         return Scenario.of(plugin, published.version)

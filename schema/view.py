@@ -11,12 +11,12 @@ import json
 import logging
 from typing import Any
 
+from cross_web import HTTPException
 from graphql import ExecutionResult as CoreResult
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from cross_web import HTTPException
 from strawberry.types import ExecutionResult
 
 from hub.auth.authenticate import principal_from_request
@@ -65,7 +65,10 @@ class HubGraphQL(GraphQL):
         except HubError as exc:
             error = exc
         ctx = Context(
-            hub=hub, principal=principal, request=request, response=response,
+            hub=hub,
+            principal=principal,
+            request=request,
+            response=response,
             auth_error=error,
         )
         if principal.authenticated and hub.limiter is not None:
@@ -98,10 +101,12 @@ class HubGraphQL(GraphQL):
             log.exception("commit of a GraphQL unit of work failed")
             return ExecutionResult(
                 data=None,
-                errors=[internal_error(
-                    "The access could not be recorded in the audit trail, so no "
-                    "data is returned. Try again later."
-                )],
+                errors=[
+                    internal_error(
+                        "The access could not be recorded in the audit trail, so no "
+                        "data is returned. Try again later."
+                    )
+                ],
             )
         return result
 
@@ -136,7 +141,9 @@ class HubGraphQL(GraphQL):
                 and response_data.get("errors")
                 and all("path" not in e for e in response_data["errors"])
             ):
-                codes = {e.get("extensions", {}).get("code") for e in response_data["errors"]}
+                codes = {
+                    e.get("extensions", {}).get("code") for e in response_data["errors"]
+                }
                 response_data = {"errors": response_data["errors"]}
                 response.body = self.encode_json(response_data).encode()
                 response.headers["content-length"] = str(len(response.body))
@@ -145,4 +152,3 @@ class HubGraphQL(GraphQL):
 
     def encode_json(self, data: object) -> str:
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-

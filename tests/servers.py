@@ -70,9 +70,18 @@ class PostgresServer:
             capture_output=True,
         )
         subprocess.run(
-            [*run_as, pg_ctl, "-D", data, "-w", "-l", os.path.join(self._tmp, "log"),
-             "-o", f"-p {port} -k {self._tmp} -c listen_addresses=127.0.0.1",
-             "start"],
+            [
+                *run_as,
+                pg_ctl,
+                "-D",
+                data,
+                "-w",
+                "-l",
+                os.path.join(self._tmp, "log"),
+                "-o",
+                f"-p {port} -k {self._tmp} -c listen_addresses=127.0.0.1",
+                "start",
+            ],
             check=True,
             capture_output=True,
         )
@@ -108,8 +117,15 @@ class PostgresServer:
     def stop(self) -> None:
         if self._pg_ctl and self._tmp:
             subprocess.run(
-                [*self._run_as, self._pg_ctl, "-D", self._data, "-m", "immediate",
-                 "stop"],
+                [
+                    *self._run_as,
+                    self._pg_ctl,
+                    "-D",
+                    self._data,
+                    "-m",
+                    "immediate",
+                    "stop",
+                ],
                 capture_output=True,
             )
             shutil.rmtree(self._tmp, ignore_errors=True)
@@ -125,8 +141,17 @@ class RedisServer:
                 unavailable("Redis: HUB_TEST_REDIS_URL unset and no redis-server found")
             port = _free_port()
             self._proc = subprocess.Popen(
-                [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                 "--appendonly", "no"],
+                [
+                    binary,
+                    "--port",
+                    str(port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                ],
                 stdout=subprocess.DEVNULL,
             )
             deadline = time.monotonic() + 10

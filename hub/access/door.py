@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.chain import append_event
@@ -52,24 +52,30 @@ def denied_action(action: str) -> str:
     return "profile.denied" if action == "profile.read" else action
 
 
-def _needs_consent(hub: Hub, principal: Principal, uscc: str,
-                   purpose: Purpose | None) -> HubError | None:
+def _needs_consent(
+    hub: Hub, principal: Principal, uscc: str, purpose: Purpose | None
+) -> HubError | None:
     """Refusals that no consent can cure; ``None`` when a consent decides."""
     if principal.kind is PrincipalKind.SUBJECT:
         if principal.uscc != uscc:
             return HubError(
                 "An enterprise may read only its own data; this token acts for "
-                f"{principal.uscc}.", ErrorCode.FORBIDDEN)
+                f"{principal.uscc}.",
+                ErrorCode.FORBIDDEN,
+            )
         return None
     if principal.kind is PrincipalKind.ADMIN or purpose is None:
         return HubError(
             "Administrators never read enterprise data for a purpose of their own; "
-            "use the audit, objection and repair queues.", ErrorCode.FORBIDDEN)
+            "use the audit, objection and repair queues.",
+            ErrorCode.FORBIDDEN,
+        )
     if not hub.policy.may_hold(principal.kind, purpose):
         return HubError(
             f"A {principal.kind} client may not read data for {purpose}; the access "
             f"policy allows {', '.join(sorted(hub.policy.kinds[principal.kind]))}.",
-            ErrorCode.FORBIDDEN)
+            ErrorCode.FORBIDDEN,
+        )
     return None
 
 
@@ -93,7 +99,8 @@ def _decide(
         return HubError(
             f"No ACTIVE {purpose} consent from {uscc} to you. Ask the enterprise to "
             f"grant one (purpose {purpose}"
-            + (f", categories {', '.join(needed)}" if needed else "") + ").",
+            + (f", categories {', '.join(needed)}" if needed else "")
+            + ").",
             ErrorCode.CONSENT_REQUIRED,
             purpose=str(purpose),
             missingCategories=[str(c) for c in needed],
@@ -112,38 +119,61 @@ def _decide(
     return covered & wanted if wanted is not None else covered
 
 
+# Built once: the hot path binds values, it does not rebuild SQL.
+_ACTIVE_CONSENTS = (
+    select(Consent)
+    .where(
+        Consent.subject.in_(bindparam("usccs", expanding=True)),
+        Consent.grantee_id == bindparam("grantee"),
+        Consent.purpose == bindparam("purpose"),
+        Consent.revoked_at.is_(None),
+        Consent.expires_at > bindparam("now", type_=Consent.expires_at.type),
+    )
+    .order_by(Consent.granted_at)
+)
+
+
 async def _consents(
-    session: AsyncSession, hub: Hub, principal: Principal, usccs: Sequence[str],
+    session: AsyncSession,
+    hub: Hub,
+    principal: Principal,
+    usccs: Sequence[str],
     purpose: Purpose,
 ) -> dict[str, Consent]:
     # Revocation takes effect on the next request: always read the rows, never
     # a cached copy (PIPL Art 15; Open Banking consent lifecycle).
-    stmt = (
-        select(Consent)
-        .where(
-            Consent.subject.in_(usccs) if len(usccs) > 1 else Consent.subject == usccs[0],
-            Consent.grantee_id == principal.id,
-            Consent.purpose == str(purpose),
-            Consent.revoked_at.is_(None),
-            Consent.expires_at > hub.clock.now(),
-        )
-        .order_by(Consent.granted_at)
+    rows = await session.scalars(
+        _ACTIVE_CONSENTS,
+        {
+            "usccs": list(usccs),
+            "grantee": principal.id,
+            "purpose": str(purpose),
+            "now": hub.clock.now(),
+        },
     )
     # Latest grant wins when several are active for the same subject.
-    return {c.subject: c for c in await session.scalars(stmt)}
+    return {c.subject: c for c in rows}
 
 
 async def _audit_refusals(
-    hub: Hub, principal: Principal, purpose: Purpose | None, action: str,
+    hub: Hub,
+    principal: Principal,
+    purpose: Purpose | None,
+    action: str,
     refusals: list[tuple[str, frozenset[DataCategory], HubError]],
     detail: dict[str, Any] | None,
 ) -> None:
     async with hub.sessionmaker() as audit_session:
         for uscc, shown, error in refusals:
             await append_event(
-                audit_session, actor=principal, action=denied_action(action),
-                outcome=f"DENIED:{error.code}", at=hub.clock.now(), subject=uscc,
-                purpose=purpose, categories=[str(c) for c in shown],
+                audit_session,
+                actor=principal,
+                action=denied_action(action),
+                outcome=f"DENIED:{error.code}",
+                at=hub.clock.now(),
+                subject=uscc,
+                purpose=purpose,
+                categories=[str(c) for c in shown],
                 detail={**(detail or {}), "requested": action},
             )
         await commit(audit_session)
@@ -164,8 +194,10 @@ async def open_doors(
     """Batch form of :func:`open_door`: one consent query, per-item answers."""
     wanted = frozenset(categories) if categories is not None else None
     consents: dict[str, Consent] = {}
-    if usccs and _needs_consent(hub, principal, usccs[0], purpose) is None and (
-        principal.kind is not PrincipalKind.SUBJECT and purpose is not None
+    if (
+        usccs
+        and _needs_consent(hub, principal, usccs[0], purpose) is None
+        and (principal.kind is not PrincipalKind.SUBJECT and purpose is not None)
     ):
         consents = await _consents(session, hub, principal, usccs, purpose)
     results: dict[str, Grant | HubError] = {}
@@ -178,10 +210,16 @@ async def open_doors(
             results[uscc] = decided
             continue
         event = await append_event(
-            session, actor=principal, action=action, outcome="GRANTED",
-            at=hub.clock.now(), subject=uscc, purpose=purpose,
+            session,
+            actor=principal,
+            action=action,
+            outcome="GRANTED",
+            at=hub.clock.now(),
+            subject=uscc,
+            purpose=purpose,
             consent_id=consent.id if consent else None,
-            categories=[str(c) for c in decided], detail=detail,
+            categories=[str(c) for c in decided],
+            detail=detail,
         )
         results[uscc] = Grant(principal, uscc, purpose, decided, consent, event.id)
     if refusals:
@@ -207,10 +245,19 @@ async def open_door(
     ``require_all`` every requested category must be covered, else
     ``CONSENT_REQUIRED`` names the missing ones.
     """
-    result = (await open_doors(
-        session, hub, principal, usccs=[uscc], purpose=purpose, action=action,
-        categories=categories, require_all=require_all, detail=detail,
-    ))[uscc]
+    result = (
+        await open_doors(
+            session,
+            hub,
+            principal,
+            usccs=[uscc],
+            purpose=purpose,
+            action=action,
+            categories=categories,
+            require_all=require_all,
+            detail=detail,
+        )
+    )[uscc]
     if isinstance(result, HubError):
         raise result
     return result

@@ -157,7 +157,9 @@ async def seal_pending(
             for event in rows:
                 seq += 1
                 h = digest(event, prev)
-                params.append({"b_n": event.n, "b_seq": seq, "b_prev": prev, "b_hash": h})
+                params.append(
+                    {"b_n": event.n, "b_seq": seq, "b_prev": prev, "b_hash": h}
+                )
                 prev = h
             session.expunge_all()
             await session.execute(

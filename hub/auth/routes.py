@@ -183,8 +183,10 @@ async def token_endpoint(request: Request) -> Response:
         )
         if not allowed:
             return JSONResponse(
-                {"error": "slow_down",
-                 "error_description": "Too many token requests; retry later."},
+                {
+                    "error": "slow_down",
+                    "error_description": "Too many token requests; retry later.",
+                },
                 status_code=429,
                 headers={**_NO_STORE, "Retry-After": str(max(1, int(retry_after)))},
             )

@@ -24,7 +24,10 @@ class ConsentFilter:
         now: datetime,
     ) -> None:
         self.subject, self.grantee_id, self.status, self.now = (
-            subject, grantee_id, status, now,
+            subject,
+            grantee_id,
+            status,
+            now,
         )
 
     def apply(self, stmt: Select) -> Select:  # type: ignore[type-arg]
@@ -35,7 +38,9 @@ class ConsentFilter:
         if self.status is ConsentStatus.REVOKED:
             stmt = stmt.where(Consent.revoked_at.is_not(None))
         elif self.status is ConsentStatus.ACTIVE:
-            stmt = stmt.where(Consent.revoked_at.is_(None), Consent.expires_at > self.now)
+            stmt = stmt.where(
+                Consent.revoked_at.is_(None), Consent.expires_at > self.now
+            )
         elif self.status is ConsentStatus.EXPIRED:
             stmt = stmt.where(
                 Consent.revoked_at.is_(None), Consent.expires_at <= self.now
@@ -85,7 +90,12 @@ def remember(
     result_id: str,
     at: datetime,
 ) -> None:
-    session.add(IdempotencyKey(
-        principal_id=principal_id, key=key, operation=operation, result_id=result_id,
-        created_at=at,
-    ))
+    session.add(
+        IdempotencyKey(
+            principal_id=principal_id,
+            key=key,
+            operation=operation,
+            result_id=result_id,
+            created_at=at,
+        )
+    )

@@ -48,7 +48,9 @@ def consent_status(consent: Consent, now: datetime) -> ConsentStatus:
     return ConsentStatus.ACTIVE
 
 
-def _validate(hub: Hub, req: GrantRequest, grantee: Client | None, now: datetime) -> None:
+def _validate(
+    hub: Hub, req: GrantRequest, grantee: Client | None, now: datetime
+) -> None:
     if grantee is None or not grantee.active:
         raise HubError(
             f"No active client with id {req.grantee_id!r}; use the id printed by "
@@ -102,7 +104,9 @@ async def grant(
             ErrorCode.FORBIDDEN,
         )
     if idempotency_key:
-        prior = await repo.remembered(session, actor.id, idempotency_key, "consent.grant")
+        prior = await repo.remembered(
+            session, actor.id, idempotency_key, "consent.grant"
+        )
         if prior is not None:
             return await _replay(session, prior)
     now = hub.clock.now()
@@ -129,19 +133,36 @@ async def grant(
         typ=RECEIPT_TYPE,
     )
     consent = Consent(
-        id=consent_id, subject=req.subject, grantee_id=req.grantee_id,
-        purpose=str(req.purpose), categories=categories, granted_at=now,
-        expires_at=expires, granted_by=actor.id, receipt=receipt,
+        id=consent_id,
+        subject=req.subject,
+        grantee_id=req.grantee_id,
+        purpose=str(req.purpose),
+        categories=categories,
+        granted_at=now,
+        expires_at=expires,
+        granted_by=actor.id,
+        receipt=receipt,
     )
     session.add(consent)
     if idempotency_key:
-        repo.remember(session, actor.id, idempotency_key, "consent.grant", consent_id, now)
+        repo.remember(
+            session, actor.id, idempotency_key, "consent.grant", consent_id, now
+        )
     await append_event(
-        session, actor=actor, action="consent.grant", outcome="OK", at=now,
-        subject=req.subject, purpose=str(req.purpose), consent_id=consent_id,
+        session,
+        actor=actor,
+        action="consent.grant",
+        outcome="OK",
+        at=now,
+        subject=req.subject,
+        purpose=str(req.purpose),
+        consent_id=consent_id,
         categories=categories,
-        detail={"grantee": req.grantee_id, "expires_at": expires.isoformat(),
-                **({"on_behalf": True} if actor.is_admin else {})},
+        detail={
+            "grantee": req.grantee_id,
+            "expires_at": expires.isoformat(),
+            **({"on_behalf": True} if actor.is_admin else {}),
+        },
     )
     await session.flush()
     return consent
@@ -176,9 +197,16 @@ async def revoke(
         raise HubError("This consent has already expired.", ErrorCode.CONFLICT)
     consent.revoked_at = now
     await append_event(
-        session, actor=actor, action="consent.revoke", outcome="OK", at=now,
-        subject=consent.subject, purpose=consent.purpose, consent_id=consent.id,
-        categories=consent.categories, detail={"grantee": consent.grantee_id},
+        session,
+        actor=actor,
+        action="consent.revoke",
+        outcome="OK",
+        at=now,
+        subject=consent.subject,
+        purpose=consent.purpose,
+        consent_id=consent.id,
+        categories=consent.categories,
+        detail={"grantee": consent.grantee_id},
     )
     await session.flush()
     return consent
@@ -203,7 +231,9 @@ async def list_consents(
     elif actor.is_admin:
         flt = repo.ConsentFilter(subject=uscc, status=status, now=now)
     else:
-        flt = repo.ConsentFilter(subject=uscc, grantee_id=actor.id, status=status, now=now)
+        flt = repo.ConsentFilter(
+            subject=uscc, grantee_id=actor.id, status=status, now=now
+        )
     rows = await repo.page(session, flt, first, after)
     total = await repo.count(session, flt)
     return rows[:first], total, len(rows) > first

@@ -38,12 +38,18 @@ class DryRunResult:
         if self.current is None or self.proposed is None:
             return False
         return (self.current.outcome, self.current.benefits) != (
-            self.proposed.outcome, self.proposed.benefits)
+            self.proposed.outcome,
+            self.proposed.benefits,
+        )
 
 
 async def dry_run(
-    session: AsyncSession, hub: Hub, principal: Principal, scenario_key: str,
-    raw: Any, usccs: Sequence[str],
+    session: AsyncSession,
+    hub: Hub,
+    principal: Principal,
+    scenario_key: str,
+    raw: Any,
+    usccs: Sequence[str],
 ) -> list[DryRunResult]:
     """Outcomes under the rules in force and under ``raw``, per sample entity.
 
@@ -54,8 +60,10 @@ async def dry_run(
     scenario = hub.scenarios.get(scenario_key)
     proposed = compile_rules(check_for(scenario, raw))
     if len(usccs) > MAX_SAMPLE:
-        raise HubError(f"At most {MAX_SAMPLE} sample entities per dry run.",
-                       ErrorCode.VALIDATION_ERROR)
+        raise HubError(
+            f"At most {MAX_SAMPLE} sample entities per dry run.",
+            ErrorCode.VALIDATION_ERROR,
+        )
     current = await rules_in_force(session, scenario)
     out: list[DryRunResult] = []
     for uscc in dict.fromkeys(usccs):
@@ -67,11 +75,20 @@ async def dry_run(
             continue
         jp = joint_punishment_reasons(data)
         await append_event(
-            session, actor=principal, action="scenario.dry_run", outcome="EVALUATED",
-            at=hub.clock.now(), subject=uscc,
+            session,
+            actor=principal,
+            action="scenario.dry_run",
+            outcome="EVALUATED",
+            at=hub.clock.now(),
+            subject=uscc,
             categories=[str(c) for c in scenario.categories],
             detail={"scenario": scenario.key, "version": proposed.rules.version},
         )
-        out.append(DryRunResult(uscc, evaluate(current, facts, joint_punishment=jp),
-                                evaluate(proposed, facts, joint_punishment=jp)))
+        out.append(
+            DryRunResult(
+                uscc,
+                evaluate(current, facts, joint_punishment=jp),
+                evaluate(proposed, facts, joint_punishment=jp),
+            )
+        )
     return out

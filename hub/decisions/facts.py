@@ -38,9 +38,6 @@ async def load_facts(
     return facts, data
 
 
-async def load_public(
-    session: AsyncSession, hub: Hub, uscc: str
-) -> EntityData | None:
+async def load_public(session: AsyncSession, hub: Hub, uscc: str) -> EntityData | None:
     """Only public joint-punishment data: BLACK/RED lists, ACTIVE SERIOUS records."""
-    return await load_entity_data(session, uscc, today=hub.clock.today(),
-                                  categories=())
+    return await load_entity_data(session, uscc, today=hub.clock.today(), categories=())

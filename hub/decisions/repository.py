@@ -34,9 +34,12 @@ async def active_rule_version(session: AsyncSession, scenario: str) -> str | Non
     """The version of the latest active published rule set, if any."""
     return await session.scalar(  # type: ignore[no-any-return]
         select(ScenarioRuleVersion.version)
-        .where(ScenarioRuleVersion.scenario == scenario,
-               ScenarioRuleVersion.active.is_(True))
-        .order_by(ScenarioRuleVersion.id.desc()).limit(1)
+        .where(
+            ScenarioRuleVersion.scenario == scenario,
+            ScenarioRuleVersion.active.is_(True),
+        )
+        .order_by(ScenarioRuleVersion.id.desc())
+        .limit(1)
     )
 
 
@@ -49,17 +52,20 @@ async def active_versions(session: AsyncSession) -> dict[str, str]:
     return {s: v for s, v in rows}  # later rows (newer ids) win
 
 
-async def rules_of(session: AsyncSession, scenario: str,
-                   version: str) -> dict[str, Any] | None:
+async def rules_of(
+    session: AsyncSession, scenario: str, version: str
+) -> dict[str, Any] | None:
     return await session.scalar(  # type: ignore[no-any-return]
         select(ScenarioRuleVersion.rules).where(
             ScenarioRuleVersion.scenario == scenario,
-            ScenarioRuleVersion.version == version)
+            ScenarioRuleVersion.version == version,
+        )
     )
 
 
-async def rule_version_exists(session: AsyncSession, scenario: str,
-                              version: str) -> bool:
+async def rule_version_exists(
+    session: AsyncSession, scenario: str, version: str
+) -> bool:
     return await rules_of(session, scenario, version) is not None
 
 
@@ -67,8 +73,10 @@ async def deactivate_rules(session: AsyncSession, scenario: str) -> None:
     # Superseded versions stay stored: decisions name the version they used.
     await session.execute(
         update(ScenarioRuleVersion)
-        .where(ScenarioRuleVersion.scenario == scenario,
-               ScenarioRuleVersion.active.is_(True))
+        .where(
+            ScenarioRuleVersion.scenario == scenario,
+            ScenarioRuleVersion.active.is_(True),
+        )
         .values(active=False)
     )
 
@@ -84,11 +92,13 @@ async def outcome(session: AsyncSession, outcome_id: str) -> Outcome | None:
     return await session.get(Outcome, outcome_id)
 
 
-async def outcome_for(session: AsyncSession, decision_id: str,
-                      result: str) -> Outcome | None:
+async def outcome_for(
+    session: AsyncSession, decision_id: str, result: str
+) -> Outcome | None:
     return await session.scalar(  # type: ignore[no-any-return]
-        select(Outcome).where(Outcome.decision_id == decision_id,
-                              Outcome.result == result)
+        select(Outcome).where(
+            Outcome.decision_id == decision_id, Outcome.result == result
+        )
     )
 
 
@@ -100,16 +110,23 @@ async def add_outcome(session: AsyncSession, values: dict[str, Any]) -> bool:
     """
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(Outcome).values(**values).on_conflict_do_nothing(
-        index_elements=[Outcome.decision_id, Outcome.result])
+    stmt = (
+        insert(Outcome)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=[Outcome.decision_id, Outcome.result])
+    )
     result = await session.execute(stmt)
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def profile_reads(session: AsyncSession, start: datetime | None,
-                        end: datetime | None) -> int:
-    stmt = select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.action == "profile.read")
+async def profile_reads(
+    session: AsyncSession, start: datetime | None, end: datetime | None
+) -> int:
+    stmt = (
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.action == "profile.read")
+    )
     if start is not None:
         stmt = stmt.where(AuditEvent.at >= start)
     if end is not None:
@@ -131,8 +148,10 @@ async def decision_counts(
         stmt = stmt.where(Decision.decided_at >= start)
     if end is not None:
         stmt = stmt.where(Decision.decided_at < end)
-    return {s: (int(n), int(e or 0), int(r or 0))
-            for s, n, e, r in await session.execute(stmt)}
+    return {
+        s: (int(n), int(e or 0), int(r or 0))
+        for s, n, e, r in await session.execute(stmt)
+    }
 
 
 def _outcomes_in(stmt: Any, start: datetime | None, end: datetime | None) -> Any:
@@ -148,10 +167,14 @@ async def outcome_counts(
 ) -> dict[str, int]:
     """scenario → outcomes reporting a benefit applied or a loan granted."""
     stmt = _outcomes_in(
-        select(Decision.scenario, func.count()).select_from(Outcome)
+        select(Decision.scenario, func.count())
+        .select_from(Outcome)
         .join(Decision, Decision.id == Outcome.decision_id)
-        .where(Outcome.result.in_(APPLIED)).group_by(Decision.scenario),
-        start, end)
+        .where(Outcome.result.in_(APPLIED))
+        .group_by(Decision.scenario),
+        start,
+        end,
+    )
     return {s: int(n) for s, n in await session.execute(stmt)}
 
 
@@ -159,7 +182,11 @@ async def loan_totals(
     session: AsyncSession, start: datetime | None, end: datetime | None
 ) -> tuple[int, float]:
     stmt = _outcomes_in(
-        select(func.count(), func.coalesce(func.sum(Outcome.amount), 0.0))
-        .where(Outcome.result == "LOAN_GRANTED"), start, end)
+        select(func.count(), func.coalesce(func.sum(Outcome.amount), 0.0)).where(
+            Outcome.result == "LOAN_GRANTED"
+        ),
+        start,
+        end,
+    )
     n, amount = (await session.execute(stmt)).one()
     return int(n), float(amount or 0.0)

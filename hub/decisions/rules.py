@@ -35,8 +35,12 @@ _COMPILED: dict[tuple[str, str], CompiledRules] = {}
 def check_for(scenario: Scenario, raw: Any) -> RuleSet:
     """Validate ``raw`` as a rule set for ``scenario`` (VALIDATION_ERROR if bad)."""
     rules = parse_rules(raw, source=f"rules for {scenario.key}")
-    check_rules_fit(rules, key=scenario.key, categories=scenario.categories,
-                    benefit_codes=scenario.benefit_codes)
+    check_rules_fit(
+        rules,
+        key=scenario.key,
+        categories=scenario.categories,
+        benefit_codes=scenario.benefit_codes,
+    )
     return rules
 
 
@@ -61,8 +65,13 @@ async def rules_in_force(session: AsyncSession, scenario: Scenario) -> CompiledR
 
 
 async def publish_rules(
-    session: AsyncSession, hub: Hub, principal: Principal, scenario: Scenario,
-    raw: Any, *, dry_run: bool = False,
+    session: AsyncSession,
+    hub: Hub,
+    principal: Principal,
+    scenario: Scenario,
+    raw: Any,
+    *,
+    dry_run: bool = False,
 ) -> RuleSet:
     """Validate, store as the active version and audit (``scenario.publish``).
 
@@ -78,19 +87,34 @@ async def publish_rules(
         raise HubError(
             f"Version {rules.version!r} of {scenario.key} already exists; published "
             "versions are immutable, give the new rules a new version.",
-            ErrorCode.CONFLICT)
+            ErrorCode.CONFLICT,
+        )
     if dry_run:
         return rules
     now = hub.clock.now()
     await repo.deactivate_rules(session, scenario.key)
-    session.add(ScenarioRuleVersion(
-        scenario=scenario.key, version=rules.version, rules=rules.as_data(),
-        published_at=now, published_by=principal.id, active=True,
-    ))
+    session.add(
+        ScenarioRuleVersion(
+            scenario=scenario.key,
+            version=rules.version,
+            rules=rules.as_data(),
+            published_at=now,
+            published_by=principal.id,
+            active=True,
+        )
+    )
     await append_event(
-        session, actor=principal, action="scenario.publish", outcome="PUBLISHED",
-        at=now, detail={"scenario": scenario.key, "version": rules.version,
-                        "previous": previous, "rules": len(rules.rules)},
+        session,
+        actor=principal,
+        action="scenario.publish",
+        outcome="PUBLISHED",
+        at=now,
+        detail={
+            "scenario": scenario.key,
+            "version": rules.version,
+            "previous": previous,
+            "rules": len(rules.rules),
+        },
     )
     await session.flush()
     return rules

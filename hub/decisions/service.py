@@ -36,17 +36,29 @@ _RESULT = re.compile(r"^[A-Z][A-Z0-9_]{1,31}$")
 
 
 async def _store(
-    session: AsyncSession, hub: Hub, principal: Principal, scenario: Scenario,
-    uscc: str, verdict: Verdict, facts: dict, consent_id: str | None,
+    session: AsyncSession,
+    hub: Hub,
+    principal: Principal,
+    scenario: Scenario,
+    uscc: str,
+    verdict: Verdict,
+    facts: dict,
+    consent_id: str | None,
     decision_id: str,
 ) -> Decision:
     row = Decision(
-        id=decision_id, scenario=scenario.key, uscc=uscc, outcome=str(verdict.outcome),
+        id=decision_id,
+        scenario=scenario.key,
+        uscc=uscc,
+        outcome=str(verdict.outcome),
         benefits=[b.as_dict() for b in verdict.benefits],
         reasons=[r.as_dict() for r in verdict.reasons],
-        rule_version=verdict.rule_version, facts=facts,
-        requester_id=principal.id, requester_kind=str(principal.kind),
-        consent_id=consent_id, decided_at=hub.clock.now(),
+        rule_version=verdict.rule_version,
+        facts=facts,
+        requester_id=principal.id,
+        requester_kind=str(principal.kind),
+        consent_id=consent_id,
+        decided_at=hub.clock.now(),
     )
     # Not flushed here: on SQLite an early INSERT would take the write lock
     # for the rest of the request; the unit of work writes it at commit.
@@ -55,7 +67,10 @@ async def _store(
 
 
 async def check_eligibility(
-    session: AsyncSession, hub: Hub, principal: Principal, scenario_key: str,
+    session: AsyncSession,
+    hub: Hub,
+    principal: Principal,
+    scenario_key: str,
     uscc: str,
 ) -> Decision:
     """Decide ``scenario_key`` for ``uscc`` and store the decision.
@@ -71,8 +86,14 @@ async def check_eligibility(
     detail = {"scenario": scenario.key, "decision": decision_id}
     try:
         grant = await open_door(
-            session, hub, principal, uscc=uscc, purpose=scenario.purpose,
-            action=ACTION, categories=scenario.categories, require_all=True,
+            session,
+            hub,
+            principal,
+            uscc=uscc,
+            purpose=scenario.purpose,
+            action=ACTION,
+            categories=scenario.categories,
+            require_all=True,
             detail=detail,
         )
     except HubError as refused:
@@ -87,23 +108,44 @@ async def check_eligibility(
         # The door has audited the refusal; the RESTRICTED answer built from
         # public lists is audited too, in this unit of work.
         await append_event(
-            session, actor=principal, action=ACTION, outcome="RESTRICTED",
-            at=hub.clock.now(), subject=uscc, purpose=scenario.purpose,
+            session,
+            actor=principal,
+            action=ACTION,
+            outcome="RESTRICTED",
+            at=hub.clock.now(),
+            subject=uscc,
+            purpose=scenario.purpose,
             detail={**detail, "basis": "public joint-punishment information"},
         )
-        return await _store(session, hub, principal, scenario, uscc, verdict,
-                      public_facts(public), None, decision_id)
+        return await _store(
+            session,
+            hub,
+            principal,
+            scenario,
+            uscc,
+            verdict,
+            public_facts(public),
+            None,
+            decision_id,
+        )
     facts, data = await load_facts(session, hub, uscc, grant.categories)
     table = await rules_in_force(session, scenario)
     verdict = evaluate(table, facts, joint_punishment=joint_punishment_reasons(data))
     consent_id = grant.consent.id if grant.consent is not None else None
-    return await _store(session, hub, principal, scenario, uscc, verdict, facts,
-                  consent_id, decision_id)
+    return await _store(
+        session, hub, principal, scenario, uscc, verdict, facts, consent_id, decision_id
+    )
 
 
 async def record_outcome(
-    session: AsyncSession, hub: Hub, principal: Principal, *, decision_id: str,
-    result: str, amount: float | None = None, idempotency_key: str | None = None,
+    session: AsyncSession,
+    hub: Hub,
+    principal: Principal,
+    *,
+    decision_id: str,
+    result: str,
+    amount: float | None = None,
+    idempotency_key: str | None = None,
 ) -> Outcome:
     """Record what became of a decision (LOAN_GRANTED, BENEFIT_APPLIED, …).
 
@@ -117,7 +159,9 @@ async def record_outcome(
         if prior is not None and prior.startswith("!"):
             raise HubError(
                 f"Idempotency key {idempotency_key!r} was used for {prior[1:]}; "
-                "use a new key.", ErrorCode.CONFLICT)
+                "use a new key.",
+                ErrorCode.CONFLICT,
+            )
         if prior is not None:
             found = await repo.outcome(session, prior)
             if found is not None:
@@ -126,32 +170,50 @@ async def record_outcome(
         raise HubError(
             f"result {result!r} must be an UPPER_SNAKE_CASE code such as "
             "LOAN_GRANTED, LOAN_DECLINED, BENEFIT_APPLIED or BENEFIT_NOT_USED.",
-            ErrorCode.VALIDATION_ERROR)
+            ErrorCode.VALIDATION_ERROR,
+        )
     if amount is not None and not amount >= 0:
-        raise HubError("amount must be zero or more (CNY).",
-                       ErrorCode.VALIDATION_ERROR)
+        raise HubError("amount must be zero or more (CNY).", ErrorCode.VALIDATION_ERROR)
     decision = await repo.decision(session, decision_id)
     if decision is None:
         raise HubError(f"No decision {decision_id}.", ErrorCode.NOT_FOUND)
     if decision.requester_id != principal.id:
-        raise HubError("Only the client that asked for a decision may record its "
-                       "outcome.", ErrorCode.FORBIDDEN)
+        raise HubError(
+            "Only the client that asked for a decision may record its outcome.",
+            ErrorCode.FORBIDDEN,
+        )
     if decision in session.new:  # decided in this unit of work: write it first
         await session.flush()
     row = await repo.outcome_for(session, decision_id, result)
     if row is None:
         now = hub.clock.now()
-        inserted = await repo.add_outcome(session, {
-            "id": new_id(), "decision_id": decision_id, "result": result,
-            "amount": amount, "recorded_at": now, "recorded_by": principal.id})
+        inserted = await repo.add_outcome(
+            session,
+            {
+                "id": new_id(),
+                "decision_id": decision_id,
+                "result": result,
+                "amount": amount,
+                "recorded_at": now,
+                "recorded_by": principal.id,
+            },
+        )
         row = await repo.outcome_for(session, decision_id, result)
         assert row is not None
         if inserted:
             await append_event(
-                session, actor=principal, action="outcome.record",
-                outcome="RECORDED", at=now, subject=decision.uscc,
-                detail={"decision": decision_id, "scenario": decision.scenario,
-                        "result": result, "amount": amount},
+                session,
+                actor=principal,
+                action="outcome.record",
+                outcome="RECORDED",
+                at=now,
+                subject=decision.uscc,
+                detail={
+                    "decision": decision_id,
+                    "scenario": decision.scenario,
+                    "result": result,
+                    "amount": amount,
+                },
             )
     if idempotency_key:
         remember(session, principal.id, idempotency_key, op, row.id, hub.clock.now())

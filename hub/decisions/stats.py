@@ -35,19 +35,23 @@ class HubStatsData:
     by_scenario: tuple[ScenarioStatsData, ...]
 
 
-def _bounds(start: date | None, end: date | None) -> tuple[datetime | None,
-                                                          datetime | None]:
+def _bounds(
+    start: date | None, end: date | None
+) -> tuple[datetime | None, datetime | None]:
     """Inclusive calendar days [start, end] as a half-open UTC range."""
     if start and end and end < start:
-        raise HubError(f"'to' ({end}) is before 'from' ({start}).",
-                       ErrorCode.VALIDATION_ERROR)
+        raise HubError(
+            f"'to' ({end}) is before 'from' ({start}).", ErrorCode.VALIDATION_ERROR
+        )
     lo = datetime.combine(start, time.min, UTC) if start else None
     hi = datetime.combine(end + timedelta(days=1), time.min, UTC) if end else None
     return lo, hi
 
 
 async def hub_stats(
-    session: AsyncSession, hub: Hub, start: date | None = None,
+    session: AsyncSession,
+    hub: Hub,
+    start: date | None = None,
     end: date | None = None,
 ) -> HubStatsData:
     """Counts over ``start``–``end`` (inclusive days, UTC); open ends allowed.
@@ -64,7 +68,6 @@ async def hub_stats(
     keys = list(hub.scenarios.keys()) if hub.scenarios is not None else []
     keys += sorted((set(counts) | set(applied)) - set(keys))
     by = tuple(
-        ScenarioStatsData(k, *counts.get(k, (0, 0, 0)), applied.get(k, 0))
-        for k in keys
+        ScenarioStatsData(k, *counts.get(k, (0, 0, 0)), applied.get(k, 0)) for k in keys
     )
     return HubStatsData(reads, sum(s.decisions for s in by), loans, amount, by)

@@ -14,15 +14,19 @@ __all__ = ["register"]
 
 
 def generate_command(
-    file: Annotated[Path, typer.Argument(dir_okay=False,
-                                         help="JSON Lines file to write")],
-    entities: Annotated[int, typer.Option("--entities", min=1,
-                                          help="number of entities")] = 1000,
+    file: Annotated[
+        Path, typer.Argument(dir_okay=False, help="JSON Lines file to write")
+    ],
+    entities: Annotated[
+        int, typer.Option("--entities", min=1, help="number of entities")
+    ] = 1000,
     seed: Annotated[int, typer.Option("--seed", help="same seed, same rows")] = (
         DEFAULT_SEED
     ),
-    today: Annotated[str | None, typer.Option(
-        "--today", help="anchor date YYYY-MM-DD (default: today)")] = None,
+    today: Annotated[
+        str | None,
+        typer.Option("--today", help="anchor date YYYY-MM-DD (default: today)"),
+    ] = None,
 ) -> None:
     """Write N synthetic Henan entities with records and list memberships.
 

@@ -46,8 +46,16 @@ _KINDS = (
     ("PUBLIC_INSTITUTION", 1, "12"),
 )
 _STATUSES = (("存续", 92), ("在业", 5), ("迁出", 1), ("吊销", 1), ("注销", 1))
-_CAPITALS = (100_000, 500_000, 1_000_000, 2_000_000, 5_000_000, 10_000_000,
-             50_000_000, 100_000_000)
+_CAPITALS = (
+    100_000,
+    500_000,
+    1_000_000,
+    2_000_000,
+    5_000_000,
+    10_000_000,
+    50_000_000,
+    100_000_000,
+)
 
 
 def _person(rng: random.Random) -> str:
@@ -93,8 +101,7 @@ def _entity(rng: random.Random, today: date, used: set[str]) -> tuple[dict, Subj
         "established_on": established.isoformat(),
         "registered_capital": capital,
         "legal_representative": _person(rng),
-        "status": rng.choices([s for s, _ in _STATUSES],
-                              [w for _, w in _STATUSES])[0],
+        "status": rng.choices([s for s, _ in _STATUSES], [w for _, w in _STATUSES])[0],
     }
     return row, Subject(uscc, city, court, established, kind)
 
@@ -116,8 +123,9 @@ def generate(
         yield from records_for(rng, subject, today)
 
 
-def write_jsonl(path: Path | str, n: int, seed: int = DEFAULT_SEED,
-                today: date | None = None) -> int:
+def write_jsonl(
+    path: Path | str, n: int, seed: int = DEFAULT_SEED, today: date | None = None
+) -> int:
     """Write ``generate(n, seed, today)`` as JSON Lines; returns the row count."""
     count = 0
     with Path(path).open("w", encoding="utf-8") as f:
@@ -139,6 +147,8 @@ async def seed_demo(
     """
     clock = clock or SystemClock()
     return await import_rows(
-        sessionmaker, generate(n, seed, clock.today()), clock,
+        sessionmaker,
+        generate(n, seed, clock.today()),
+        clock,
         source_file=f"demo-seed-{seed}",
     )

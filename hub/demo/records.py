@@ -42,21 +42,44 @@ class Subject:
 
 
 def _record(s: Subject, source: str, source_id: str, **fields: Any) -> Row:
-    row: Row = {"type": "record", "uscc": s.uscc, "source": source,
-                "source_id": source_id}
+    row: Row = {
+        "type": "record",
+        "uscc": s.uscc,
+        "source": source,
+        "source_id": source_id,
+    }
     row.update(fields)
-    for key in ("occurred_on", "decided_on", "ended_on", "publish_from",
-                "publish_until"):
+    for key in (
+        "occurred_on",
+        "decided_on",
+        "ended_on",
+        "publish_from",
+        "publish_until",
+    ):
         if isinstance(row.get(key), date):
             row[key] = row[key].isoformat()
     return row
 
 
-def _membership(s: Subject, kind: str, list_name: str, basis: str, since: date,
-                until: date | None, source: str) -> Row:
-    return {"type": "list", "uscc": s.uscc, "kind": kind, "list_name": list_name,
-            "basis": basis, "since": since.isoformat(),
-            "until": until.isoformat() if until else None, "source": source}
+def _membership(
+    s: Subject,
+    kind: str,
+    list_name: str,
+    basis: str,
+    since: date,
+    until: date | None,
+    source: str,
+) -> Row:
+    return {
+        "type": "list",
+        "uscc": s.uscc,
+        "kind": kind,
+        "list_name": list_name,
+        "basis": basis,
+        "since": since.isoformat(),
+        "until": until.isoformat() if until else None,
+        "source": source,
+    }
 
 
 def _past_day(rng: random.Random, s: Subject, today: date, max_days: int) -> date:
@@ -81,18 +104,35 @@ def tax_ratings(rng: random.Random, s: Subject, today: date) -> list[Row]:
             rating = rng.choices(TAX_RATINGS, TAX_WEIGHTS)[0]
         previous = rating
         until = date(year + 2, 3, 31)
-        rows.append(_record(
-            s, "henan-tax", f"TAX-{s.uscc}-{year}", category="TAX",
-            kind="TAX_RATING", severity="NONE",
-            title=f"{year}年度纳税信用等级 {rating}",
-            authority=f"国家税务总局{s.city}市税务局", occurred_on=date(year, 12, 31),
-            decided_on=decided, publish_from=decided, publish_until=until,
-            details={"rating": rating, "year": year},
-        ))
+        rows.append(
+            _record(
+                s,
+                "henan-tax",
+                f"TAX-{s.uscc}-{year}",
+                category="TAX",
+                kind="TAX_RATING",
+                severity="NONE",
+                title=f"{year}年度纳税信用等级 {rating}",
+                authority=f"国家税务总局{s.city}市税务局",
+                occurred_on=date(year, 12, 31),
+                decided_on=decided,
+                publish_from=decided,
+                publish_until=until,
+                details={"rating": rating, "year": year},
+            )
+        )
         if rating == "A":
-            rows.append(_membership(s, "RED", "纳税信用A级纳税人名单",
-                                    f"{year}年度纳税信用A级", decided, until,
-                                    "henan-tax"))
+            rows.append(
+                _membership(
+                    s,
+                    "RED",
+                    "纳税信用A级纳税人名单",
+                    f"{year}年度纳税信用A级",
+                    decided,
+                    until,
+                    "henan-tax",
+                )
+            )
     return rows
 
 
@@ -102,14 +142,25 @@ def licences(rng: random.Random, s: Subject, today: date) -> list[Row]:
         title, body = rng.choice(LICENCES)
         decided = _past_day(rng, s, today, 3650)
         valid_until = add_months(decided, 60)
-        rows.append(_record(
-            s, "market-regulation", f"LIC-{s.uscc}-{i}", category="LICENSING",
-            kind="ADMIN_LICENSE", severity="NONE", title=title,
-            authority=f"{s.city}市{body}", decided_on=decided, publish_from=decided,
-            publish_until=valid_until,
-            details={"licence_no": f"{s.uscc[2:8]}{decided:%Y}{i:04d}",
-                     "valid_until": valid_until.isoformat()},
-        ))
+        rows.append(
+            _record(
+                s,
+                "market-regulation",
+                f"LIC-{s.uscc}-{i}",
+                category="LICENSING",
+                kind="ADMIN_LICENSE",
+                severity="NONE",
+                title=title,
+                authority=f"{s.city}市{body}",
+                decided_on=decided,
+                publish_from=decided,
+                publish_until=valid_until,
+                details={
+                    "licence_no": f"{s.uscc[2:8]}{decided:%Y}{i:04d}",
+                    "valid_until": valid_until.isoformat(),
+                },
+            )
+        )
     return rows
 
 
@@ -125,15 +176,26 @@ def penalties(rng: random.Random, s: Subject, today: date) -> list[Row]:
         severity = rng.choices(("MINOR", "ORDINARY", "SERIOUS"), (60, 30, 10))[0]
         decided = _past_day(rng, s, today, 1500)
         fine = rng.choice((2000, 5000, 10000, 50000, 200000))
-        rows.append(_record(
-            s, "market-regulation", f"PEN-{s.uscc}-{i}", category="PENALTY",
-            kind="ADMIN_PENALTY", severity=severity, title=f"{cause}，罚款{fine}元",
-            authority=f"{s.city}市{body}", occurred_on=decided - timedelta(days=30),
-            decided_on=decided, publish_from=decided,
-            publish_until=add_months(decided, rng.choice(_WINDOWS[severity])),
-            details={"decision_no": f"{s.city}{body[:2]}罚〔{decided:%Y}〕{i + 1}号",
-                     "fine": fine},
-        ))
+        rows.append(
+            _record(
+                s,
+                "market-regulation",
+                f"PEN-{s.uscc}-{i}",
+                category="PENALTY",
+                kind="ADMIN_PENALTY",
+                severity=severity,
+                title=f"{cause}，罚款{fine}元",
+                authority=f"{s.city}市{body}",
+                occurred_on=decided - timedelta(days=30),
+                decided_on=decided,
+                publish_from=decided,
+                publish_until=add_months(decided, rng.choice(_WINDOWS[severity])),
+                details={
+                    "decision_no": f"{s.city}{body[:2]}罚〔{decided:%Y}〕{i + 1}号",
+                    "fine": fine,
+                },
+            )
+        )
     return rows
 
 
@@ -142,27 +204,55 @@ def court(rng: random.Random, s: Subject, today: date, dishonest: bool) -> list[
     rows = []
     decided = _past_day(rng, s, today, 1200)
     case_no = f"（{decided:%Y}）{s.court}民初{rng.randint(100, 9999)}号"
-    rows.append(_record(
-        s, "court-dishonest", f"JDG-{s.uscc}", category="JUDICIAL",
-        kind="CIVIL_JUDGMENT", severity="ORDINARY", title="买卖合同纠纷 一审判决",
-        authority=f"{s.city}市中级人民法院", decided_on=decided, publish_from=decided,
-        publish_until=add_months(decided, 12), details={"case_no": case_no},
-    ))
+    rows.append(
+        _record(
+            s,
+            "court-dishonest",
+            f"JDG-{s.uscc}",
+            category="JUDICIAL",
+            kind="CIVIL_JUDGMENT",
+            severity="ORDINARY",
+            title="买卖合同纠纷 一审判决",
+            authority=f"{s.city}市中级人民法院",
+            decided_on=decided,
+            publish_from=decided,
+            publish_until=add_months(decided, 12),
+            details={"case_no": case_no},
+        )
+    )
     if dishonest:
         listed = min(decided + timedelta(days=rng.randint(90, 300)), today)
         # SPC 2017: listed for two years (extendable), SERIOUS ≤ 36 months.
         until = add_months(listed, 24)
         exec_no = f"（{listed:%Y}）{s.court}执{rng.randint(100, 9999)}号"
-        rows.append(_record(
-            s, "court-dishonest", f"DIS-{s.uscc}", category="JUDICIAL",
-            kind="DISHONEST_JUDGMENT_DEBTOR", severity="SERIOUS",
-            title="失信被执行人：有履行能力而拒不履行生效法律文书确定义务",
-            authority=f"{s.city}市中级人民法院", occurred_on=decided,
-            decided_on=listed, publish_from=listed, publish_until=until,
-            details={"case_no": exec_no, "basis_case": case_no},
-        ))
-        rows.append(_membership(s, "BLACK", "失信被执行人名单", exec_no, listed,
-                                until, "court-dishonest"))
+        rows.append(
+            _record(
+                s,
+                "court-dishonest",
+                f"DIS-{s.uscc}",
+                category="JUDICIAL",
+                kind="DISHONEST_JUDGMENT_DEBTOR",
+                severity="SERIOUS",
+                title="失信被执行人：有履行能力而拒不履行生效法律文书确定义务",
+                authority=f"{s.city}市中级人民法院",
+                occurred_on=decided,
+                decided_on=listed,
+                publish_from=listed,
+                publish_until=until,
+                details={"case_no": exec_no, "basis_case": case_no},
+            )
+        )
+        rows.append(
+            _membership(
+                s,
+                "BLACK",
+                "失信被执行人名单",
+                exec_no,
+                listed,
+                until,
+                "court-dishonest",
+            )
+        )
     return rows
 
 
@@ -170,65 +260,124 @@ def utility_arrears(rng: random.Random, s: Subject, today: date) -> list[Row]:
     decided = _past_day(rng, s, today, 700)
     utility = rng.choice(("电费", "水费", "燃气费"))
     months = rng.randint(2, 8)
-    return [_record(
-        s, "utilities", f"UTL-{s.uscc}", category="UTILITIES",
-        kind="UTILITY_ARREARS", severity="MINOR", title=f"欠缴{utility}{months}个月",
-        authority=f"{s.city}市公用事业服务中心", decided_on=decided,
-        publish_from=decided, publish_until=add_months(decided, 3),
-        details={"utility": utility, "months": months,
-                 "amount": rng.randint(1, 200) * 100},
-    )]
+    return [
+        _record(
+            s,
+            "utilities",
+            f"UTL-{s.uscc}",
+            category="UTILITIES",
+            kind="UTILITY_ARREARS",
+            severity="MINOR",
+            title=f"欠缴{utility}{months}个月",
+            authority=f"{s.city}市公用事业服务中心",
+            decided_on=decided,
+            publish_from=decided,
+            publish_until=add_months(decided, 3),
+            details={
+                "utility": utility,
+                "months": months,
+                "amount": rng.randint(1, 200) * 100,
+            },
+        )
+    ]
 
 
-def social_insurance(rng: random.Random, s: Subject, today: date,
-                     arrears: bool) -> list[Row]:
+def social_insurance(
+    rng: random.Random, s: Subject, today: date, arrears: bool
+) -> list[Row]:
     decided = _past_day(rng, s, today, 365)
     employees = rng.randint(3, 300)
     if not arrears:
-        return [_record(
-            s, "social-insurance", f"SI-{s.uscc}", category="SOCIAL_INSURANCE",
-            kind="SOCIAL_INSURANCE_CONTRIBUTION", severity="NONE",
-            title="社会保险按时足额缴纳", authority=f"{s.city}市社会保险中心",
-            decided_on=decided, publish_from=decided,
-            details={"employees": employees, "months_paid": 12},
-        )]
+        return [
+            _record(
+                s,
+                "social-insurance",
+                f"SI-{s.uscc}",
+                category="SOCIAL_INSURANCE",
+                kind="SOCIAL_INSURANCE_CONTRIBUTION",
+                severity="NONE",
+                title="社会保险按时足额缴纳",
+                authority=f"{s.city}市社会保险中心",
+                decided_on=decided,
+                publish_from=decided,
+                details={"employees": employees, "months_paid": 12},
+            )
+        ]
     severity = rng.choice(("MINOR", "ORDINARY"))
-    return [_record(
-        s, "social-insurance", f"SIA-{s.uscc}", category="SOCIAL_INSURANCE",
-        kind="SOCIAL_INSURANCE_ARREARS", severity=severity,
-        title="欠缴社会保险费", authority=f"{s.city}市社会保险中心",
-        decided_on=decided, publish_from=decided,
-        publish_until=add_months(decided, 3 if severity == "MINOR" else 12),
-        details={"employees": employees, "months_owed": rng.randint(1, 6)},
-    )]
+    return [
+        _record(
+            s,
+            "social-insurance",
+            f"SIA-{s.uscc}",
+            category="SOCIAL_INSURANCE",
+            kind="SOCIAL_INSURANCE_ARREARS",
+            severity=severity,
+            title="欠缴社会保险费",
+            authority=f"{s.city}市社会保险中心",
+            decided_on=decided,
+            publish_from=decided,
+            publish_until=add_months(decided, 3 if severity == "MINOR" else 12),
+            details={"employees": employees, "months_owed": rng.randint(1, 6)},
+        )
+    ]
 
 
 def honour(rng: random.Random, s: Subject, today: date) -> list[Row]:
     title, body = rng.choice(HONOURS)
     decided = _past_day(rng, s, today, 900)
     until = add_months(decided, 24)
-    rows = [_record(
-        s, "honors", f"HON-{s.uscc}", category="HONOR", kind="HONOR_TITLE",
-        severity="NONE", title=title, authority=body, decided_on=decided,
-        publish_from=decided, publish_until=until,
-    )]
+    rows = [
+        _record(
+            s,
+            "honors",
+            f"HON-{s.uscc}",
+            category="HONOR",
+            kind="HONOR_TITLE",
+            severity="NONE",
+            title=title,
+            authority=body,
+            decided_on=decided,
+            publish_from=decided,
+            publish_until=until,
+        )
+    ]
     if title == "守合同重信用企业":
-        rows.append(_membership(s, "RED", "守合同重信用企业名单",
-                                f"{decided:%Y}年度{title}公示", decided, until,
-                                "honors"))
+        rows.append(
+            _membership(
+                s,
+                "RED",
+                "守合同重信用企业名单",
+                f"{decided:%Y}年度{title}公示",
+                decided,
+                until,
+                "honors",
+            )
+        )
     return rows
 
 
 def commitment(rng: random.Random, s: Subject, today: date) -> list[Row]:
     kind, text = rng.choice(sorted(COMMITMENT_TEXTS.items()))
     made = _past_day(rng, s, today, 500)
-    return [_record(
-        s, "credit-commitment", f"COM-{s.uscc}", category="COMMITMENT",
-        kind="CREDIT_COMMITMENT", severity="NONE", title="信用承诺书",
-        authority=f"{s.city}市政务服务中心", decided_on=made, publish_from=made,
-        details={"commitment_kind": kind, "content": text,
-                 "due_on": (made + timedelta(days=180)).isoformat()},
-    )]
+    return [
+        _record(
+            s,
+            "credit-commitment",
+            f"COM-{s.uscc}",
+            category="COMMITMENT",
+            kind="CREDIT_COMMITMENT",
+            severity="NONE",
+            title="信用承诺书",
+            authority=f"{s.city}市政务服务中心",
+            decided_on=made,
+            publish_from=made,
+            details={
+                "commitment_kind": kind,
+                "content": text,
+                "due_on": (made + timedelta(days=180)).isoformat(),
+            },
+        )
+    ]
 
 
 def records_for(rng: random.Random, s: Subject, today: date) -> list[Row]:
@@ -237,14 +386,24 @@ def records_for(rng: random.Random, s: Subject, today: date) -> list[Row]:
     if rng.random() < 0.25:
         found = penalties(rng, s, today)
         rows += found
-        serious = [r for r in found if r["severity"] != "MINOR"
-                   and r["publish_until"] >= today.isoformat()]
+        serious = [
+            r
+            for r in found
+            if r["severity"] != "MINOR" and r["publish_until"] >= today.isoformat()
+        ]
         if serious and rng.random() < 0.6:
             since = date.fromisoformat(serious[0]["decided_on"])
-            rows.append(_membership(
-                s, "FOCUS", "重点关注名单", serious[0]["details"]["decision_no"],
-                since, date.fromisoformat(serious[0]["publish_until"]),
-                "market-regulation"))
+            rows.append(
+                _membership(
+                    s,
+                    "FOCUS",
+                    "重点关注名单",
+                    serious[0]["details"]["decision_no"],
+                    since,
+                    date.fromisoformat(serious[0]["publish_until"]),
+                    "market-regulation",
+                )
+            )
     roll = rng.random()
     if roll < 0.12:
         rows += court(rng, s, today, dishonest=roll < 0.04)

@@ -40,7 +40,9 @@ class DemoInfo:
     summary: dict[str, int] = field(default_factory=dict)
 
 
-async def prepare_demo(settings: Settings, *, entities: int, seed: int, port: int) -> DemoInfo:
+async def prepare_demo(
+    settings: Settings, *, entities: int, seed: int, port: int
+) -> DemoInfo:
     """Idempotent: re-running re-seeds nothing new and rotates demo secrets."""
     clock = SystemClock()
     engine = create_engine(settings.database_url)
@@ -48,11 +50,12 @@ async def prepare_demo(settings: Settings, *, entities: int, seed: int, port: in
     info = DemoInfo()
     try:
         summary = await seed_demo(maker, entities, seed, clock)
-        info.summary = {k: getattr(summary, k) for k in ("inserted", "updated", "unchanged", "quarantined")}
+        info.summary = {
+            k: getattr(summary, k)
+            for k in ("inserted", "updated", "unchanged", "quarantined")
+        }
         async with session_scope(maker) as session:
-            existing = {
-                c.name: c for c in await session.scalars(select(Client))
-            }
+            existing = {c.name: c for c in await session.scalars(select(Client))}
             for kind, name in DEMO_CLIENTS:
                 if name in existing:
                     creds = await client_service.rotate_secret(
@@ -62,11 +65,15 @@ async def prepare_demo(settings: Settings, *, entities: int, seed: int, port: in
                     creds = await client_service.create(
                         session, actor=SYSTEM, clock=clock, kind=kind, name=name
                     )
-                info.clients.append({
-                    "id": creds.client.id, "client_id": creds.client_id,
-                    "client_secret": creds.client_secret, "kind": str(kind),
-                    "name": name,
-                })
+                info.clients.append(
+                    {
+                        "id": creds.client.id,
+                        "client_id": creds.client_id,
+                        "client_secret": creds.client_secret,
+                        "kind": str(kind),
+                        "name": name,
+                    }
+                )
             black = select(ListMembership.uscc).where(
                 ListMembership.kind == ListKind.BLACK.value
             )
@@ -85,7 +92,8 @@ async def prepare_demo(settings: Settings, *, entities: int, seed: int, port: in
                 .order_by(Entity.uscc)
             )
             not_a = {
-                u for u, d in await session.execute(
+                u
+                for u, d in await session.execute(
                     select(CreditRecord.uscc, CreditRecord.details).where(
                         CreditRecord.kind == "TAX_RATING"
                     )
@@ -97,9 +105,14 @@ async def prepare_demo(settings: Settings, *, entities: int, seed: int, port: in
             )
         keyring = await load_keyring(maker, settings, clock)
         info.subject_token, _ = issue_access_token(
-            keyring, settings, clock, sub=info.subject_uscc, kind=PrincipalKind.SUBJECT,
+            keyring,
+            settings,
+            clock,
+            sub=info.subject_uscc,
+            kind=PrincipalKind.SUBJECT,
             scope=allowed_scopes(PrincipalKind.SUBJECT),
-            extra={"uscc": info.subject_uscc}, ttl=86400,
+            extra={"uscc": info.subject_uscc},
+            ttl=86400,
         )
     finally:
         await engine.dispose()
@@ -117,7 +130,11 @@ def _showcase(usccs: list[str], today: Any) -> str:
 
     for uscc in usccs:
         ratings = tax_answer(uscc, today)["ratings"]
-        if ratings and ratings[-1]["rating"] == "A" and not court_answer(uscc, today)["cases"]:
+        if (
+            ratings
+            and ratings[-1]["rating"] == "A"
+            and not court_answer(uscc, today)["cases"]
+        ):
             return uscc
     return usccs[0] if usccs else ""
 
@@ -130,13 +147,18 @@ def print_credentials(info: DemoInfo, *, host: str, port: int) -> None:
     print(f"GraphiQL: {base}/graphql    token endpoint: {base}/oauth/token\n", file=out)
     print(f"{'kind':<10} {'Client.id':<34} {'client_id':<24} client_secret", file=out)
     for c in info.clients:
-        print(f"{c['kind']:<10} {c['id']:<34} {c['client_id']:<24} {c['client_secret']}",
-              file=out)
+        print(
+            f"{c['kind']:<10} {c['id']:<34} {c['client_id']:<24} {c['client_secret']}",
+            file=out,
+        )
     print(f"\ndemo enterprise (subject): {info.subject_uscc}", file=out)
     if info.blacklisted_uscc:
         print(f"a BLACK-listed enterprise:  {info.blacklisted_uscc}", file=out)
     print(f"subject token (24 h):\n{info.subject_token}\n", file=out)
-    print("get a client token:\n"
-          f"  curl -s -u CLIENT_ID:CLIENT_SECRET -d grant_type=client_credentials "
-          f"{base}/oauth/token\n", file=out)
+    print(
+        "get a client token:\n"
+        f"  curl -s -u CLIENT_ID:CLIENT_SECRET -d grant_type=client_credentials "
+        f"{base}/oauth/token\n",
+        file=out,
+    )
     out.flush()

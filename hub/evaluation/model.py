@@ -44,8 +44,9 @@ class RecordMatch(_Strict):
     severities: tuple[Severity, ...] | None = None
     details: dict[str, str | int | float | bool] | None = None
 
-    def matches(self, category: str, kind: str, severity: str,
-                details: dict[str, Any] | None) -> bool:
+    def matches(
+        self, category: str, kind: str, severity: str, details: dict[str, Any] | None
+    ) -> bool:
         if self.category is not None and category != self.category:
             return False
         if self.kinds is not None and kind not in self.kinds:

@@ -36,10 +36,13 @@ async def load_entity_data(
     (国办发〔2019〕35号 §10; interfaces.md "Profile categories").  FOCUS lists
     come with PENALTY.
     """
-    ent = (await session.execute(
-        select(Entity.kind, Entity.status, Entity.established_on)
-        .where(Entity.uscc == uscc)
-    )).first()
+    ent = (
+        await session.execute(
+            select(Entity.kind, Entity.status, Entity.established_on).where(
+                Entity.uscc == uscc
+            )
+        )
+    ).first()
     if ent is None:
         return None
     rec = CreditRecord
@@ -49,35 +52,58 @@ async def load_entity_data(
     list_kinds = [k.value for k in ListKind]
     if categories is not None:
         cats = {str(c) for c in categories}
-        public = and_(rec.severity == Severity.SERIOUS.value,
-                      rec.status == RecordStatus.ACTIVE.value)
+        public = and_(
+            rec.severity == Severity.SERIOUS.value,
+            rec.status == RecordStatus.ACTIVE.value,
+        )
         where.append(or_(rec.category.in_(sorted(cats)), public) if cats else public)
         if DataCategory.PENALTY not in cats:
             list_kinds = list(PUBLIC_LISTS)
     rows = await session.execute(
-        select(rec.id, rec.category, rec.kind, rec.severity, rec.status,
-               rec.decided_on, rec.details).where(*where).order_by(rec.id)
+        select(
+            rec.id,
+            rec.category,
+            rec.kind,
+            rec.severity,
+            rec.status,
+            rec.decided_on,
+            rec.details,
+        )
+        .where(*where)
+        .order_by(rec.id)
     )
     records = tuple(RecordView(*row) for row in rows)
     lm = ListMembership
     lists = await session.execute(
-        select(lm.kind, lm.list_name, lm.basis, lm.since, lm.until).where(
-            lm.uscc == uscc, lm.kind.in_(list_kinds), list_visible(today),
-        ).order_by(lm.since, lm.id)
+        select(lm.kind, lm.list_name, lm.basis, lm.since, lm.until)
+        .where(
+            lm.uscc == uscc,
+            lm.kind.in_(list_kinds),
+            list_visible(today),
+        )
+        .order_by(lm.since, lm.id)
     )
-    return EntityData(uscc, ent.kind, ent.status, ent.established_on, records,
-                      tuple(ListView(*row) for row in lists))
+    return EntityData(
+        uscc,
+        ent.kind,
+        ent.status,
+        ent.established_on,
+        records,
+        tuple(ListView(*row) for row in lists),
+    )
 
 
 async def cached_evaluation(
     session: AsyncSession, uscc: str
 ) -> tuple[int, EvaluationRow | None] | None:
     """``(entities.data_version, cached row or None)``; ``None`` if unknown."""
-    row = (await session.execute(
-        select(Entity.data_version, EvaluationRow)
-        .outerjoin(EvaluationRow, EvaluationRow.uscc == Entity.uscc)
-        .where(Entity.uscc == uscc)
-    )).first()
+    row = (
+        await session.execute(
+            select(Entity.data_version, EvaluationRow)
+            .outerjoin(EvaluationRow, EvaluationRow.uscc == Entity.uscc)
+            .where(Entity.uscc == uscc)
+        )
+    ).first()
     return None if row is None else (row[0], row[1])
 
 

@@ -57,12 +57,14 @@ def _count(ind: CountIndicator, recs: list[RecordView]) -> list[Factor]:
     out: list[Factor] = []
     if used:
         counted = min(len(used), ind.max_count or len(used))
-        text = ind.description.format(count=len(used), counted=counted,
-                                      points=ind.points)
+        text = ind.description.format(
+            count=len(used), counted=counted, points=ind.points
+        )
         out.append(Factor(ind.code, text, counted * ind.points))
     if held:
-        out.append(Factor(f"{ind.code}_DISPUTED",
-                          f"{len(held)} 条记录{DISPUTE_NOTE}", 0))
+        out.append(
+            Factor(f"{ind.code}_DISPUTED", f"{len(held)} 条记录{DISPUTE_NOTE}", 0)
+        )
     return out
 
 
@@ -75,8 +77,13 @@ def _latest(ind: LatestIndicator, recs: list[RecordView]) -> list[Factor]:
         return []
     points = ind.points[value]
     if last.disputed and points < 0:
-        return [Factor(f"{ind.code}_DISPUTED",
-                       f"{ind.description.format(value=value)}{DISPUTE_NOTE}", 0)]
+        return [
+            Factor(
+                f"{ind.code}_DISPUTED",
+                f"{ind.description.format(value=value)}{DISPUTE_NOTE}",
+                0,
+            )
+        ]
     return [Factor(ind.code, ind.description.format(value=value), points)]
 
 
@@ -89,8 +96,9 @@ def evaluate(
     now: datetime,
 ) -> EvaluationResult:
     """Score ``data`` under ``model``; every point is explained by a factor."""
-    record_inds = [i for i in model.indicators
-                   if isinstance(i, CountIndicator | LatestIndicator)]
+    record_inds = [
+        i for i in model.indicators if isinstance(i, CountIndicator | LatestIndicator)
+    ]
     groups: dict[str, list[RecordView]] = {i.code: [] for i in record_inds}
     for rec in data.records:
         for r_ind in record_inds:
@@ -118,16 +126,21 @@ def evaluate(
 
     score = model.base_score + sum(f.impact for f in factors)
     if score > model.max_score:
-        factors.append(Factor("SCORE_CEILING", f"总分上限 {model.max_score}",
-                              model.max_score - score))
+        factors.append(
+            Factor(
+                "SCORE_CEILING", f"总分上限 {model.max_score}", model.max_score - score
+            )
+        )
         score = model.max_score
     elif score < 0:
         factors.append(Factor("SCORE_FLOOR", "总分下限 0", -score))
         score = 0
 
     black = any(m.kind == ListKind.BLACK for m in data.lists)
-    serious = any(r.severity == Severity.SERIOUS and r.status == RecordStatus.ACTIVE
-                  for r in data.records)
+    serious = any(
+        r.severity == Severity.SERIOUS and r.status == RecordStatus.ACTIVE
+        for r in data.records
+    )
     for cap in model.caps:
         if (cap.when == "black_list" and black) or (
             cap.when == "serious_record" and serious

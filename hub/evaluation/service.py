@@ -37,9 +37,13 @@ def model_of(hub: Hub) -> EvaluationModel:
 def _from_row(row: EvaluationRow) -> EvaluationResult:
     factors = tuple(Factor.from_dict(f) for f in row.factors)
     return EvaluationResult(
-        uscc=row.uscc, score=row.score, grade=Grade(row.grade),
-        model_version=row.model_version, evaluated_at=row.evaluated_at,
-        base_score=row.score - sum(f.impact for f in factors), factors=factors,
+        uscc=row.uscc,
+        score=row.score,
+        grade=Grade(row.grade),
+        model_version=row.model_version,
+        evaluated_at=row.evaluated_at,
+        base_score=row.score - sum(f.impact for f in factors),
+        factors=factors,
     )
 
 

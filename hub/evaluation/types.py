@@ -20,8 +20,11 @@ class Factor:
     impact: int
 
     def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "description": self.description,
-                "impact": self.impact}
+        return {
+            "code": self.code,
+            "description": self.description,
+            "impact": self.impact,
+        }
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> Factor:

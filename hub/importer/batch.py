@@ -23,8 +23,11 @@ __all__ = ["Outcome", "Parsed", "load_batch", "refuse"]
 
 # Statuses set by the objection and repair workflows (征信业管理条例 Art 25,
 # 信用修复管理办法); a re-import that does not name a status leaves them alone.
-_WORKFLOW_STATUSES = {RecordStatus.DISPUTED, RecordStatus.REPAIRED,
-                      RecordStatus.REVOKED}
+_WORKFLOW_STATUSES = {
+    RecordStatus.DISPUTED,
+    RecordStatus.REPAIRED,
+    RecordStatus.REVOKED,
+}
 
 
 class Outcome(StrEnum):
@@ -46,8 +49,9 @@ class Parsed:
     outcome: Outcome | None = None
 
 
-def _judge(prev: dict[str, Any] | None, new: dict[str, Any],
-           fields: Sequence[str]) -> Outcome:
+def _judge(
+    prev: dict[str, Any] | None, new: dict[str, Any], fields: Sequence[str]
+) -> Outcome:
     if prev is None:
         return Outcome.INSERTED
     if all(prev.get(f) == new[f] for f in fields):
@@ -61,8 +65,9 @@ def _entity_values(row: EntityRow) -> dict[str, Any]:
     return values
 
 
-def _record_values(row: RecordRow, prev: dict[str, Any] | None,
-                   today: date) -> dict[str, Any]:
+def _record_values(
+    row: RecordRow, prev: dict[str, Any] | None, today: date
+) -> dict[str, Any]:
     values = {f: getattr(row, f) for f in repo.RECORD_FIELDS if f != "status"}
     status = row.effective_status(today)
     if row.status is None and prev is not None:
@@ -138,42 +143,87 @@ async def load_batch(
             touched.add(row.uscc)
 
     stamp = {"updated_at": now}
-    await repo.insert_many(session, repo.ENTITIES, [
-        {"uscc": k, **v, **stamp, "created_at": now, "data_version": 1}
-        for k, v in entities.items() if k not in db_entities
-    ])
-    await repo.update_many(session, repo.ENTITIES, "uscc",
-                           [*repo.ENTITY_FIELDS, "updated_at"], [
-        {"uscc": k, **v, **stamp} for k, v in entities.items()
-        if k in db_entities and _changed(db_entities[k], v, repo.ENTITY_FIELDS)
-    ])
-    await repo.insert_many(session, repo.RECORDS, [
-        {"source": k[0], "source_id": k[1], **v, **stamp, "created_at": now,
-         "fetched_at": None}
-        for k, v in records.items() if k not in db_records
-    ])
-    await repo.update_many(session, repo.RECORDS, "id",
-                           [*repo.RECORD_FIELDS, "updated_at"], [
-        {**v, **stamp} for k, v in records.items()
-        if k in db_records and _changed(db_records[k], v, repo.RECORD_FIELDS)
-    ])
-    await repo.insert_many(session, repo.LISTS, [
-        {"uscc": k[0], "kind": k[1], "list_name": k[2], "since": k[3], **v,
-         **stamp, "created_at": now}
-        for k, v in lists.items() if k not in db_lists
-    ])
-    await repo.update_many(session, repo.LISTS, "id",
-                           [*repo.LIST_FIELDS, "updated_at"], [
-        {**v, **stamp} for k, v in lists.items()
-        if k in db_lists and _changed(db_lists[k], v, repo.LIST_FIELDS)
-    ])
+    await repo.insert_many(
+        session,
+        repo.ENTITIES,
+        [
+            {"uscc": k, **v, **stamp, "created_at": now, "data_version": 1}
+            for k, v in entities.items()
+            if k not in db_entities
+        ],
+    )
+    await repo.update_many(
+        session,
+        repo.ENTITIES,
+        "uscc",
+        [*repo.ENTITY_FIELDS, "updated_at"],
+        [
+            {"uscc": k, **v, **stamp}
+            for k, v in entities.items()
+            if k in db_entities and _changed(db_entities[k], v, repo.ENTITY_FIELDS)
+        ],
+    )
+    await repo.insert_many(
+        session,
+        repo.RECORDS,
+        [
+            {
+                "source": k[0],
+                "source_id": k[1],
+                **v,
+                **stamp,
+                "created_at": now,
+                "fetched_at": None,
+            }
+            for k, v in records.items()
+            if k not in db_records
+        ],
+    )
+    await repo.update_many(
+        session,
+        repo.RECORDS,
+        "id",
+        [*repo.RECORD_FIELDS, "updated_at"],
+        [
+            {**v, **stamp}
+            for k, v in records.items()
+            if k in db_records and _changed(db_records[k], v, repo.RECORD_FIELDS)
+        ],
+    )
+    await repo.insert_many(
+        session,
+        repo.LISTS,
+        [
+            {
+                "uscc": k[0],
+                "kind": k[1],
+                "list_name": k[2],
+                "since": k[3],
+                **v,
+                **stamp,
+                "created_at": now,
+            }
+            for k, v in lists.items()
+            if k not in db_lists
+        ],
+    )
+    await repo.update_many(
+        session,
+        repo.LISTS,
+        "id",
+        [*repo.LIST_FIELDS, "updated_at"],
+        [
+            {**v, **stamp}
+            for k, v in lists.items()
+            if k in db_lists and _changed(db_lists[k], v, repo.LIST_FIELDS)
+        ],
+    )
     # Entities inserted by this batch have no cached evaluation to invalidate.
     created = entities.keys() - db_entities.keys()
     await repo.bump_data_version(session, touched - created, now)
 
 
-def _changed(prev: dict[str, Any], new: dict[str, Any],
-             fields: Sequence[str]) -> bool:
+def _changed(prev: dict[str, Any], new: dict[str, Any], fields: Sequence[str]) -> bool:
     return any(prev.get(f) != new[f] for f in fields)
 
 

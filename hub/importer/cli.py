@@ -47,8 +47,9 @@ JsonFlag = Annotated[
 ]
 
 
-def _run(url: str | None,
-         work: Callable[[async_sessionmaker[AsyncSession]], Awaitable[T]]) -> T:
+def _run(
+    url: str | None, work: Callable[[async_sessionmaker[AsyncSession]], Awaitable[T]]
+) -> T:
     """Migrate the database, then run ``work`` with a sessionmaker on it."""
     database_url = url or Settings().database_url
     migrate(database_url)
@@ -75,8 +76,13 @@ def _progress_bar(path: Path, err: Console) -> Any:
         yield None
         return
     with Progress(
-        "[progress.description]{task.description}", BarColumn(), DownloadColumn(),
-        TimeElapsedColumn(), TimeRemainingColumn(), console=err, transient=True,
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
     ) as bar:
         task = bar.add_task(f"importing {path.name}", total=path.stat().st_size)
         yield lambda done: bar.update(task, completed=done)
@@ -86,7 +92,8 @@ def _report(summary: ImportSummary, err: Console, label: str) -> None:
     err.print(
         f"{label}: {summary.inserted} inserted, {summary.updated} updated, "
         f"{summary.unchanged} unchanged, {summary.quarantined} quarantined",
-        highlight=False, markup=False,
+        highlight=False,
+        markup=False,
     )
     for reason in summary.problems[:20]:
         err.print(f"  {reason}", highlight=False, markup=False)
@@ -95,13 +102,20 @@ def _report(summary: ImportSummary, err: Console, label: str) -> None:
 
 
 def import_command(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
-                                         help="JSON Lines or CSV file")],
-    fmt: Annotated[Format | None, typer.Option(
-        "--format", help="jsonl or csv (default: from the file suffix)")] = None,
-    row_type: Annotated[RowType | None, typer.Option(
-        "--type", help="row type of a one-type CSV file: entity, record or list",
-    )] = None,
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="JSON Lines or CSV file")
+    ],
+    fmt: Annotated[
+        Format | None,
+        typer.Option("--format", help="jsonl or csv (default: from the file suffix)"),
+    ] = None,
+    row_type: Annotated[
+        RowType | None,
+        typer.Option(
+            "--type",
+            help="row type of a one-type CSV file: entity, record or list",
+        ),
+    ] = None,
     as_json: JsonFlag = False,
     database_url: DatabaseUrl = None,
 ) -> None:
@@ -112,8 +126,12 @@ def import_command(
     err = _err()
     try:
         with _progress_bar(file, err) as progress:
-            summary = _run(database_url, lambda maker: import_file(
-                maker, file, fmt, SystemClock(), progress, row_type=row_type))
+            summary = _run(
+                database_url,
+                lambda maker: import_file(
+                    maker, file, fmt, SystemClock(), progress, row_type=row_type
+                ),
+            )
     except HubError as exc:
         err.print(f"error: {exc.message}", highlight=False, markup=False)
         raise typer.Exit(2) from None
@@ -131,10 +149,12 @@ quarantine_app = typer.Typer(
 
 @quarantine_app.command("list")
 def list_command(
-    file: Annotated[str | None, typer.Option(
-        "--file", help="only rows from this file (its name)")] = None,
-    include_resolved: Annotated[bool, typer.Option(
-        "--all", help="include resolved rows")] = False,
+    file: Annotated[
+        str | None, typer.Option("--file", help="only rows from this file (its name)")
+    ] = None,
+    include_resolved: Annotated[
+        bool, typer.Option("--all", help="include resolved rows")
+    ] = False,
     as_json: JsonFlag = False,
     database_url: DatabaseUrl = None,
 ) -> None:
@@ -142,43 +162,52 @@ def list_command(
     source = Path(file).name if file else None
 
     async def work(maker: async_sessionmaker[AsyncSession]) -> list[dict[str, Any]]:
-        return [quarantine_service.as_dict(r) async for r in
-                quarantine_service.iter_quarantined(
-                    maker, source_file=source, include_resolved=include_resolved)]
+        return [
+            quarantine_service.as_dict(r)
+            async for r in quarantine_service.iter_quarantined(
+                maker, source_file=source, include_resolved=include_resolved
+            )
+        ]
 
     rows = _run(database_url, work)
     if as_json:
-        typer.echo(json.dumps({"rows": rows, "count": len(rows)},
-                              ensure_ascii=False))
+        typer.echo(json.dumps({"rows": rows, "count": len(rows)}, ensure_ascii=False))
         return
     out = _err()
     for r in rows:
         state = " (resolved)" if r["resolved_at"] else ""
-        out.print(f"#{r['id']} {r['source_file']} {r['reason']}{state}",
-                  highlight=False, markup=False)
+        out.print(
+            f"#{r['id']} {r['source_file']} {r['reason']}{state}",
+            highlight=False,
+            markup=False,
+        )
     out.print(f"{len(rows)} quarantined row(s)", highlight=False)
 
 
 @quarantine_app.command("export")
 def export_command(
-    output: Annotated[Path, typer.Option("-o", "--output",
-                                         help="JSON Lines file to write")],
-    file: Annotated[str | None, typer.Option(
-        "--file", help="only rows from this file (its name)")] = None,
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="JSON Lines file to write")
+    ],
+    file: Annotated[
+        str | None, typer.Option("--file", help="only rows from this file (its name)")
+    ] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Write unresolved rows as JSON Lines, to fix and import again."""
     source = Path(file).name if file else None
-    count = _run(database_url, lambda maker: quarantine_service.export(
-        maker, output, source_file=source))
-    _err().print(f"wrote {count} row(s) to {output}", highlight=False,
-                 markup=False)
+    count = _run(
+        database_url,
+        lambda maker: quarantine_service.export(maker, output, source_file=source),
+    )
+    _err().print(f"wrote {count} row(s) to {output}", highlight=False, markup=False)
 
 
 @quarantine_app.command("resubmit")
 def resubmit_command(
-    file: Annotated[str | None, typer.Option(
-        "--file", help="only rows from this file (its name)")] = None,
+    file: Annotated[
+        str | None, typer.Option("--file", help="only rows from this file (its name)")
+    ] = None,
     as_json: JsonFlag = False,
     database_url: DatabaseUrl = None,
 ) -> None:
@@ -187,8 +216,12 @@ def resubmit_command(
     Exit status 0 when every retried row loaded, 1 otherwise.
     """
     source = Path(file).name if file else None
-    summary = _run(database_url, lambda maker: quarantine_service.resubmit(
-        maker, SystemClock(), source_file=source))
+    summary = _run(
+        database_url,
+        lambda maker: quarantine_service.resubmit(
+            maker, SystemClock(), source_file=source
+        ),
+    )
     _report(summary, _err(), "resubmit")
     if as_json:
         typer.echo(json.dumps(summary.as_json()))
@@ -201,8 +234,10 @@ def resolve_command(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Mark rows resolved by hand (e.g. fixed and imported from an export)."""
-    _run(database_url, lambda maker: quarantine_service.resolve(
-        maker, ids, SystemClock().now()))
+    _run(
+        database_url,
+        lambda maker: quarantine_service.resolve(maker, ids, SystemClock().now()),
+    )
     _err().print(f"resolved {len(ids)} row(s)", highlight=False)
 
 

@@ -53,8 +53,11 @@ async def iter_quarantined(
     while True:
         async with session_scope(sessionmaker) as session:
             page = await repo.quarantined(
-                session, source_file=source_file, include_resolved=include_resolved,
-                after_id=after, limit=batch_size,
+                session,
+                source_file=source_file,
+                include_resolved=include_resolved,
+                after_id=after,
+                limit=batch_size,
             )
         for row in page:
             yield row
@@ -104,11 +107,16 @@ async def resubmit(
             )
             items = [parse(_raw(q), q.row_type) for q in page]
             await load_batch(session, items, now, today)
-            loaded = [q.id for q, p in zip(page, items, strict=True)
-                      if p.outcome is not Outcome.QUARANTINED]
-            failed = [(q.id, p.reason or q.reason)
-                      for q, p in zip(page, items, strict=True)
-                      if p.outcome is Outcome.QUARANTINED]
+            loaded = [
+                q.id
+                for q, p in zip(page, items, strict=True)
+                if p.outcome is not Outcome.QUARANTINED
+            ]
+            failed = [
+                (q.id, p.reason or q.reason)
+                for q, p in zip(page, items, strict=True)
+                if p.outcome is Outcome.QUARANTINED
+            ]
             await repo.resolve(session, loaded, now)
             await repo.set_reasons(session, failed)
         for p in items:
@@ -132,6 +140,7 @@ def _raw(row: QuarantinedRow) -> RawRow:
     try:
         data = json.loads(row.raw)
     except json.JSONDecodeError as exc:
-        return RawRow(row.line_no, row.raw, None, f"malformed JSON: {exc}",
-                      row.row_type)
+        return RawRow(
+            row.line_no, row.raw, None, f"malformed JSON: {exc}", row.row_type
+        )
     return RawRow(row.line_no, row.raw, data, None, row.row_type)

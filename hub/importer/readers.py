@@ -68,8 +68,9 @@ def read_jsonl(path: Path) -> Iterator[RawRow]:
             try:
                 data = json.loads(text)
             except json.JSONDecodeError as exc:
-                yield RawRow(line_no, text, None, f"malformed JSON: {exc}", None,
-                             position)
+                yield RawRow(
+                    line_no, text, None, f"malformed JSON: {exc}", None, position
+                )
                 continue
             row_type = data.get("type") if isinstance(data, dict) else None
             yield RawRow(line_no, text, data, None, row_type, position)
@@ -124,8 +125,9 @@ def read_csv(path: Path, row_type: str | None = None) -> Iterator[RawRow]:
             # can be fixed and re-imported as JSON Lines.
             raw = json.dumps(data, ensure_ascii=False, default=str)
             _position = _tell(binary)
-            yield RawRow(line_no, raw, data, error or details_error,
-                         data.get("type"), _position)
+            yield RawRow(
+                line_no, raw, data, error or details_error, data.get("type"), _position
+            )
 
 
 def _tell(binary: BinaryIO) -> int:
@@ -135,8 +137,9 @@ def _tell(binary: BinaryIO) -> int:
         return 0
 
 
-def read_rows(path: Path, fmt: Format | None = None,
-              row_type: str | None = None) -> Iterator[RawRow]:
+def read_rows(
+    path: Path, fmt: Format | None = None, row_type: str | None = None
+) -> Iterator[RawRow]:
     """Rows of ``path`` in file order, whatever the format."""
     fmt = fmt or guess_format(path)
     if fmt == "csv":

@@ -52,12 +52,28 @@ QUARANTINE: Table = QuarantinedRow.__table__  # type: ignore[assignment]
 # Columns the import owns; everything else (ids, timestamps, data_version) is
 # the hub's own bookkeeping.
 ENTITY_FIELDS = (
-    "name", "kind", "region_code", "industry_code", "established_on",
-    "registered_capital", "legal_representative", "status",
+    "name",
+    "kind",
+    "region_code",
+    "industry_code",
+    "established_on",
+    "registered_capital",
+    "legal_representative",
+    "status",
 )
 RECORD_FIELDS = (
-    "uscc", "category", "kind", "severity", "status", "title", "authority",
-    "occurred_on", "decided_on", "ended_on", "publish_from", "publish_until",
+    "uscc",
+    "category",
+    "kind",
+    "severity",
+    "status",
+    "title",
+    "authority",
+    "occurred_on",
+    "decided_on",
+    "ended_on",
+    "publish_from",
+    "publish_until",
     "details",
 )
 LIST_FIELDS = ("basis", "until", "source")
@@ -92,15 +108,22 @@ def _records_matching(keys: list[RecordKey], dialect: str) -> Any:
             bindparam("k_ids", [k[1] for k in keys], type_=ARRAY(String)),
         ).table_valued(column("source", String), column("source_id", String))
         pairs = pairs.render_derived(name="k")
-        return RECORDS.join(pairs, and_(RECORDS.c.source == pairs.c.source,
-                                        RECORDS.c.source_id == pairs.c.source_id)), None
+        return RECORDS.join(
+            pairs,
+            and_(
+                RECORDS.c.source == pairs.c.source,
+                RECORDS.c.source_id == pairs.c.source_id,
+            ),
+        ), None
     by_source: dict[str, list[str]] = {}
     for source, source_id in keys:
         by_source.setdefault(source, []).append(source_id)
-    return RECORDS, or_(*(
-        and_(RECORDS.c.source == source, RECORDS.c.source_id.in_(ids))
-        for source, ids in by_source.items()
-    ))
+    return RECORDS, or_(
+        *(
+            and_(RECORDS.c.source == source, RECORDS.c.source_id.in_(ids))
+            for source, ids in by_source.items()
+        )
+    )
 
 
 async def load_records(
@@ -110,8 +133,12 @@ async def load_records(
     wanted = list(set(keys))
     if not wanted:
         return {}
-    cols = [RECORDS.c.id, RECORDS.c.source, RECORDS.c.source_id,
-            *(RECORDS.c[f] for f in RECORD_FIELDS)]
+    cols = [
+        RECORDS.c.id,
+        RECORDS.c.source,
+        RECORDS.c.source_id,
+        *(RECORDS.c[f] for f in RECORD_FIELDS),
+    ]
     source, where = _records_matching(wanted, session.get_bind().dialect.name)
     stmt = select(*cols).select_from(source)
     if where is not None:
@@ -120,7 +147,8 @@ async def load_records(
     for row in await session.execute(stmt):
         m = row._mapping
         found[(row.source, row.source_id)] = {
-            "id": row.id, **{f: m[f] for f in RECORD_FIELDS}
+            "id": row.id,
+            **{f: m[f] for f in RECORD_FIELDS},
         }
     return found
 
@@ -132,8 +160,14 @@ async def load_lists(
     keys = list(set(usccs))
     if not keys:
         return {}
-    cols = [LISTS.c.id, LISTS.c.uscc, LISTS.c.kind, LISTS.c.list_name,
-            LISTS.c.since, *(LISTS.c[f] for f in LIST_FIELDS)]
+    cols = [
+        LISTS.c.id,
+        LISTS.c.uscc,
+        LISTS.c.kind,
+        LISTS.c.list_name,
+        LISTS.c.since,
+        *(LISTS.c[f] for f in LIST_FIELDS),
+    ]
     found: dict[ListKey, dict[str, Any]] = {}
     for row in await session.execute(select(*cols).where(LISTS.c.uscc.in_(keys))):
         m = row._mapping
@@ -168,9 +202,7 @@ async def update_many(
         .where(table.c[key] == bindparam(f"k_{key}"))
         .values({f: bindparam(f"v_{f}") for f in fields})
     )
-    params = [
-        {f"k_{key}": r[key], **{f"v_{f}": r[f] for f in fields}} for r in rows
-    ]
+    params = [{f"k_{key}": r[key], **{f"v_{f}": r[f] for f in fields}} for r in rows]
     # Core executemany: no ORM bulk-by-primary-key machinery involved.
     conn = await session.connection()
     await conn.execute(stmt, params)
@@ -190,9 +222,7 @@ async def bump_data_version(
     )
 
 
-async def quarantine(
-    session: AsyncSession, rows: Sequence[Mapping[str, Any]]
-) -> None:
+async def quarantine(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
     """Store rejected rows (source_file, line_no, row_type, raw, reason)."""
     await insert_many(session, QUARANTINE, rows)
 
@@ -231,6 +261,9 @@ async def set_reasons(
 ) -> None:
     """Replace the reasons of rows that failed again (their cause may differ)."""
     await update_many(
-        session, QUARANTINE, "id", ["reason"],
+        session,
+        QUARANTINE,
+        "id",
+        ["reason"],
         [{"id": i, "reason": r} for i, r in reasons],
     )

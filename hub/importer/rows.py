@@ -64,9 +64,7 @@ def _iso_date(value: Any) -> Any:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ValueError(
-            f"{value!r} is not an ISO-8601 date (YYYY-MM-DD)"
-        ) from None
+        raise ValueError(f"{value!r} is not an ISO-8601 date (YYYY-MM-DD)") from None
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
@@ -146,9 +144,7 @@ class RecordRow(_Row):
     def _publication_window(self) -> RecordRow:
         start, until = self.publish_from, self.publish_until
         if start and until and until < start:
-            raise ValueError(
-                f"publish_until {until} is before publish_from {start}"
-            )
+            raise ValueError(f"publish_until {until} is before publish_from {start}")
         base = self.decided_on or start
         if until and base:
             latest = max_publish_until(self.severity, base)
@@ -221,9 +217,7 @@ def parse_row(data: Any, row_type: str | None = None) -> Row:
     declared = fields.pop("type", None) or row_type
     model = _MODELS.get(declared) if isinstance(declared, str) else None
     if model is None:
-        raise RowError(
-            f"type must be one of {', '.join(ROW_TYPES)} (got {declared!r})"
-        )
+        raise RowError(f"type must be one of {', '.join(ROW_TYPES)} (got {declared!r})")
     try:
         return model.model_validate(fields)
     except ValidationError as exc:

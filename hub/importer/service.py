@@ -104,15 +104,22 @@ def _batches(it: Iterable[RawRow], size: int) -> Iterator[list[RawRow]]:
         yield batch
 
 
-def _quarantine_rows(source_file: str, items: list[Parsed],
-                     now: Any) -> list[dict[str, Any]]:
+def _quarantine_rows(
+    source_file: str, items: list[Parsed], now: Any
+) -> list[dict[str, Any]]:
     source_file = source_file[:500]
     return [
-        {"source_file": source_file, "line_no": p.line_no,
-         "row_type": p.row_type if p.row_type in ROW_TYPES else None,
-         "raw": p.raw, "reason": p.reason, "created_at": now,
-         "resolved_at": None}
-        for p in items if p.outcome is Outcome.QUARANTINED
+        {
+            "source_file": source_file,
+            "line_no": p.line_no,
+            "row_type": p.row_type if p.row_type in ROW_TYPES else None,
+            "raw": p.raw,
+            "reason": p.reason,
+            "created_at": now,
+            "resolved_at": None,
+        }
+        for p in items
+        if p.outcome is Outcome.QUARANTINED
     ]
 
 
@@ -158,8 +165,12 @@ async def import_file(
     """
     path = Path(path)
     return await import_raw(
-        sessionmaker, read_rows(path, fmt, row_type), clock,
-        source_file=path.name, row_type=row_type, progress=progress,
+        sessionmaker,
+        read_rows(path, fmt, row_type),
+        clock,
+        source_file=path.name,
+        row_type=row_type,
+        progress=progress,
         batch_size=batch_size,
     )
 
@@ -174,9 +185,11 @@ async def import_rows(
 ) -> ImportSummary:
     """Import already-decoded rows (same path as a file; line = position)."""
     raws = (
-        RawRow(i, json.dumps(d, ensure_ascii=False, default=str), d, None,
-               d.get("type"), i)
+        RawRow(
+            i, json.dumps(d, ensure_ascii=False, default=str), d, None, d.get("type"), i
+        )
         for i, d in enumerate(rows, start=1)
     )
-    return await import_raw(sessionmaker, raws, clock, source_file=source_file,
-                            batch_size=batch_size)
+    return await import_raw(
+        sessionmaker, raws, clock, source_file=source_file, batch_size=batch_size
+    )

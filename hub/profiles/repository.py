@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Date, Row, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.enums import DataCategory
@@ -16,20 +16,84 @@ from hub.profiles.visibility import list_visible, record_visible
 
 __all__ = ["entities", "list_memberships", "record_counts", "record_pages", "sources"]
 
-RECORD_CATEGORIES = tuple(c.value for c in DataCategory if c is not DataCategory.EVALUATION)
+RECORD_CATEGORIES = tuple(
+    c.value for c in DataCategory if c is not DataCategory.EVALUATION
+)
+
+
+_ENTITIES = select(Entity).where(Entity.uscc.in_(bindparam("usccs", expanding=True)))
 
 
 async def entities(session: AsyncSession, usccs: Sequence[str]) -> dict[str, Entity]:
-    rows = await session.scalars(select(Entity).where(Entity.uscc.in_(usccs)))
+    rows = await session.scalars(_ENTITIES, {"usccs": list(usccs)})
     return {e.uscc: e for e in rows}
 
 
 _R = CreditRecord.__table__.c
 _RECORD_COLUMNS = (
-    _R.id, _R.uscc, _R.source, _R.category, _R.kind, _R.severity, _R.status,
-    _R.title, _R.authority, _R.occurred_on, _R.decided_on, _R.publish_from,
-    _R.publish_until, _R.details,
+    _R.id,
+    _R.uscc,
+    _R.source,
+    _R.category,
+    _R.kind,
+    _R.severity,
+    _R.status,
+    _R.title,
+    _R.authority,
+    _R.occurred_on,
+    _R.decided_on,
+    _R.publish_from,
+    _R.publish_until,
+    _R.details,
 )
+
+
+def _pages_statement(for_subject: bool, with_after: bool) -> Select[Any]:
+    """Built once per shape; values travel as bind parameters, so the compiled
+    SQL is cached and nothing is rebuilt per request."""
+    sort_day = func.coalesce(_R.decided_on, _R.occurred_on, bindparam("min_day"))
+    visible = [
+        _R.uscc.in_(bindparam("usccs", expanding=True)),
+        _R.category.in_(bindparam("categories", expanding=True)),
+        record_visible(bindparam("today", type_=Date), for_subject),
+    ]
+    ranked = (
+        select(
+            *_RECORD_COLUMNS,
+            sort_day.label("sort_day"),
+            func.count().over(partition_by=_R.uscc).label("total"),
+        )
+        .where(*visible)
+        .subquery()
+    )
+    paged = select(
+        ranked,
+        func.row_number()
+        .over(
+            partition_by=ranked.c.uscc,
+            order_by=(ranked.c.sort_day.desc(), ranked.c.id.desc()),
+        )
+        .label("rn"),
+    )
+    if with_after:
+        day, rid = bindparam("after_day", type_=Date), bindparam("after_id")
+        paged = paged.where(
+            (ranked.c.sort_day < day)
+            | ((ranked.c.sort_day == day) & (ranked.c.id < rid))
+        )
+    inner = paged.subquery()
+    return (
+        select(inner)
+        .where(inner.c.rn <= bindparam("limit"))
+        .order_by(inner.c.uscc, inner.c.rn)
+    )
+
+
+_PAGES = {
+    (subj, after): _pages_statement(subj, after)
+    for subj in (False, True)
+    for after in (False, True)
+}
 
 
 async def record_pages(
@@ -44,36 +108,19 @@ async def record_pages(
 ) -> tuple[dict[str, list[Row[Any]]], dict[str, int]]:
     """Up to ``limit`` records per entity, newest decision first, and each
     entity's total — one Core query (no ORM objects on the hot path)."""
-    sort_day = func.coalesce(_R.decided_on, _R.occurred_on, date.min)
-    visible = [
-        _R.uscc.in_(usccs),
-        _R.category.in_(categories),
-        record_visible(today, for_subject),
-    ]
-    ranked = select(
-        *_RECORD_COLUMNS,
-        sort_day.label("sort_day"),
-        func.count().over(partition_by=_R.uscc).label("total"),
-    ).where(*visible).subquery()
-    paged = select(
-        ranked,
-        func.row_number()
-        .over(
-            partition_by=ranked.c.uscc,
-            order_by=(ranked.c.sort_day.desc(), ranked.c.id.desc()),
-        )
-        .label("rn"),
-    )
+    params: dict[str, Any] = {
+        "usccs": list(usccs),
+        "categories": list(categories),
+        "today": today,
+        "limit": limit,
+        "min_day": date.min,
+    }
     if after is not None:
-        day, rid = date.fromisoformat(after[0]), after[1]
-        paged = paged.where(
-            (ranked.c.sort_day < day) | ((ranked.c.sort_day == day) & (ranked.c.id < rid))
-        )
-    inner = paged.subquery()
-    stmt = select(inner).where(inner.c.rn <= limit).order_by(inner.c.uscc, inner.c.rn)
+        params["after_day"], params["after_id"] = date.fromisoformat(after[0]), after[1]
+    stmt = _PAGES[(for_subject, after is not None)]
     pages: dict[str, list[Row[Any]]] = defaultdict(list)
     totals: dict[str, int] = {}
-    for row in (await session.execute(stmt)).all():
+    for row in (await session.execute(stmt, params)).all():
         pages[row.uscc].append(row)
         totals[row.uscc] = int(row.total)
     return pages, totals
@@ -126,9 +173,11 @@ async def sources(
     out: dict[str, list[SourceStatusRow]] = defaultdict(list)
     if not names:
         return out
-    stmt = select(SourceStatusRow).where(
-        SourceStatusRow.uscc.in_(usccs), SourceStatusRow.source.in_(names)
-    ).order_by(SourceStatusRow.source)
+    stmt = (
+        select(SourceStatusRow)
+        .where(SourceStatusRow.uscc.in_(usccs), SourceStatusRow.source.in_(names))
+        .order_by(SourceStatusRow.source)
+    )
     for row in await session.scalars(stmt):
         out[row.uscc].append(row)
     return out

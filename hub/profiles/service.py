@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -66,8 +65,14 @@ async def read_profiles(
     out: list[ProfileData | HubError] = []
     for uscc in usccs:
         if uscc not in found:
-            out.append(HubError(f"No entity {uscc} is registered.", ErrorCode.NOT_FOUND))
+            out.append(
+                HubError(f"No entity {uscc} is registered.", ErrorCode.NOT_FOUND)
+            )
             continue
         grant = grants[uscc]
-        out.append(grant if isinstance(grant, HubError) else ProfileData(found[uscc], grant, now))
+        out.append(
+            grant
+            if isinstance(grant, HubError)
+            else ProfileData(found[uscc], grant, now)
+        )
     return out

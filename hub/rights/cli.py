@@ -52,10 +52,13 @@ def _clock(today: str | None) -> Clock:
 
 
 def maintenance(
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
-    = False,
-    today: Annotated[str | None, typer.Option(
-        "--today", help="Run as of this date (YYYY-MM-DD, China time).")] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object.")
+    ] = False,
+    today: Annotated[
+        str | None,
+        typer.Option("--today", help="Run as of this date (YYYY-MM-DD, China time)."),
+    ] = None,
 ) -> None:
     """Expire, delete and flag what time has caught up with (cron-safe, idempotent)."""
     report = asyncio.run(run(Settings(), _clock(today)))  # type: ignore[call-arg]

@@ -56,8 +56,12 @@ LABELS = {
 
 
 def _details(c: Commitment, status: str) -> dict[str, object]:
-    return {"status": status, "commitment_id": c.id, "commitment_kind": c.kind,
-            "due_on": c.due_on.isoformat()}
+    return {
+        "status": status,
+        "commitment_id": c.id,
+        "commitment_kind": c.kind,
+        "due_on": c.due_on.isoformat(),
+    }
 
 
 async def _mirror(
@@ -66,13 +70,22 @@ async def _mirror(
     row = await repo.record_by_source(session, SOURCE, c.id)
     if row is None:
         row = CreditRecord(
-            uscc=c.uscc, source=SOURCE, source_id=c.id,
-            category=DataCategory.COMMITMENT.value, kind=FULFILLED_KIND,
-            severity=Severity.NONE.value, status="ACTIVE",
-            title=f"信用承诺（{LABELS[CommitmentKind(c.kind)]}）", authority=None,
-            occurred_on=c.made_on, decided_on=c.made_on, publish_from=c.made_on,
-            publish_until=None, details=_details(c, c.status),
-            created_at=at_now, updated_at=at_now,
+            uscc=c.uscc,
+            source=SOURCE,
+            source_id=c.id,
+            category=DataCategory.COMMITMENT.value,
+            kind=FULFILLED_KIND,
+            severity=Severity.NONE.value,
+            status="ACTIVE",
+            title=f"信用承诺（{LABELS[CommitmentKind(c.kind)]}）",
+            authority=None,
+            occurred_on=c.made_on,
+            decided_on=c.made_on,
+            publish_from=c.made_on,
+            publish_until=None,
+            details=_details(c, c.status),
+            created_at=at_now,
+            updated_at=at_now,
         )
         session.add(row)
         await session.flush()
@@ -80,8 +93,13 @@ async def _mirror(
 
 
 async def make_commitment(
-    session: AsyncSession, hub: Hub, actor: Principal, *, kind: CommitmentKind,
-    content: str, due_on: date,
+    session: AsyncSession,
+    hub: Hub,
+    actor: Principal,
+    *,
+    kind: CommitmentKind,
+    content: str,
+    due_on: date,
 ) -> Commitment:
     """The subject records a commitment due on ``due_on`` (China date)."""
     text = (content or "").strip()
@@ -90,23 +108,42 @@ async def make_commitment(
     now = hub.clock.now()
     today = china_today(now)
     if not today <= due_on <= add_years(today, MAX_DUE_YEARS):
-        raise HubError(f"dueOn must be between today ({today.isoformat()}) and "
-                       f"{MAX_DUE_YEARS} years ahead.", ErrorCode.VALIDATION_ERROR)
+        raise HubError(
+            f"dueOn must be between today ({today.isoformat()}) and "
+            f"{MAX_DUE_YEARS} years ahead.",
+            ErrorCode.VALIDATION_ERROR,
+        )
     assert actor.uscc is not None  # IsSubject on the field
     if await session.get(Entity, actor.uscc) is None:
         raise HubError(f"No entity {actor.uscc} is registered.", ErrorCode.NOT_FOUND)
-    c = Commitment(id=new_id(), uscc=actor.uscc, kind=str(kind), content=text,
-                   made_on=today, due_on=due_on, status=CommitmentStatus.PENDING.value,
-                   created_at=now)
+    c = Commitment(
+        id=new_id(),
+        uscc=actor.uscc,
+        kind=str(kind),
+        content=text,
+        made_on=today,
+        due_on=due_on,
+        status=CommitmentStatus.PENDING.value,
+        created_at=now,
+    )
     session.add(c)
     await session.flush()
     record = await _mirror(session, c, now)
     await repo.bump_version(session, [c.uscc])
     await append_event(
-        session, actor=actor, action="commitment.make", outcome="PENDING", at=now,
-        subject=c.uscc, categories=[DataCategory.COMMITMENT.value],
-        detail={"commitment": c.id, "kind": str(kind), "due_on": due_on.isoformat(),
-                "record": record.id},
+        session,
+        actor=actor,
+        action="commitment.make",
+        outcome="PENDING",
+        at=now,
+        subject=c.uscc,
+        categories=[DataCategory.COMMITMENT.value],
+        detail={
+            "commitment": c.id,
+            "kind": str(kind),
+            "due_on": due_on.isoformat(),
+            "record": record.id,
+        },
     )
     return c
 
@@ -126,8 +163,13 @@ async def fulfil_commitment(
     record.updated_at = now
     await repo.bump_version(session, [c.uscc])
     await append_event(
-        session, actor=actor, action="commitment.fulfil", outcome="FULFILLED", at=now,
-        subject=c.uscc, categories=[DataCategory.COMMITMENT.value],
+        session,
+        actor=actor,
+        action="commitment.fulfil",
+        outcome="FULFILLED",
+        at=now,
+        subject=c.uscc,
+        categories=[DataCategory.COMMITMENT.value],
         detail={"commitment": c.id, "record": record.id},
     )
     await session.flush()
@@ -150,8 +192,12 @@ async def breach(
     c.breach_record_id = record.id
     await repo.bump_version(session, [c.uscc])
     await append_event(
-        session, actor=actor, action="commitment.breach", outcome="BREACHED",
-        at=now, subject=c.uscc,
+        session,
+        actor=actor,
+        action="commitment.breach",
+        outcome="BREACHED",
+        at=now,
+        subject=c.uscc,
         categories=[DataCategory.COMMITMENT.value],
         detail={"commitment": c.id, "record": record.id},
     )
@@ -159,12 +205,20 @@ async def breach(
 
 
 async def list_commitments(
-    session: AsyncSession, actor: Principal, *, status: CommitmentStatus | None,
-    first: int, after: tuple[str, str] | None,
+    session: AsyncSession,
+    actor: Principal,
+    *,
+    status: CommitmentStatus | None,
+    first: int,
+    after: tuple[str, str] | None,
 ) -> tuple[list[Commitment], int, bool]:
     """Subjects see their own; agencies and admins all."""
     uscc = actor.uscc if actor.is_subject else None
     rows, total = await repo.commitment_page(
-        session, uscc=uscc, status=str(status) if status else None, first=first,
-        after=after)
+        session,
+        uscc=uscc,
+        status=str(status) if status else None,
+        first=first,
+        after=after,
+    )
     return rows[:first], total, len(rows) > first

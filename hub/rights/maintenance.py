@@ -83,8 +83,13 @@ def _dishonest_term_end(r: CreditRecord) -> date | None:
     return listing_term_end(since, until)
 
 
-async def _breach_commitments(session: AsyncSession, hub: Hub, rep: MaintenanceReport,
-                              actor: Principal, now: datetime) -> None:
+async def _breach_commitments(
+    session: AsyncSession,
+    hub: Hub,
+    rep: MaintenanceReport,
+    actor: Principal,
+    now: datetime,
+) -> None:
     for c in await repo.unfulfilled_commitments(session, rep.today):
         record = await breach(session, c, actor=actor, now=now)
         alert_after_commit(session, hub, c.uscc, record.id, NEW_NEGATIVE_RECORD)
@@ -92,14 +97,21 @@ async def _breach_commitments(session: AsyncSession, hub: Hub, rep: MaintenanceR
     await session.flush()
 
 
-async def _delete_old(session: AsyncSession, rep: MaintenanceReport,
-                      actor: Principal, now: datetime) -> None:
+async def _delete_old(
+    session: AsyncSession, rep: MaintenanceReport, actor: Principal, now: datetime
+) -> None:
     before = add_years(rep.today, -RETENTION_YEARS) + timedelta(days=1)
     doomed: list[int] = []
     owners: list[str] = []
-    for rid, uscc, category, kind, ended, occurred, decided in (
-        await repo.retained_negative_records(session, before)
-    ):
+    for (
+        rid,
+        uscc,
+        category,
+        kind,
+        ended,
+        occurred,
+        decided,
+    ) in await repo.retained_negative_records(session, before):
         end = ended or occurred or decided
         assert end is not None  # the SQL filter compared it
         if retention_end(end) >= rep.today:
@@ -107,10 +119,19 @@ async def _delete_old(session: AsyncSession, rep: MaintenanceReport,
         doomed.append(rid)
         owners.append(uscc)
         await append_event(
-            session, actor=actor, action="record.delete", outcome="DELETED", at=now,
-            subject=uscc, categories=[category],
-            detail={"record": rid, "kind": kind, "act_ended": end.isoformat(),
-                    "retention_end": retention_end(end).isoformat()},
+            session,
+            actor=actor,
+            action="record.delete",
+            outcome="DELETED",
+            at=now,
+            subject=uscc,
+            categories=[category],
+            detail={
+                "record": rid,
+                "kind": kind,
+                "act_ended": end.isoformat(),
+                "retention_end": retention_end(end).isoformat(),
+            },
         )
     if doomed:
         await repo.delete_records(session, doomed)
@@ -118,8 +139,9 @@ async def _delete_old(session: AsyncSession, rep: MaintenanceReport,
     rep.records_deleted += len(doomed)
 
 
-async def _expire(session: AsyncSession, rep: MaintenanceReport,
-                  actor: Principal, now: datetime) -> None:
+async def _expire(
+    session: AsyncSession, rep: MaintenanceReport, actor: Principal, now: datetime
+) -> None:
     for r in await repo.expirable_records(session, rep.today):
         if r.publish_until is None:
             end = _dishonest_term_end(r)
@@ -128,13 +150,21 @@ async def _expire(session: AsyncSession, rep: MaintenanceReport,
             detail = {"listing_term_end": end.isoformat()}
         else:
             detail = {"publish_until": r.publish_until.isoformat()}
-        await set_record_status(session, r, RecordStatus.EXPIRED, actor=actor, at=now,
-                                action="record.expire", detail=detail)
+        await set_record_status(
+            session,
+            r,
+            RecordStatus.EXPIRED,
+            actor=actor,
+            at=now,
+            action="record.expire",
+            detail=detail,
+        )
         rep.records_expired += 1
 
 
-async def _end_listings(session: AsyncSession, rep: MaintenanceReport,
-                        actor: Principal, now: datetime) -> None:
+async def _end_listings(
+    session: AsyncSession, rep: MaintenanceReport, actor: Principal, now: datetime
+) -> None:
     for m in await repo.dishonest_listings_without_term(session):
         end = listing_term_end(m.since, None)
         if end >= rep.today:
@@ -142,29 +172,50 @@ async def _end_listings(session: AsyncSession, rep: MaintenanceReport,
         m.until, m.updated_at = end, now
         await repo.bump_version(session, [m.uscc])
         await append_event(
-            session, actor=actor, action="list.expire", outcome="EXPIRED", at=now,
-            subject=m.uscc, categories=[DataCategory.BASIC.value],
-            detail={"list": m.id, "kind": m.kind, "list_name": m.list_name,
-                    "since": m.since.isoformat(), "until": end.isoformat()},
+            session,
+            actor=actor,
+            action="list.expire",
+            outcome="EXPIRED",
+            at=now,
+            subject=m.uscc,
+            categories=[DataCategory.BASIC.value],
+            detail={
+                "list": m.id,
+                "kind": m.kind,
+                "list_name": m.list_name,
+                "since": m.since.isoformat(),
+                "until": end.isoformat(),
+            },
         )
         rep.lists_expired += 1
 
 
-async def _flag_overdue(session: AsyncSession, rep: MaintenanceReport,
-                        actor: Principal, now: datetime) -> None:
+async def _flag_overdue(
+    session: AsyncSession, rep: MaintenanceReport, actor: Principal, now: datetime
+) -> None:
     for o in await repo.overdue_objections(session, now):
         o.overdue = True
         await append_event(
-            session, actor=actor, action="objection.overdue", outcome="OVERDUE",
-            at=now, subject=o.uscc,
-            detail={"objection": o.id, "record": o.record_id,
-                    "due_by": o.due_by.isoformat()},
+            session,
+            actor=actor,
+            action="objection.overdue",
+            outcome="OVERDUE",
+            at=now,
+            subject=o.uscc,
+            detail={
+                "objection": o.id,
+                "record": o.record_id,
+                "due_by": o.due_by.isoformat(),
+            },
         )
         rep.objections_overdue += 1
 
 
 async def run_maintenance(
-    session: AsyncSession, hub: Hub, *, now: datetime | None = None,
+    session: AsyncSession,
+    hub: Hub,
+    *,
+    now: datetime | None = None,
     actor: Principal = SYSTEM,
 ) -> MaintenanceReport:
     """Apply every time-based rule once, in the caller's unit of work."""
@@ -176,8 +227,14 @@ async def run_maintenance(
     await _end_listings(session, rep, actor, now)
     await _flag_overdue(session, rep, actor, now)
     if rep.changed:
-        await append_event(session, actor=actor, action="maintenance.run",
-                           outcome="OK", at=now, detail=rep.as_json())
+        await append_event(
+            session,
+            actor=actor,
+            action="maintenance.run",
+            outcome="OK",
+            at=now,
+            detail=rep.as_json(),
+        )
     await session.flush()
     return rep
 

@@ -45,15 +45,17 @@ CORRECTABLE = ("title", "severity", "authority", *_DATES, "details")
 
 def is_overdue(row: Objection, now: datetime) -> bool:
     """Flagged by maintenance, or still open past its reply deadline."""
-    return bool(row.overdue) or (row.status == ObjectionStatus.OPEN
-                                 and row.due_by < now)
+    return bool(row.overdue) or (
+        row.status == ObjectionStatus.OPEN and row.due_by < now
+    )
 
 
 def _text(value: str | None, name: str, limit: int = MAX_TEXT) -> str:
     text = (value or "").strip()
     if not text or len(text) > limit:
-        raise HubError(f"{name} must be 1–{limit} characters.",
-                       ErrorCode.VALIDATION_ERROR)
+        raise HubError(
+            f"{name} must be 1–{limit} characters.", ErrorCode.VALIDATION_ERROR
+        )
     return text
 
 
@@ -62,12 +64,17 @@ def validate_corrections(raw: Any) -> dict[str, Any]:
     if not isinstance(raw, dict) or not raw:
         raise HubError(
             "CORRECTED needs 'corrections': an object with the corrected values of "
-            f"{', '.join(CORRECTABLE)}.", ErrorCode.VALIDATION_ERROR)
+            f"{', '.join(CORRECTABLE)}.",
+            ErrorCode.VALIDATION_ERROR,
+        )
     unknown = sorted(set(raw) - set(CORRECTABLE))
     if unknown:
         raise HubError(
             f"Cannot correct {', '.join(unknown)}; only {', '.join(CORRECTABLE)} "
-            "may change.", ErrorCode.VALIDATION_ERROR, fields=unknown)
+            "may change.",
+            ErrorCode.VALIDATION_ERROR,
+            fields=unknown,
+        )
     out: dict[str, Any] = {}
     for key, value in raw.items():
         if key == "title":
@@ -76,8 +83,10 @@ def validate_corrections(raw: Any) -> dict[str, Any]:
             out[key] = None if value is None else _text(value, "authority", 200)
         elif key == "severity":
             if value not in {s.value for s in Severity}:
-                raise HubError(f"severity must be one of {', '.join(Severity)}.",
-                               ErrorCode.VALIDATION_ERROR)
+                raise HubError(
+                    f"severity must be one of {', '.join(Severity)}.",
+                    ErrorCode.VALIDATION_ERROR,
+                )
             out[key] = value
         elif key == "details":
             if value is not None and not isinstance(value, dict):
@@ -87,31 +96,44 @@ def validate_corrections(raw: Any) -> dict[str, Any]:
             try:
                 out[key] = None if value is None else date.fromisoformat(value)
             except (TypeError, ValueError):
-                raise HubError(f"{key} must be an ISO date (YYYY-MM-DD) or null.",
-                               ErrorCode.VALIDATION_ERROR) from None
+                raise HubError(
+                    f"{key} must be an ISO date (YYYY-MM-DD) or null.",
+                    ErrorCode.VALIDATION_ERROR,
+                ) from None
     return out
 
 
 def _apply(record: CreditRecord, corrections: dict[str, Any]) -> None:
     for key, value in corrections.items():
         setattr(record, key, value)
-    if (record.publish_from and record.publish_until
-            and record.publish_until < record.publish_from):
-        raise HubError("publish_until may not be before publish_from.",
-                       ErrorCode.VALIDATION_ERROR)
+    if (
+        record.publish_from
+        and record.publish_until
+        and record.publish_until < record.publish_from
+    ):
+        raise HubError(
+            "publish_until may not be before publish_from.", ErrorCode.VALIDATION_ERROR
+        )
 
 
 async def file_objection(
-    session: AsyncSession, hub: Hub, actor: Principal, *, record_id: str,
-    reason: str, idempotency_key: str | None = None,
+    session: AsyncSession,
+    hub: Hub,
+    actor: Principal,
+    *,
+    record_id: str,
+    reason: str,
+    idempotency_key: str | None = None,
 ) -> Objection:
     """The subject (or an admin on its behalf) objects to one of its records."""
     if idempotency_key:
         prior = await remembered(session, actor.id, idempotency_key, OPERATION)
         if prior is not None:
             if prior.startswith("!"):
-                raise HubError(f"Idempotency key already used for {prior[1:]}; "
-                               "use a new key.", ErrorCode.CONFLICT)
+                raise HubError(
+                    f"Idempotency key already used for {prior[1:]}; use a new key.",
+                    ErrorCode.CONFLICT,
+                )
             found = await session.get(Objection, prior)
             if found is not None:
                 return found
@@ -119,16 +141,29 @@ async def file_objection(
     record = await own_record(session, actor, record_id)
     now = hub.clock.now()
     objection = Objection(
-        id=new_id(), record_id=record.id, uscc=record.uscc,
-        status=ObjectionStatus.OPEN.value, reason=text, filed_at=now,
-        due_by=objection_due(now), filed_by=actor.id,
-        prior_status=record.status, overdue=False,
+        id=new_id(),
+        record_id=record.id,
+        uscc=record.uscc,
+        status=ObjectionStatus.OPEN.value,
+        reason=text,
+        filed_at=now,
+        due_by=objection_due(now),
+        filed_by=actor.id,
+        prior_status=record.status,
+        overdue=False,
     )
     await set_record_status(
-        session, record, RecordStatus.DISPUTED, actor=actor, at=now,
+        session,
+        record,
+        RecordStatus.DISPUTED,
+        actor=actor,
+        at=now,
         action=OPERATION,
-        detail={"objection": objection.id, "due_by": objection.due_by.isoformat(),
-                **({"on_behalf": True} if actor.is_admin else {})},
+        detail={
+            "objection": objection.id,
+            "due_by": objection.due_by.isoformat(),
+            **({"on_behalf": True} if actor.is_admin else {}),
+        },
     )
     session.add(objection)
     if idempotency_key:
@@ -138,8 +173,13 @@ async def file_objection(
 
 
 async def resolve_objection(
-    session: AsyncSession, hub: Hub, actor: Principal, *, objection_id: str,
-    resolution: ObjectionResolution, note: str,
+    session: AsyncSession,
+    hub: Hub,
+    actor: Principal,
+    *,
+    objection_id: str,
+    resolution: ObjectionResolution,
+    note: str,
     corrections: dict[str, Any] | None = None,
 ) -> Objection:
     """Admin's reply: CORRECTED, REVOKED or UPHELD, with a note for the subject."""
@@ -152,38 +192,56 @@ async def resolve_objection(
     if resolution is ObjectionResolution.CORRECTED:
         fixed = validate_corrections(corrections)
     elif corrections:
-        raise HubError("corrections go only with resolution CORRECTED.",
-                       ErrorCode.VALIDATION_ERROR)
+        raise HubError(
+            "corrections go only with resolution CORRECTED.", ErrorCode.VALIDATION_ERROR
+        )
     record = await repo.record(session, row.record_id)
     assert record is not None  # objections go with their record (cascade)
     now = hub.clock.now()
-    to = (RecordStatus.REVOKED if resolution is ObjectionResolution.REVOKED
-          else RecordStatus(row.prior_status))
+    to = (
+        RecordStatus.REVOKED
+        if resolution is ObjectionResolution.REVOKED
+        else RecordStatus(row.prior_status)
+    )
     if fixed:
         _apply(record, fixed)
     await set_record_status(
-        session, record, to, actor=actor, at=now, action="objection.resolve",
-        detail={"objection": row.id, "resolution": str(resolution),
-                **({"corrected": sorted(fixed)} if fixed else {}),
-                "overdue": is_overdue(row, now)},
+        session,
+        record,
+        to,
+        actor=actor,
+        at=now,
+        action="objection.resolve",
+        detail={
+            "objection": row.id,
+            "resolution": str(resolution),
+            **({"corrected": sorted(fixed)} if fixed else {}),
+            "overdue": is_overdue(row, now),
+        },
     )
     late = is_overdue(row, now)
     OBJECTION.move(row, resolution, label=f"objection {row.id}")
     row.overdue = late  # answered after the deadline: it stays on the record
     row.resolved_at, row.resolved_by, row.note = now, actor.id, text
     if fixed:
-        row.corrections = {k: v.isoformat() if isinstance(v, date) else v
-                           for k, v in fixed.items()}
+        row.corrections = {
+            k: v.isoformat() if isinstance(v, date) else v for k, v in fixed.items()
+        }
     await session.flush()
     return row
 
 
 async def list_objections(
-    session: AsyncSession, actor: Principal, *, status: ObjectionStatus | None,
-    first: int, after: tuple[datetime, str] | None,
+    session: AsyncSession,
+    actor: Principal,
+    *,
+    status: ObjectionStatus | None,
+    first: int,
+    after: tuple[datetime, str] | None,
 ) -> tuple[list[Objection], int, bool]:
     """Subjects see their own; admins all (permission declared on the field)."""
     uscc = None if actor.is_admin else actor.uscc
     rows, total = await repo.objection_page(
-        session, uscc=uscc, status=status, first=first, after=after)
+        session, uscc=uscc, status=status, first=first, after=after
+    )
     return rows[:first], total, len(rows) > first

@@ -29,8 +29,9 @@ async def own_record(
     except (TypeError, ValueError):
         raise HubError(f"No record {record_id!r}.", ErrorCode.NOT_FOUND) from None
     row = await repo.record(session, rid)
-    if row is None or not (actor.is_admin or (actor.is_subject
-                                              and actor.uscc == row.uscc)):
+    if row is None or not (
+        actor.is_admin or (actor.is_subject and actor.uscc == row.uscc)
+    ):
         raise HubError(f"No record {record_id!r} of yours.", ErrorCode.NOT_FOUND)
     return row
 
@@ -53,8 +54,13 @@ async def set_record_status(
     record.updated_at = at
     await repo.bump_version(session, [record.uscc])
     await append_event(
-        session, actor=actor, action=action, outcome=str(to), at=at,
-        subject=record.uscc, categories=[record.category],
+        session,
+        actor=actor,
+        action=action,
+        outcome=str(to),
+        at=at,
+        subject=record.uscc,
+        categories=[record.category],
         detail={"record": record.id, "from": before, "to": str(to), **(detail or {})},
     )
     return before

@@ -38,32 +38,48 @@ MAX_TEXT = 4000
 def _text(value: str | None, name: str) -> str:
     text = (value or "").strip()
     if not text or len(text) > MAX_TEXT:
-        raise HubError(f"{name} must be 1–{MAX_TEXT} characters.",
-                       ErrorCode.VALIDATION_ERROR)
+        raise HubError(
+            f"{name} must be 1–{MAX_TEXT} characters.", ErrorCode.VALIDATION_ERROR
+        )
     return text
 
 
 async def apply_repair(
-    session: AsyncSession, hub: Hub, actor: Principal, *, record_id: str,
-    method: str, evidence: str,
+    session: AsyncSession,
+    hub: Hub,
+    actor: Principal,
+    *,
+    record_id: str,
+    method: str,
+    evidence: str,
 ) -> RepairApplication:
     """The subject applies to repair one of its negative records."""
     if method not in METHODS:
-        raise HubError(f"method must be one of {', '.join(METHODS)}, got {method!r}.",
-                       ErrorCode.VALIDATION_ERROR)
+        raise HubError(
+            f"method must be one of {', '.join(METHODS)}, got {method!r}.",
+            ErrorCode.VALIDATION_ERROR,
+        )
     proof = _text(evidence, "evidence")
     record = await own_record(session, actor, record_id)
     if record.severity == Severity.NONE:
-        raise HubError("Only negative records (severity MINOR, ORDINARY or SERIOUS) "
-                       "can be repaired.", ErrorCode.VALIDATION_ERROR)
+        raise HubError(
+            "Only negative records (severity MINOR, ORDINARY or SERIOUS) "
+            "can be repaired.",
+            ErrorCode.VALIDATION_ERROR,
+        )
     RECORD.check(record.status, RecordStatus.REPAIRED, label=f"record {record.id}")
     if await repo.pending_repair(session, record.id):
-        raise HubError(f"Record {record.id} already has a PENDING repair application; "
-                       "wait for its decision.", ErrorCode.CONFLICT)
+        raise HubError(
+            f"Record {record.id} already has a PENDING repair application; "
+            "wait for its decision.",
+            ErrorCode.CONFLICT,
+        )
     decided = record.decided_on or record.occurred_on
     if decided is None:  # pragma: no cover - imported records carry a date
-        raise HubError("The record has no decision date; ask the platform to fix it.",
-                       ErrorCode.CONFLICT)
+        raise HubError(
+            "The record has no decision date; ask the platform to fix it.",
+            ErrorCode.CONFLICT,
+        )
     now = hub.clock.now()
     today = china_today(now)
     possible = repair_possible_from(record.severity, decided)
@@ -72,16 +88,28 @@ async def apply_repair(
             f"A {record.severity} record decided on {decided.isoformat()} must stay "
             f"published for its minimum period (信用修复管理办法); you may apply from "
             f"{possible.isoformat()}.",
-            ErrorCode.CONFLICT, possibleFrom=possible.isoformat())
+            ErrorCode.CONFLICT,
+            possibleFrom=possible.isoformat(),
+        )
     row = RepairApplication(
-        id=new_id(), record_id=record.id, uscc=record.uscc,
-        status=RepairStatus.PENDING.value, method=method, evidence=proof,
-        applied_at=now, applied_by=actor.id,
+        id=new_id(),
+        record_id=record.id,
+        uscc=record.uscc,
+        status=RepairStatus.PENDING.value,
+        method=method,
+        evidence=proof,
+        applied_at=now,
+        applied_by=actor.id,
     )
     session.add(row)
     await append_event(
-        session, actor=actor, action="repair.apply", outcome="PENDING", at=now,
-        subject=record.uscc, categories=[record.category],
+        session,
+        actor=actor,
+        action="repair.apply",
+        outcome="PENDING",
+        at=now,
+        subject=record.uscc,
+        categories=[record.category],
         detail={"repair": row.id, "record": record.id, "method": method},
     )
     await session.flush()
@@ -89,8 +117,13 @@ async def apply_repair(
 
 
 async def decide_repair(
-    session: AsyncSession, hub: Hub, actor: Principal, *, repair_id: str,
-    approve: bool, note: str,
+    session: AsyncSession,
+    hub: Hub,
+    actor: Principal,
+    *,
+    repair_id: str,
+    approve: bool,
+    note: str,
 ) -> RepairApplication:
     """Admin approves (record REPAIRED) or rejects, with a note."""
     row = await session.get(RepairApplication, repair_id)
@@ -104,13 +137,25 @@ async def decide_repair(
     assert record is not None  # applications go with their record (cascade)
     detail = {"repair": row.id, "decision": str(to)}
     if approve:
-        await set_record_status(session, record, RecordStatus.REPAIRED, actor=actor,
-                                at=now, action="repair.decide", detail=detail)
+        await set_record_status(
+            session,
+            record,
+            RecordStatus.REPAIRED,
+            actor=actor,
+            at=now,
+            action="repair.decide",
+            detail=detail,
+        )
         alert_after_commit(session, hub, record.uscc, record.id, RECORD_REPAIRED)
     else:
         await append_event(
-            session, actor=actor, action="repair.decide", outcome=str(to), at=now,
-            subject=record.uscc, categories=[record.category],
+            session,
+            actor=actor,
+            action="repair.decide",
+            outcome=str(to),
+            at=now,
+            subject=record.uscc,
+            categories=[record.category],
             detail={"record": record.id, **detail},
         )
     REPAIR.move(row, to, label=f"repair application {row.id}")
@@ -120,10 +165,15 @@ async def decide_repair(
 
 
 async def list_repairs(
-    session: AsyncSession, actor: Principal, *, status: RepairStatus | None,
-    first: int, after: tuple[datetime, str] | None,
+    session: AsyncSession,
+    actor: Principal,
+    *,
+    status: RepairStatus | None,
+    first: int,
+    after: tuple[datetime, str] | None,
 ) -> tuple[list[RepairApplication], int, bool]:
     uscc = None if actor.is_admin else actor.uscc
     rows, total = await repo.repair_page(
-        session, uscc=uscc, status=status, first=first, after=after)
+        session, uscc=uscc, status=status, first=first, after=after
+    )
     return rows[:first], total, len(rows) > first

@@ -51,8 +51,11 @@ async def record(session: AsyncSession, record_id: int) -> CreditRecord | None:
 async def record_by_source(
     session: AsyncSession, source: str, source_id: str
 ) -> CreditRecord | None:
-    return await session.scalar(select(CreditRecord).where(
-        CreditRecord.source == source, CreditRecord.source_id == source_id))
+    return await session.scalar(
+        select(CreditRecord).where(
+            CreditRecord.source == source, CreditRecord.source_id == source_id
+        )
+    )
 
 
 async def records_by_id(
@@ -61,7 +64,8 @@ async def records_by_id(
     if not ids:
         return {}
     rows = await session.scalars(
-        select(CreditRecord).where(CreditRecord.id.in_(sorted(set(ids)))))
+        select(CreditRecord).where(CreditRecord.id.in_(sorted(set(ids))))
+    )
     return {r.id: r for r in rows}
 
 
@@ -69,16 +73,23 @@ async def bump_version(session: AsyncSession, usccs: Sequence[str]) -> None:
     """Records changed: evaluations and decisions recompute (cache key)."""
     if usccs:
         await session.execute(
-            update(Entity).where(Entity.uscc.in_(sorted(set(usccs))))
+            update(Entity)
+            .where(Entity.uscc.in_(sorted(set(usccs))))
             .values(data_version=Entity.data_version + 1)
-            .execution_options(synchronize_session=False))
+            .execution_options(synchronize_session=False)
+        )
 
 
 # --- queues ---------------------------------------------------------------
 
+
 async def objection_page(
-    session: AsyncSession, *, uscc: str | None, status: ObjectionStatus | None,
-    first: int, after: tuple[datetime, str] | None,
+    session: AsyncSession,
+    *,
+    uscc: str | None,
+    status: ObjectionStatus | None,
+    first: int,
+    after: tuple[datetime, str] | None,
 ) -> tuple[list[Objection], int]:
     """Oldest reply deadline first (the admin's work order)."""
     conds: list[Any] = []
@@ -86,20 +97,32 @@ async def objection_page(
         conds.append(Objection.uscc == uscc)
     if status is not None:
         conds.append(Objection.status == str(status))
-    total = int(await session.scalar(
-        select(func.count(Objection.id)).where(*conds)) or 0)
+    total = int(
+        await session.scalar(select(func.count(Objection.id)).where(*conds)) or 0
+    )
     if after is not None:
-        conds.append(or_(Objection.due_by > after[0],
-                         and_(Objection.due_by == after[0], Objection.id > after[1])))
-    rows = await session.scalars(select(Objection).where(*conds)
-                                 .order_by(Objection.due_by, Objection.id)
-                                 .limit(first + 1))
+        conds.append(
+            or_(
+                Objection.due_by > after[0],
+                and_(Objection.due_by == after[0], Objection.id > after[1]),
+            )
+        )
+    rows = await session.scalars(
+        select(Objection)
+        .where(*conds)
+        .order_by(Objection.due_by, Objection.id)
+        .limit(first + 1)
+    )
     return list(rows), total
 
 
 async def repair_page(
-    session: AsyncSession, *, uscc: str | None, status: RepairStatus | None,
-    first: int, after: tuple[datetime, str] | None,
+    session: AsyncSession,
+    *,
+    uscc: str | None,
+    status: RepairStatus | None,
+    first: int,
+    after: tuple[datetime, str] | None,
 ) -> tuple[list[RepairApplication], int]:
     """Oldest application first."""
     ra = RepairApplication
@@ -110,16 +133,25 @@ async def repair_page(
         conds.append(ra.status == str(status))
     total = int(await session.scalar(select(func.count(ra.id)).where(*conds)) or 0)
     if after is not None:
-        conds.append(or_(ra.applied_at > after[0],
-                         and_(ra.applied_at == after[0], ra.id > after[1])))
-    rows = await session.scalars(select(ra).where(*conds)
-                                 .order_by(ra.applied_at, ra.id).limit(first + 1))
+        conds.append(
+            or_(
+                ra.applied_at > after[0],
+                and_(ra.applied_at == after[0], ra.id > after[1]),
+            )
+        )
+    rows = await session.scalars(
+        select(ra).where(*conds).order_by(ra.applied_at, ra.id).limit(first + 1)
+    )
     return list(rows), total
 
 
 async def commitment_page(
-    session: AsyncSession, *, uscc: str | None, status: str | None,
-    first: int, after: tuple[str, str] | None,
+    session: AsyncSession,
+    *,
+    uscc: str | None,
+    status: str | None,
+    first: int,
+    after: tuple[str, str] | None,
 ) -> tuple[list[Commitment], int]:
     """Earliest due date first."""
     conds: list[Any] = []
@@ -127,57 +159,90 @@ async def commitment_page(
         conds.append(Commitment.uscc == uscc)
     if status is not None:
         conds.append(Commitment.status == status)
-    total = int(await session.scalar(
-        select(func.count(Commitment.id)).where(*conds)) or 0)
+    total = int(
+        await session.scalar(select(func.count(Commitment.id)).where(*conds)) or 0
+    )
     if after is not None:
         day = date.fromisoformat(after[0])
-        conds.append(or_(Commitment.due_on > day,
-                         and_(Commitment.due_on == day, Commitment.id > after[1])))
-    rows = await session.scalars(select(Commitment).where(*conds)
-                                 .order_by(Commitment.due_on, Commitment.id)
-                                 .limit(first + 1))
+        conds.append(
+            or_(
+                Commitment.due_on > day,
+                and_(Commitment.due_on == day, Commitment.id > after[1]),
+            )
+        )
+    rows = await session.scalars(
+        select(Commitment)
+        .where(*conds)
+        .order_by(Commitment.due_on, Commitment.id)
+        .limit(first + 1)
+    )
     return list(rows), total
 
 
 async def pending_repair(session: AsyncSession, record_id: int) -> str | None:
-    return await session.scalar(select(RepairApplication.id).where(
-        RepairApplication.record_id == record_id,
-        RepairApplication.status == RepairStatus.PENDING.value))
+    return await session.scalar(
+        select(RepairApplication.id).where(
+            RepairApplication.record_id == record_id,
+            RepairApplication.status == RepairStatus.PENDING.value,
+        )
+    )
 
 
 # --- consents (data shares, alerts) --------------------------------------
+
 
 async def active_consents(
     session: AsyncSession, uscc: str, now: datetime
 ) -> list[tuple[Consent, Client]]:
     rows = await session.execute(
-        select(Consent, Client).join(Client, Client.id == Consent.grantee_id)
-        .where(Consent.subject == uscc, Consent.revoked_at.is_(None),
-               Consent.expires_at > now)
-        .order_by(Consent.expires_at, Consent.id))
+        select(Consent, Client)
+        .join(Client, Client.id == Consent.grantee_id)
+        .where(
+            Consent.subject == uscc,
+            Consent.revoked_at.is_(None),
+            Consent.expires_at > now,
+        )
+        .order_by(Consent.expires_at, Consent.id)
+    )
     return [(c, cl) for c, cl in rows.all()]
 
 
 async def has_monitoring_consent(
     session: AsyncSession, uscc: str, grantee_id: str, now: datetime
 ) -> bool:
-    found = await session.scalar(select(Consent.id).where(
-        Consent.subject == uscc, Consent.grantee_id == grantee_id,
-        Consent.purpose == "MONITORING", Consent.revoked_at.is_(None),
-        Consent.expires_at > now).limit(1))
+    found = await session.scalar(
+        select(Consent.id)
+        .where(
+            Consent.subject == uscc,
+            Consent.grantee_id == grantee_id,
+            Consent.purpose == "MONITORING",
+            Consent.revoked_at.is_(None),
+            Consent.expires_at > now,
+        )
+        .limit(1)
+    )
     return found is not None
 
 
 # --- maintenance ----------------------------------------------------------
 
+
 async def expirable_records(session: AsyncSession, today: date) -> list[CreditRecord]:
     """ACTIVE records whose window ended, and dishonest-debtor entries without one."""
-    rows = await session.scalars(select(CreditRecord).where(
-        CreditRecord.status == RecordStatus.ACTIVE.value,
-        or_(CreditRecord.publish_until < today,
-            and_(CreditRecord.publish_until.is_(None),
-                 CreditRecord.kind == DISHONEST_KIND)),
-    ).order_by(CreditRecord.id))
+    rows = await session.scalars(
+        select(CreditRecord)
+        .where(
+            CreditRecord.status == RecordStatus.ACTIVE.value,
+            or_(
+                CreditRecord.publish_until < today,
+                and_(
+                    CreditRecord.publish_until.is_(None),
+                    CreditRecord.kind == DISHONEST_KIND,
+                ),
+            ),
+        )
+        .order_by(CreditRecord.id)
+    )
     return list(rows)
 
 
@@ -188,13 +253,22 @@ async def retained_negative_records(
 
     A coarse SQL filter; the exact 5-year date is computed in Python.
     """
-    end = func.coalesce(CreditRecord.ended_on, CreditRecord.occurred_on,
-                        CreditRecord.decided_on)
-    rows = await session.execute(select(
-        CreditRecord.id, CreditRecord.uscc, CreditRecord.category, CreditRecord.kind,
-        CreditRecord.ended_on, CreditRecord.occurred_on, CreditRecord.decided_on,
-    ).where(CreditRecord.severity != Severity.NONE.value, end < before)
-        .order_by(CreditRecord.id))
+    end = func.coalesce(
+        CreditRecord.ended_on, CreditRecord.occurred_on, CreditRecord.decided_on
+    )
+    rows = await session.execute(
+        select(
+            CreditRecord.id,
+            CreditRecord.uscc,
+            CreditRecord.category,
+            CreditRecord.kind,
+            CreditRecord.ended_on,
+            CreditRecord.occurred_on,
+            CreditRecord.decided_on,
+        )
+        .where(CreditRecord.severity != Severity.NONE.value, end < before)
+        .order_by(CreditRecord.id)
+    )
     return [tuple(r) for r in rows.all()]  # type: ignore[misc]
 
 
@@ -203,42 +277,65 @@ async def delete_records(session: AsyncSession, ids: Sequence[int]) -> None:
     if not ids:
         return
     await session.execute(
-        update(Commitment).where(Commitment.breach_record_id.in_(list(ids)))
-        .values(breach_record_id=None).execution_options(synchronize_session=False))
+        update(Commitment)
+        .where(Commitment.breach_record_id.in_(list(ids)))
+        .values(breach_record_id=None)
+        .execution_options(synchronize_session=False)
+    )
     await session.execute(
-        delete(Objection).where(Objection.record_id.in_(list(ids)))
-        .execution_options(synchronize_session=False))
+        delete(Objection)
+        .where(Objection.record_id.in_(list(ids)))
+        .execution_options(synchronize_session=False)
+    )
     await session.execute(
-        delete(RepairApplication).where(RepairApplication.record_id.in_(list(ids)))
-        .execution_options(synchronize_session=False))
+        delete(RepairApplication)
+        .where(RepairApplication.record_id.in_(list(ids)))
+        .execution_options(synchronize_session=False)
+    )
     await session.execute(
-        delete(CreditRecord).where(CreditRecord.id.in_(list(ids)))
-        .execution_options(synchronize_session=False))
+        delete(CreditRecord)
+        .where(CreditRecord.id.in_(list(ids)))
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def dishonest_listings_without_term(
     session: AsyncSession,
 ) -> list[ListMembership]:
-    rows = await session.scalars(select(ListMembership).where(
-        ListMembership.kind == ListKind.BLACK.value,
-        ListMembership.list_name == DISHONEST_LIST,
-        ListMembership.until.is_(None),
-    ).order_by(ListMembership.id))
+    rows = await session.scalars(
+        select(ListMembership)
+        .where(
+            ListMembership.kind == ListKind.BLACK.value,
+            ListMembership.list_name == DISHONEST_LIST,
+            ListMembership.until.is_(None),
+        )
+        .order_by(ListMembership.id)
+    )
     return list(rows)
 
 
 async def overdue_objections(session: AsyncSession, now: datetime) -> list[Objection]:
-    rows = await session.scalars(select(Objection).where(
-        Objection.status == ObjectionStatus.OPEN.value,
-        Objection.overdue.is_(False), Objection.due_by < now,
-    ).order_by(Objection.due_by, Objection.id))
+    rows = await session.scalars(
+        select(Objection)
+        .where(
+            Objection.status == ObjectionStatus.OPEN.value,
+            Objection.overdue.is_(False),
+            Objection.due_by < now,
+        )
+        .order_by(Objection.due_by, Objection.id)
+    )
     return list(rows)
 
 
 async def unfulfilled_commitments(
     session: AsyncSession, today: date
 ) -> list[Commitment]:
-    rows = await session.scalars(select(Commitment).where(
-        Commitment.status == "PENDING", Commitment.due_on < today,
-    ).order_by(Commitment.due_on, Commitment.id))
+    rows = await session.scalars(
+        select(Commitment)
+        .where(
+            Commitment.status == "PENDING",
+            Commitment.due_on < today,
+        )
+        .order_by(Commitment.due_on, Commitment.id)
+    )
     return list(rows)

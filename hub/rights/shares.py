@@ -36,8 +36,10 @@ async def data_shares(
 ) -> list[DataShare]:
     """ACTIVE consents of ``uscc``, soonest expiry first (subject itself or admin)."""
     if not (actor.is_admin or (actor.is_subject and actor.uscc == uscc)):
-        raise HubError("Only the enterprise itself or an admin may list its data "
-                       "shares.", ErrorCode.FORBIDDEN)
+        raise HubError(
+            "Only the enterprise itself or an admin may list its data shares.",
+            ErrorCode.FORBIDDEN,
+        )
     now: datetime = hub.clock.now()
     rows = await repo.active_consents(session, uscc, now)
     return [DataShare(c, cl) for c, cl in rows]

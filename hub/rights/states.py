@@ -43,8 +43,11 @@ class StateMachine:
         nxt = self.next_states(current)
         raise HubError(
             f"{label} is {current}; {current} → {to} is not allowed"
-            + (f" (from {current} only {', '.join(nxt)})." if nxt
-               else f" ({current} is final)."),
+            + (
+                f" (from {current} only {', '.join(nxt)})."
+                if nxt
+                else f" ({current} is final)."
+            ),
             ErrorCode.CONFLICT,
             currentState=str(current),
         )
@@ -68,12 +71,17 @@ def _m(name: str, *pairs: tuple[str, str]) -> StateMachine:
 # hub keeps it until the retention period ends.
 RECORD = _m(
     "record",
-    (R.ACTIVE, R.DISPUTED), (R.EXPIRED, R.DISPUTED),
-    (R.DISPUTED, R.ACTIVE), (R.DISPUTED, R.EXPIRED), (R.DISPUTED, R.REVOKED),
-    (R.ACTIVE, R.REPAIRED), (R.ACTIVE, R.EXPIRED),
+    (R.ACTIVE, R.DISPUTED),
+    (R.EXPIRED, R.DISPUTED),
+    (R.DISPUTED, R.ACTIVE),
+    (R.DISPUTED, R.EXPIRED),
+    (R.DISPUTED, R.REVOKED),
+    (R.ACTIVE, R.REPAIRED),
+    (R.ACTIVE, R.EXPIRED),
 )
-OBJECTION = _m("objection", (O.OPEN, O.CORRECTED), (O.OPEN, O.REVOKED),
-               (O.OPEN, O.UPHELD))
+OBJECTION = _m(
+    "objection", (O.OPEN, O.CORRECTED), (O.OPEN, O.REVOKED), (O.OPEN, O.UPHELD)
+)
 REPAIR = _m("repair", (P.PENDING, P.APPROVED), (P.PENDING, P.REJECTED))
 COMMITMENT = _m("commitment", (C.PENDING, C.FULFILLED), (C.PENDING, C.BREACHED))
 

@@ -16,7 +16,9 @@ from tests.api import Api
 
 USCC = "91350100M000100Y43"
 OTHER = "91110000100017643K"
-CLIENT_KINDS = [k for k in PrincipalKind if k not in (PrincipalKind.SUBJECT, PrincipalKind.ADMIN)]
+CLIENT_KINDS = [
+    k for k in PrincipalKind if k not in (PrincipalKind.SUBJECT, PrincipalKind.ADMIN)
+]
 ALLOWED = {
     PrincipalKind.BANK: {Purpose.LENDING, Purpose.MONITORING},
     PrincipalKind.GUARANTOR: {Purpose.GUARANTEE},
@@ -24,8 +26,15 @@ ALLOWED = {
     PrincipalKind.MERCHANT: {Purpose.INCENTIVE},
     PrincipalKind.AGENCY: {Purpose.APPROVAL},
 }
-STATES = ["none", "active", "wrong_purpose", "wrong_grantee", "missing_category",
-          "revoked", "expired"]
+STATES = [
+    "none",
+    "active",
+    "wrong_purpose",
+    "wrong_grantee",
+    "missing_category",
+    "revoked",
+    "expired",
+]
 
 
 def expected(kind: PrincipalKind, purpose: Purpose, state: str) -> str:
@@ -34,17 +43,33 @@ def expected(kind: PrincipalKind, purpose: Purpose, state: str) -> str:
     return "GRANTED" if state == "active" else "CONSENT_REQUIRED"
 
 
-async def _consent(api: Api, grantee: str, purpose: Purpose, cats: list[str],
-                   *, revoked: bool = False, expired: bool = False) -> None:
+async def _consent(
+    api: Api,
+    grantee: str,
+    purpose: Purpose,
+    cats: list[str],
+    *,
+    revoked: bool = False,
+    expired: bool = False,
+) -> None:
     now = api.clock.now()
     async with session_scope(api.hub.sessionmaker) as s:
-        s.add(Consent(
-            id=new_id(), subject=USCC, grantee_id=grantee, purpose=str(purpose),
-            categories=cats, granted_at=now - timedelta(days=10),
-            expires_at=now - timedelta(seconds=1) if expired else now + timedelta(days=30),
-            revoked_at=now - timedelta(days=1) if revoked else None,
-            granted_by=USCC, receipt="x",
-        ))
+        s.add(
+            Consent(
+                id=new_id(),
+                subject=USCC,
+                grantee_id=grantee,
+                purpose=str(purpose),
+                categories=cats,
+                granted_at=now - timedelta(days=10),
+                expires_at=now - timedelta(seconds=1)
+                if expired
+                else now + timedelta(days=30),
+                revoked_at=now - timedelta(days=1) if revoked else None,
+                granted_by=USCC,
+                receipt="x",
+            )
+        )
 
 
 @pytest.fixture
@@ -83,8 +108,13 @@ async def test_matrix(world: Api) -> None:
                 try:
                     async with session_scope(api.hub.sessionmaker) as s:
                         grant = await open_door(
-                            s, api.hub, principal, uscc=USCC, purpose=purpose,
-                            action="eligibility.check", categories=wanted,
+                            s,
+                            api.hub,
+                            principal,
+                            uscc=USCC,
+                            purpose=purpose,
+                            action="eligibility.check",
+                            categories=wanted,
                             require_all=True,
                         )
                     got = "GRANTED"
@@ -103,9 +133,14 @@ async def test_missing_category_names_it(world: Api) -> None:
     with pytest.raises(HubError) as err:
         async with session_scope(world.hub.sessionmaker) as s:
             await open_door(
-                s, world.hub, Principal(id=bank.id, kind=PrincipalKind.BANK, name="b"),
-                uscc=USCC, purpose=Purpose.LENDING, action="eligibility.check",
-                categories=[DataCategory.BASIC, DataCategory.TAX], require_all=True,
+                s,
+                world.hub,
+                Principal(id=bank.id, kind=PrincipalKind.BANK, name="b"),
+                uscc=USCC,
+                purpose=Purpose.LENDING,
+                action="eligibility.check",
+                categories=[DataCategory.BASIC, DataCategory.TAX],
+                require_all=True,
             )
     assert err.value.extra["missingCategories"] == ["TAX"]
 
@@ -115,8 +150,12 @@ async def test_profile_read_narrows_to_consented_categories(world: Api) -> None:
     await _consent(world, bank.id, Purpose.LENDING, ["BASIC"])
     async with session_scope(world.hub.sessionmaker) as s:
         grant = await open_door(
-            s, world.hub, Principal(id=bank.id, kind=PrincipalKind.BANK, name="b"),
-            uscc=USCC, purpose=Purpose.LENDING, action="profile.read",
+            s,
+            world.hub,
+            Principal(id=bank.id, kind=PrincipalKind.BANK, name="b"),
+            uscc=USCC,
+            purpose=Purpose.LENDING,
+            action="profile.read",
         )
     assert grant.categories == frozenset({DataCategory.BASIC})
 
@@ -125,13 +164,15 @@ async def test_profile_read_narrows_to_consented_categories(world: Api) -> None:
 async def test_subject_reads_itself_not_others(world: Api, purpose: Purpose) -> None:
     me = Principal(id=USCC, kind=PrincipalKind.SUBJECT, name="s", uscc=USCC)
     async with session_scope(world.hub.sessionmaker) as s:
-        grant = await open_door(s, world.hub, me, uscc=USCC, purpose=purpose,
-                                action="profile.read")
+        grant = await open_door(
+            s, world.hub, me, uscc=USCC, purpose=purpose, action="profile.read"
+        )
         assert grant.consent is None and DataCategory.PENALTY in grant.categories
     with pytest.raises(HubError) as err:
         async with session_scope(world.hub.sessionmaker) as s:
-            await open_door(s, world.hub, me, uscc=OTHER, purpose=purpose,
-                            action="profile.read")
+            await open_door(
+                s, world.hub, me, uscc=OTHER, purpose=purpose, action="profile.read"
+            )
     assert err.value.code == "FORBIDDEN"
 
 
@@ -140,7 +181,11 @@ async def test_admin_never_reads_profiles(world: Api) -> None:
     with pytest.raises(HubError) as err:
         async with session_scope(world.hub.sessionmaker) as s:
             await open_door(
-                s, world.hub, Principal(id=admin.id, kind=PrincipalKind.ADMIN, name="a"),
-                uscc=USCC, purpose=Purpose.LENDING, action="profile.read",
+                s,
+                world.hub,
+                Principal(id=admin.id, kind=PrincipalKind.ADMIN, name="a"),
+                uscc=USCC,
+                purpose=Purpose.LENDING,
+                action="profile.read",
             )
     assert err.value.code == "FORBIDDEN"

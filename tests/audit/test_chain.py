@@ -20,8 +20,13 @@ async def _append_many(sessionmaker, clock, n: int) -> list[str]:  # type: ignor
     async def one(i: int) -> str:
         async with session_scope(sessionmaker) as s:
             ev = await append_event(
-                s, actor=BANK, action="profile.read", outcome="GRANTED",
-                at=clock.now(), subject="91350100M000100Y43", detail={"i": i},
+                s,
+                actor=BANK,
+                action="profile.read",
+                outcome="GRANTED",
+                at=clock.now(),
+                subject="91350100M000100Y43",
+                detail={"i": i},
             )
             return ev.id
 
@@ -44,9 +49,13 @@ async def test_concurrent_appends_form_one_chain(sessionmaker, clock) -> None:
 async def test_tampering_is_named(sessionmaker, clock) -> None:
     ids = await _append_many(sessionmaker, clock, 5)
     async with sessionmaker() as s:
-        victim = (await s.scalars(select(AuditEvent).where(AuditEvent.id == ids[2]))).one()
+        victim = (
+            await s.scalars(select(AuditEvent).where(AuditEvent.id == ids[2]))
+        ).one()
         await s.execute(
-            update(AuditEvent).where(AuditEvent.id == victim.id).values(outcome="DENIED")
+            update(AuditEvent)
+            .where(AuditEvent.id == victim.id)
+            .values(outcome="DENIED")
         )
         await s.commit()
         report = await verify_chain(s)

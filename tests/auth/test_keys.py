@@ -19,6 +19,7 @@ from hub.auth.tokens import (
 from hub.enums import PrincipalKind
 from hub.errors import HubError
 from hub.models import AuditEvent, SigningKey
+from hub.settings import Settings
 
 OPERATOR = Principal(id="operator", kind=PrincipalKind.ADMIN, name="ops")
 
@@ -50,14 +51,23 @@ async def test_first_start_generates_one_key_and_later_starts_reuse_it(
     assert "d" not in jwk  # never the private part
 
 
-async def test_workers_starting_together_make_one_key(
-    sessionmaker, settings, clock, db_url
-) -> None:
-    rings = await asyncio.gather(
-        *(load_keyring(sessionmaker, settings, clock) for _ in range(4))
-    )
-    assert await count_keys(sessionmaker) == 1
-    assert len({r.active.kid for r in rings}) == 1
+async def test_workers_starting_together_make_one_key(postgres_url, clock) -> None:
+    # Several workers share one database only on PostgreSQL (SQLite is a
+    # single-process deployment), where an advisory lock serialises them.
+    from hub.db import create_engine, make_sessionmaker, migrate
+
+    migrate(postgres_url)
+    engine = create_engine(postgres_url)
+    maker = make_sessionmaker(engine)
+    settings = Settings(database_url=postgres_url)
+    try:
+        rings = await asyncio.gather(
+            *(load_keyring(maker, settings, clock) for _ in range(4))
+        )
+        assert await count_keys(maker) == 1
+        assert len({r.active.kid for r in rings}) == 1
+    finally:
+        await engine.dispose()
 
 
 async def test_rotation_keeps_old_tokens_valid_until_expiry(

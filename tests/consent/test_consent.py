@@ -15,11 +15,21 @@ GRANT = """mutation($i: GrantConsentInput!, $k: String) {
     grantee { id kind } } }"""
 
 
-def _input(api: Api, grantee: str, purpose: str = "LENDING", days: float = 90,
-           cats: list[str] | None = None, subject: str = USCC) -> dict:
-    return {"subject": subject, "granteeId": grantee, "purpose": purpose,
-            "categories": ["BASIC", "TAX"] if cats is None else cats,
-            "expiresAt": (api.clock.now() + timedelta(days=days)).isoformat()}
+def _input(
+    api: Api,
+    grantee: str,
+    purpose: str = "LENDING",
+    days: float = 90,
+    cats: list[str] | None = None,
+    subject: str = USCC,
+) -> dict:
+    return {
+        "subject": subject,
+        "granteeId": grantee,
+        "purpose": purpose,
+        "categories": ["BASIC", "TAX"] if cats is None else cats,
+        "expiresAt": (api.clock.now() + timedelta(days=days)).isoformat(),
+    }
 
 
 async def test_receipt_verifies_against_jwks(sqlite_api: Api) -> None:
@@ -27,14 +37,21 @@ async def test_receipt_verifies_against_jwks(sqlite_api: Api) -> None:
     await api.entity(USCC)
     bank = await api.client(PrincipalKind.BANK)
     c = (await api.data(GRANT, {"i": _input(api, bank.id)}, api.subject_token(USCC)))[
-        "grantConsent"]
+        "grantConsent"
+    ]
     jwks = (await api.http.get("/.well-known/jwks.json")).json()
     kid = jwt.get_unverified_header(c["receipt"])["kid"]
     key = next(k for k in jwks["keys"] if k["kid"] == kid)
     claims = jwt.decode(
-        c["receipt"], jwt.PyJWK(key).key, algorithms=[key["alg"]],
-        options={"verify_exp": False, "verify_aud": False, "verify_iat": False,
-                 "verify_nbf": False},
+        c["receipt"],
+        jwt.PyJWK(key).key,
+        algorithms=[key["alg"]],
+        options={
+            "verify_exp": False,
+            "verify_aud": False,
+            "verify_iat": False,
+            "verify_nbf": False,
+        },
     )
     assert claims["jti"] == c["id"] and claims["sub"] == USCC
     assert claims["grantee"] == bank.id and claims["purpose"] == "LENDING"
@@ -87,11 +104,18 @@ async def test_expiry_and_listing_by_status(sqlite_api: Api) -> None:
     await api.entity(USCC)
     bank = await api.client(PrincipalKind.BANK)
     await api.grant(USCC, bank, "LENDING", ["BASIC"], days=1)
-    q = "query($s: ConsentStatus) { consents(status: $s) { totalCount edges { node { status } } } }"
-    assert (await api.data(q, {"s": "ACTIVE"}, bank.token))["consents"]["totalCount"] == 1
+    q = (
+        "query($s: ConsentStatus) { consents(status: $s) "
+        "{ totalCount edges { node { status } } } }"
+    )
+    assert (await api.data(q, {"s": "ACTIVE"}, bank.token))["consents"][
+        "totalCount"
+    ] == 1
     api.clock.advance(days=1, seconds=1)
     bank.token = api.client_token(bank)
-    assert (await api.data(q, {"s": "ACTIVE"}, bank.token))["consents"]["totalCount"] == 0
+    assert (await api.data(q, {"s": "ACTIVE"}, bank.token))["consents"][
+        "totalCount"
+    ] == 0
     expired = await api.data(q, {"s": "EXPIRED"}, bank.token)
     assert expired["consents"]["edges"][0]["node"]["status"] == "EXPIRED"
     code = await api.error_code(

@@ -16,14 +16,22 @@ REGISTRY = ScenarioRegistry.from_entry_points()
 
 @pytest.fixture
 async def hub(
-    db_url: str, clock: FrozenClock, engine: AsyncEngine,
-    sessionmaker: async_sessionmaker[AsyncSession], tmp_path,  # type: ignore[no-untyped-def]
+    db_url: str,
+    clock: FrozenClock,
+    engine: AsyncEngine,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    tmp_path,  # type: ignore[no-untyped-def]
 ) -> Hub:
     settings = Settings(database_url=db_url, env="test", key_dir=str(tmp_path / "k"))
-    return Hub(settings=settings, clock=clock, engine=engine,
-               sessionmaker=sessionmaker, policy=default_policy(),
-               keys=await load_keyring(sessionmaker, settings, clock),
-               scenarios=REGISTRY)
+    return Hub(
+        settings=settings,
+        clock=clock,
+        engine=engine,
+        sessionmaker=sessionmaker,
+        policy=default_policy(),
+        keys=await load_keyring(sessionmaker, settings, clock),
+        scenarios=REGISTRY,
+    )
 
 
 @pytest.fixture

@@ -25,32 +25,71 @@ ADMIN = Principal(id="admin-1", kind=PrincipalKind.ADMIN, name="平台管理员"
 
 
 def entity(uscc: str, established: str = "2015-03-02", **over: Any) -> dict[str, Any]:
-    return {"type": "entity", "uscc": uscc, "name": "郑州中原食品有限公司",
-            "kind": "ENTERPRISE", "region_code": "410100", "industry_code": "C14",
-            "established_on": established, "registered_capital": 5000000,
-            "legal_representative": "王伟", "status": "存续", **over}
+    return {
+        "type": "entity",
+        "uscc": uscc,
+        "name": "郑州中原食品有限公司",
+        "kind": "ENTERPRISE",
+        "region_code": "410100",
+        "industry_code": "C14",
+        "established_on": established,
+        "registered_capital": 5000000,
+        "legal_representative": "王伟",
+        "status": "存续",
+        **over,
+    }
 
 
-def record(uscc: str, source_id: str, category: str, kind: str,
-           severity: str = "NONE", **over: Any) -> dict[str, Any]:
-    return {"type": "record", "uscc": uscc, "source": "test", "source_id": source_id,
-            "category": category, "kind": kind, "severity": severity,
-            "title": f"{kind} {source_id}", "authority": "测试机关",
-            "occurred_on": "2026-01-10", "decided_on": "2026-02-01",
-            "publish_from": "2026-02-01", "publish_until": None, **over}
+def record(
+    uscc: str,
+    source_id: str,
+    category: str,
+    kind: str,
+    severity: str = "NONE",
+    **over: Any,
+) -> dict[str, Any]:
+    return {
+        "type": "record",
+        "uscc": uscc,
+        "source": "test",
+        "source_id": source_id,
+        "category": category,
+        "kind": kind,
+        "severity": severity,
+        "title": f"{kind} {source_id}",
+        "authority": "测试机关",
+        "occurred_on": "2026-01-10",
+        "decided_on": "2026-02-01",
+        "publish_from": "2026-02-01",
+        "publish_until": None,
+        **over,
+    }
 
 
-def lst(uscc: str, kind: str = "BLACK", name: str = "失信被执行人名单",
-        basis: str = "（2025）豫01执123号",
-        since: str = "2025-06-01") -> dict[str, Any]:
-    return {"type": "list", "uscc": uscc, "kind": kind, "list_name": name,
-            "basis": basis, "since": since, "until": None}
+def lst(
+    uscc: str,
+    kind: str = "BLACK",
+    name: str = "失信被执行人名单",
+    basis: str = "（2025）豫01执123号",
+    since: str = "2025-06-01",
+) -> dict[str, Any]:
+    return {
+        "type": "list",
+        "uscc": uscc,
+        "kind": kind,
+        "list_name": name,
+        "basis": basis,
+        "since": since,
+        "until": None,
+    }
 
 
 async def events(session: AsyncSession, subject: str) -> list[tuple[str, str]]:
     rows = await session.execute(
         select(AuditEvent.action, AuditEvent.outcome)
-        .where(AuditEvent.subject == subject).order_by(AuditEvent.seq))
+        .where(AuditEvent.subject == subject)
+        .order_by(AuditEvent.seq)
+    )
     return [tuple(r) for r in rows]  # type: ignore[misc]
 
 
@@ -64,15 +103,27 @@ class Seeder:
 
     async def client(self, kind: PrincipalKind, name: str = "测试银行") -> Principal:
         async with session_scope(self.hub.sessionmaker) as s:
-            creds = await client_service.create(s, actor=ADMIN, clock=self.hub.clock,
-                                                kind=kind, name=name)
+            creds = await client_service.create(
+                s, actor=ADMIN, clock=self.hub.clock, kind=kind, name=name
+            )
         return Principal(id=creds.client.id, kind=kind, name=name)
 
-    async def consent(self, subject: str, grantee: Principal, purpose: Purpose,
-                      *categories: DataCategory) -> str:
-        me = Principal(id=subject, kind=PrincipalKind.SUBJECT, name=subject,
-                       uscc=subject)
-        req = GrantRequest(subject, grantee.id, purpose, tuple(categories),
-                           self.hub.clock.now() + timedelta(days=90))
+    async def consent(
+        self,
+        subject: str,
+        grantee: Principal,
+        purpose: Purpose,
+        *categories: DataCategory,
+    ) -> str:
+        me = Principal(
+            id=subject, kind=PrincipalKind.SUBJECT, name=subject, uscc=subject
+        )
+        req = GrantRequest(
+            subject,
+            grantee.id,
+            purpose,
+            tuple(categories),
+            self.hub.clock.now() + timedelta(days=90),
+        )
         async with session_scope(self.hub.sessionmaker) as s:
             return (await grant(s, self.hub, me, req)).id

@@ -19,8 +19,9 @@ LOAN_CATS = (C.BASIC, C.EVALUATION, C.TAX, C.PENALTY, C.JUDICIAL)
 
 async def good_entity(seed: Seeder) -> None:
     # 600 + 11 full years (+100, capped at 10) + tax A (+150) = 850 → grade A
-    await seed.rows(entity(GOOD), record(GOOD, "T1", "TAX", "TAX_RATING",
-                                         details={"rating": "A"}))
+    await seed.rows(
+        entity(GOOD), record(GOOD, "T1", "TAX", "TAX_RATING", details={"rating": "A"})
+    )
 
 
 async def decide(hub: Hub, who, key: str, uscc: str) -> Decision:  # type: ignore[no-untyped-def]
@@ -29,7 +30,8 @@ async def decide(hub: Hub, who, key: str, uscc: str) -> Decision:  # type: ignor
 
 
 async def test_consented_bank_gets_an_eligible_decision_stored_and_audited(
-    hub: Hub, seed: Seeder,
+    hub: Hub,
+    seed: Seeder,
 ) -> None:
     # given a grade-A entity and a LENDING consent covering credit-loan's categories
     await good_entity(seed)
@@ -39,18 +41,36 @@ async def test_consented_bank_gets_an_eligible_decision_stored_and_audited(
     d = await decide(hub, bank, "credit-loan", GOOD)
     # then ELIGIBLE, tier 1, with reasons and the facts used
     assert (d.outcome, d.rule_version, d.consent_id) == (
-        "ELIGIBLE", "2026.1", consent_id)
+        "ELIGIBLE",
+        "2026.1",
+        consent_id,
+    )
     assert [(b["code"], b["value"]) for b in d.benefits] == [
-        ("CREDIT_LOAN_TIER", 3_000_000), ("COLLATERAL_FREE", 1.0),
-        ("RATE_DISCOUNT", 0.10)]
-    assert [r["rule_id"] for r in d.reasons] == ["CL-TIER-1", "CL-TIER-2",
-                                                 "CL-RATE-TAX-A"]
+        ("CREDIT_LOAN_TIER", 3_000_000),
+        ("COLLATERAL_FREE", 1.0),
+        ("RATE_DISCOUNT", 0.10),
+    ]
+    assert [r["rule_id"] for r in d.reasons] == [
+        "CL-TIER-1",
+        "CL-TIER-2",
+        "CL-RATE-TAX-A",
+    ]
     assert d.facts == {
-        "grade": "A", "score": 850, "evaluation_model": "kaifeng-1000-v1",
-        "tax_rating": "A", "penalties_minor": 0, "penalties_ordinary": 0,
-        "penalties_serious": 0, "focus_listed": False, "dishonest_debtor": False,
-        "black_listed": False, "serious_records": 0, "red_listed": False,
-        "years_established": 11, "entity_kind": "ENTERPRISE", "disputed_records": 0,
+        "grade": "A",
+        "score": 850,
+        "evaluation_model": "kaifeng-1000-v1",
+        "tax_rating": "A",
+        "penalties_minor": 0,
+        "penalties_ordinary": 0,
+        "penalties_serious": 0,
+        "focus_listed": False,
+        "dishonest_debtor": False,
+        "black_listed": False,
+        "serious_records": 0,
+        "red_listed": False,
+        "years_established": 11,
+        "entity_kind": "ENTERPRISE",
+        "disputed_records": 0,
     }
     async with hub.sessionmaker() as s:
         stored = await s.get(Decision, d.id)
@@ -59,7 +79,8 @@ async def test_consented_bank_gets_an_eligible_decision_stored_and_audited(
 
 
 async def test_without_consent_a_clean_entity_is_consent_required(
-    hub: Hub, seed: Seeder,
+    hub: Hub,
+    seed: Seeder,
 ) -> None:
     await good_entity(seed)
     merchant = await seed.client(PrincipalKind.MERCHANT, "商户")
@@ -70,7 +91,8 @@ async def test_without_consent_a_clean_entity_is_consent_required(
     async with hub.sessionmaker() as s:
         assert await s.scalar(select(func.count()).select_from(Decision)) == 0
         assert await events(s, GOOD) == [
-            ("eligibility.check", "DENIED:CONSENT_REQUIRED")]
+            ("eligibility.check", "DENIED:CONSENT_REQUIRED")
+        ]
 
 
 async def test_consent_missing_a_category_names_it(hub: Hub, seed: Seeder) -> None:
@@ -80,11 +102,14 @@ async def test_consent_missing_a_category_names_it(hub: Hub, seed: Seeder) -> No
     with pytest.raises(HubError) as err:
         await decide(hub, merchant, "deposit-waiver", GOOD)
     assert (err.value.code, err.value.extra["missingCategories"]) == (
-        "CONSENT_REQUIRED", ["UTILITIES"])
+        "CONSENT_REQUIRED",
+        ["UTILITIES"],
+    )
 
 
 async def test_black_listed_entity_is_restricted_even_without_consent(
-    hub: Hub, seed: Seeder,
+    hub: Hub,
+    seed: Seeder,
 ) -> None:
     # given a BLACK-listed entity that granted nothing
     await seed.rows(entity(BLACK), lst(BLACK))
@@ -93,33 +118,44 @@ async def test_black_listed_entity_is_restricted_even_without_consent(
     d = await decide(hub, merchant, "merchant-discount", BLACK)
     # then RESTRICTED, citing the list, its basis and 国办发〔2019〕35号 §10
     assert (d.outcome, d.benefits, d.consent_id) == ("RESTRICTED", [], None)
-    assert d.reasons == [{
-        "rule_id": "JP-BLACK-LIST",
-        "description": "列入严重失信主体名单「失信被执行人名单」"
-                       "（认定依据：（2025）豫01执123号），依法实施失信联合惩戒",
-        "legal_basis": "国办发〔2019〕35号 §10（深入开展失信联合惩戒）；"
-                       "失信被执行人名单",
-    }]
+    assert d.reasons == [
+        {
+            "rule_id": "JP-BLACK-LIST",
+            "description": "列入严重失信主体名单「失信被执行人名单」"
+            "（认定依据：（2025）豫01执123号），依法实施失信联合惩戒",
+            "legal_basis": "国办发〔2019〕35号 §10（深入开展失信联合惩戒）；"
+            "失信被执行人名单",
+        }
+    ]
     assert d.facts == {"black_listed": True, "serious_records": 0}
     async with hub.sessionmaker() as s:
         assert await events(s, BLACK) == [
             ("eligibility.check", "DENIED:CONSENT_REQUIRED"),
-            ("eligibility.check", "RESTRICTED")]
+            ("eligibility.check", "RESTRICTED"),
+        ]
 
 
-@pytest.mark.parametrize(("key", "kind", "purpose"), [
-    ("credit-loan", PrincipalKind.BANK, Purpose.LENDING),
-    ("guarantee-fee", PrincipalKind.GUARANTOR, Purpose.GUARANTEE),
-    ("deposit-waiver", PrincipalKind.MERCHANT, Purpose.INCENTIVE),
-    ("fast-track-approval", PrincipalKind.AGENCY, Purpose.APPROVAL),
-    ("merchant-discount", PrincipalKind.MERCHANT, Purpose.INCENTIVE),
-])
+@pytest.mark.parametrize(
+    ("key", "kind", "purpose"),
+    [
+        ("credit-loan", PrincipalKind.BANK, Purpose.LENDING),
+        ("guarantee-fee", PrincipalKind.GUARANTOR, Purpose.GUARANTEE),
+        ("deposit-waiver", PrincipalKind.MERCHANT, Purpose.INCENTIVE),
+        ("fast-track-approval", PrincipalKind.AGENCY, Purpose.APPROVAL),
+        ("merchant-discount", PrincipalKind.MERCHANT, Purpose.INCENTIVE),
+    ],
+)
 async def test_active_serious_record_restricts_every_scenario(
-    hub: Hub, seed: Seeder, key: str, kind: PrincipalKind, purpose: Purpose,
+    hub: Hub,
+    seed: Seeder,
+    key: str,
+    kind: PrincipalKind,
+    purpose: Purpose,
 ) -> None:
     # given a grade-A-ish entity with one active SERIOUS penalty, and full consent
-    await seed.rows(entity(GOOD),
-                    record(GOOD, "P1", "PENALTY", "ADMIN_PENALTY", "SERIOUS"))
+    await seed.rows(
+        entity(GOOD), record(GOOD, "P1", "PENALTY", "ADMIN_PENALTY", "SERIOUS")
+    )
     who = await seed.client(kind, "调用方")
     await seed.consent(GOOD, who, purpose, *hub.scenarios.get(key).categories)
     d = await decide(hub, who, key, GOOD)
@@ -129,15 +165,21 @@ async def test_active_serious_record_restricts_every_scenario(
 
 
 async def test_disputed_serious_record_does_not_restrict(
-    hub: Hub, seed: Seeder,
+    hub: Hub,
+    seed: Seeder,
 ) -> None:
-    await seed.rows(entity(GOOD),
-                    record(GOOD, "T1", "TAX", "TAX_RATING", details={"rating": "A"}),
-                    record(GOOD, "P1", "PENALTY", "ADMIN_PENALTY", "SERIOUS",
-                           status="DISPUTED"))
+    await seed.rows(
+        entity(GOOD),
+        record(GOOD, "T1", "TAX", "TAX_RATING", details={"rating": "A"}),
+        record(GOOD, "P1", "PENALTY", "ADMIN_PENALTY", "SERIOUS", status="DISPUTED"),
+    )
     agency = await seed.client(PrincipalKind.AGENCY, "审批局")
-    await seed.consent(GOOD, agency, Purpose.APPROVAL,
-                       *hub.scenarios.get("fast-track-approval").categories)
+    await seed.consent(
+        GOOD,
+        agency,
+        Purpose.APPROVAL,
+        *hub.scenarios.get("fast-track-approval").categories,
+    )
     d = await decide(hub, agency, "fast-track-approval", GOOD)
     # 征信业管理条例 Art 25: shown as disputed, not held against the entity
     assert (d.outcome, d.facts["disputed_records"]) == ("ELIGIBLE", 1)
@@ -145,7 +187,8 @@ async def test_disputed_serious_record_does_not_restrict(
 
 
 async def test_wrong_purpose_for_the_client_kind_is_forbidden(
-    hub: Hub, seed: Seeder,
+    hub: Hub,
+    seed: Seeder,
 ) -> None:
     await seed.rows(entity(BLACK), lst(BLACK))
     merchant = await seed.client(PrincipalKind.MERCHANT, "商户")

@@ -31,12 +31,14 @@ def proposal(hub: Hub, version: str = "2026.2", discount: float = 0.2) -> dict:
 
 @pytest.fixture
 async def merchant(hub: Hub, seed: Seeder):  # type: ignore[no-untyped-def]
-    await seed.rows(entity(GOOD), record(GOOD, "T1", "TAX", "TAX_RATING",
-                                         details={"rating": "A"}),
-                    entity(BLACK), lst(BLACK))
+    await seed.rows(
+        entity(GOOD),
+        record(GOOD, "T1", "TAX", "TAX_RATING", details={"rating": "A"}),
+        entity(BLACK),
+        lst(BLACK),
+    )
     who = await seed.client(PrincipalKind.MERCHANT, "商户")
-    await seed.consent(GOOD, who, Purpose.INCENTIVE,
-                       *hub.scenarios.get(KEY).categories)
+    await seed.consent(GOOD, who, Purpose.INCENTIVE, *hub.scenarios.get(KEY).categories)
     return who
 
 
@@ -60,21 +62,31 @@ async def test_published_version_serves_new_decisions(hub: Hub, merchant) -> Non
         assert await version_in_force(s, hub.scenarios.get(KEY)) == "2026.2"
         # the earlier decision keeps the version it was made under
         assert (await s.get(Decision, before.id)).rule_version == "2026.1"  # type: ignore[union-attr]
-        event = await s.scalar(select(AuditEvent).where(
-            AuditEvent.action == "scenario.publish"))
+        event = await s.scalar(
+            select(AuditEvent).where(AuditEvent.action == "scenario.publish")
+        )
         assert event is not None and event.detail == {
-            "scenario": KEY, "version": "2026.2", "previous": "2026.1", "rules": 4}
+            "scenario": KEY,
+            "version": "2026.2",
+            "previous": "2026.1",
+            "rules": 4,
+        }
     # a third version supersedes the second; both stay stored
     await publish(hub, proposal(hub, "2026.3", 0.3))
     async with hub.sessionmaker() as s:
-        rows = (await s.execute(select(ScenarioRuleVersion.version,
-                                       ScenarioRuleVersion.active)
-                                .order_by(ScenarioRuleVersion.id))).all()
+        rows = (
+            await s.execute(
+                select(
+                    ScenarioRuleVersion.version, ScenarioRuleVersion.active
+                ).order_by(ScenarioRuleVersion.id)
+            )
+        ).all()
     assert [tuple(r) for r in rows] == [("2026.2", False), ("2026.3", True)]
 
 
 async def test_bad_rules_are_rejected_and_the_old_version_keeps_serving(
-    hub: Hub, merchant,  # type: ignore[no-untyped-def]
+    hub: Hub,
+    merchant,  # type: ignore[no-untyped-def]
 ) -> None:
     raw = proposal(hub)
     raw["rules"][2]["when"][0]["op"] = "is"
@@ -99,7 +111,10 @@ async def test_dry_run_shows_changes_without_storing(hub: Hub, merchant) -> None
         results = await dry_run(s, hub, ADMIN, KEY, proposal(hub), [GOOD, BLACK])
     good, black = results
     assert (good.current.outcome, good.proposed.outcome, good.changed) == (  # type: ignore[union-attr]
-        "ELIGIBLE", "ELIGIBLE", True)
+        "ELIGIBLE",
+        "ELIGIBLE",
+        True,
+    )
     assert [b.value for b in good.proposed.benefits] == [0.2]  # type: ignore[union-attr]
     assert (black.proposed.outcome, black.changed) == ("RESTRICTED", False)  # type: ignore[union-attr]
     async with hub.sessionmaker() as s:
@@ -111,25 +126,37 @@ async def test_stats(hub: Hub, merchant, seed: Seeder) -> None:  # type: ignore[
     d = await ask(hub, merchant)
     await ask(hub, merchant, BLACK)
     async with session_scope(hub.sessionmaker) as s:
-        await record_outcome(s, hub, merchant, decision_id=d.id,
-                             result="BENEFIT_APPLIED")
+        await record_outcome(
+            s, hub, merchant, decision_id=d.id, result="BENEFIT_APPLIED"
+        )
     bank = await seed.client(PrincipalKind.BANK)
-    await seed.consent(GOOD, bank, Purpose.LENDING,
-                       *hub.scenarios.get("credit-loan").categories)
+    await seed.consent(
+        GOOD, bank, Purpose.LENDING, *hub.scenarios.get("credit-loan").categories
+    )
     async with session_scope(hub.sessionmaker) as s:
         loan = await check_eligibility(s, hub, bank, "credit-loan", GOOD)
-        await record_outcome(s, hub, bank, decision_id=loan.id,
-                             result="LOAN_GRANTED", amount=500_000.0)
+        await record_outcome(
+            s, hub, bank, decision_id=loan.id, result="LOAN_GRANTED", amount=500_000.0
+        )
     async with hub.sessionmaker() as s:
         stats = await hub_stats(s, hub, date(2026, 11, 23), date(2026, 11, 23))
         empty = await hub_stats(s, hub, date(2026, 11, 24), None)
     assert (stats.decisions, stats.loans_granted, stats.loan_amount) == (
-        3, 1, 500_000.0)
-    by = {x.scenario: (x.decisions, x.eligible, x.restricted, x.benefits_applied)
-          for x in stats.by_scenario}
-    assert by == {"credit-loan": (1, 1, 0, 1), "deposit-waiver": (0, 0, 0, 0),
-                  "fast-track-approval": (0, 0, 0, 0), "guarantee-fee": (0, 0, 0, 0),
-                  "merchant-discount": (2, 1, 1, 1)}
+        3,
+        1,
+        500_000.0,
+    )
+    by = {
+        x.scenario: (x.decisions, x.eligible, x.restricted, x.benefits_applied)
+        for x in stats.by_scenario
+    }
+    assert by == {
+        "credit-loan": (1, 1, 0, 1),
+        "deposit-waiver": (0, 0, 0, 0),
+        "fast-track-approval": (0, 0, 0, 0),
+        "guarantee-fee": (0, 0, 0, 0),
+        "merchant-discount": (2, 1, 1, 1),
+    }
     assert (empty.decisions, empty.loans_granted, empty.loan_amount) == (0, 0, 0.0)
     with pytest.raises(HubError) as err:
         async with hub.sessionmaker() as s:

@@ -18,8 +18,15 @@ from hub.models import CreditRecord, Entity
 from hub.uscc import is_valid
 
 TODAY = date(2026, 11, 23)
-SOURCES = {"henan-tax", "court-dishonest", "market-regulation", "utilities",
-           "social-insurance", "credit-commitment", "honors"}
+SOURCES = {
+    "henan-tax",
+    "court-dishonest",
+    "market-regulation",
+    "utilities",
+    "social-insurance",
+    "credit-commitment",
+    "honors",
+}
 
 
 def test_same_seed_gives_identical_rows_and_another_seed_differs():
@@ -51,16 +58,16 @@ def test_rows_are_valid_and_cover_every_category_and_list_kind():
     assert len({e["uscc"] for e in entities}) == 500
     # every record category (EVALUATION and BASIC are not records) and list kind
     assert {r["category"] for r in recs} == set(DataCategory) - {
-        DataCategory.EVALUATION, DataCategory.BASIC}
+        DataCategory.EVALUATION,
+        DataCategory.BASIC,
+    }
     assert {r["kind"] for r in lists} == set(ListKind)
     assert {r["source"] for r in recs} == SOURCES
     keys = [(r["source"], r["source_id"]) for r in recs]
     assert len(keys) == len(set(keys))
     # some records have already left their publication window
-    assert any(r["publish_until"] and r["publish_until"] < "2026-11-23"
-               for r in recs)
-    ratings = Counter(r["details"]["rating"] for r in recs
-                      if r["kind"] == "TAX_RATING")
+    assert any(r["publish_until"] and r["publish_until"] < "2026-11-23" for r in recs)
+    ratings = Counter(r["details"]["rating"] for r in recs if r["kind"] == "TAX_RATING")
     assert set(ratings) == {"A", "B", "M", "C", "D"}
     assert ratings["A"] > ratings["C"] > ratings["D"]
 
@@ -68,8 +75,11 @@ def test_rows_are_valid_and_cover_every_category_and_list_kind():
 def test_every_black_list_entry_is_backed_by_a_court_record():
     # given the generated BLACK list entries and dishonest-debtor records
     rows = list(generate(500, 2026, TODAY))
-    court = {(r["uscc"], r["details"]["case_no"]) for r in rows
-             if r["type"] == "record" and r["kind"] == "DISHONEST_JUDGMENT_DEBTOR"}
+    court = {
+        (r["uscc"], r["details"]["case_no"])
+        for r in rows
+        if r["type"] == "record" and r["kind"] == "DISHONEST_JUDGMENT_DEBTOR"
+    }
     black = [r for r in rows if r["type"] == "list" and r["kind"] == "BLACK"]
 
     # then each names the case number of a court record of the same entity
@@ -85,15 +95,25 @@ async def test_seed_demo_loads_everything_through_the_importer(sessionmaker, clo
 
     # then nothing is quarantined and the second run changes nothing
     expected = len(list(generate(500, 2026, clock.today())))
-    assert first.as_json() == {"inserted": expected, "updated": 0,
-                               "unchanged": 0, "quarantined": 0}
-    assert second.as_json() == {"inserted": 0, "updated": 0,
-                                "unchanged": expected, "quarantined": 0}
+    assert first.as_json() == {
+        "inserted": expected,
+        "updated": 0,
+        "unchanged": 0,
+        "quarantined": 0,
+    }
+    assert second.as_json() == {
+        "inserted": 0,
+        "updated": 0,
+        "unchanged": expected,
+        "quarantined": 0,
+    }
     async with sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(Entity)) == 500
         expired = await session.scalar(
-            select(func.count()).select_from(CreditRecord)
-            .where(CreditRecord.status == "EXPIRED"))
+            select(func.count())
+            .select_from(CreditRecord)
+            .where(CreditRecord.status == "EXPIRED")
+        )
     assert expired and expired > 0
 
 
@@ -105,8 +125,19 @@ def test_generate_command_writes_the_file(tmp_path):
     out = tmp_path / "demo.jsonl"
 
     # when it writes 20 entities
-    result = CliRunner().invoke(app, ["generate", str(out), "--entities", "20",
-                                      "--seed", "3", "--today", "2026-11-23"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "generate",
+            str(out),
+            "--entities",
+            "20",
+            "--seed",
+            "3",
+            "--today",
+            "2026-11-23",
+        ],
+    )
 
     # then the file holds exactly the generated rows
     assert result.exit_code == 0, result.output

@@ -18,16 +18,24 @@ THRESHOLDS = {"A": 850, "B": 700, "C": 550, "D": 400}
 USCC = "91350100M000100Y43"
 
 
-def rec(i: int, category: str, kind: str, severity: str = "NONE",
-        status: str = "ACTIVE", decided: date | None = None,
-        **details: object) -> RecordView:
+def rec(
+    i: int,
+    category: str,
+    kind: str,
+    severity: str = "NONE",
+    status: str = "ACTIVE",
+    decided: date | None = None,
+    **details: object,
+) -> RecordView:
     return RecordView(i, category, kind, severity, status, decided, details or None)
 
 
-def run(*records: RecordView, lists: tuple[ListView, ...] = (),
-        established: date | None = None):
-    data = EntityData(USCC, established_on=established, records=records,
-                      lists=lists)
+def run(
+    *records: RecordView,
+    lists: tuple[ListView, ...] = (),
+    established: date | None = None,
+):
+    data = EntityData(USCC, established_on=established, records=records, lists=lists)
     return evaluate(data, default_model(), THRESHOLDS, today=TODAY, now=NOW)
 
 
@@ -49,8 +57,11 @@ def test_good_taxpayer_with_history_reaches_a_and_factors_add_up() -> None:
         rec(3, "LICENSING", "ADMIN_LICENSE"),
         established=date(2018, 3, 2),
     )
-    assert impacts(result) == {"ESTABLISHED_YEARS": 80, "TAX_RATING": 150,
-                               "LICENSES": 20}
+    assert impacts(result) == {
+        "ESTABLISHED_YEARS": 80,
+        "TAX_RATING": 150,
+        "LICENSES": 20,
+    }
     assert result.score == 850 and result.grade is Grade.A
     assert result.base_score + sum(f.impact for f in result.factors) == result.score
 
@@ -78,18 +89,25 @@ def test_penalties_are_capped_per_indicator() -> None:
 
 def test_black_list_caps_the_grade_at_d_with_a_factor() -> None:
     # given an otherwise excellent entity on the BLACK list
-    lists = (ListView("BLACK", "失信被执行人名单", "（2025）豫01执123号",
-                      date(2025, 6, 1)),)
+    lists = (
+        ListView("BLACK", "失信被执行人名单", "（2025）豫01执123号", date(2025, 6, 1)),
+    )
     result = run(
         rec(1, "TAX", "TAX_RATING", rating="A"),
-        rec(2, "HONOR", "HONOR", "NONE"), rec(3, "HONOR", "HONOR", "NONE"),
+        rec(2, "HONOR", "HONOR", "NONE"),
+        rec(3, "HONOR", "HONOR", "NONE"),
         rec(4, "HONOR", "HONOR", "NONE"),
-        lists=lists, established=date(2000, 1, 1),
+        lists=lists,
+        established=date(2000, 1, 1),
     )
     # 600 + 100 + 150 + 90 - 300 = 640 → capped at 549 (C threshold - 1)
-    assert impacts(result) == {"ESTABLISHED_YEARS": 100, "TAX_RATING": 150,
-                               "HONORS": 90, "BLACK_LIST": -300,
-                               "CAP_BLACK_LIST": -91}
+    assert impacts(result) == {
+        "ESTABLISHED_YEARS": 100,
+        "TAX_RATING": 150,
+        "HONORS": 90,
+        "BLACK_LIST": -300,
+        "CAP_BLACK_LIST": -91,
+    }
     assert (result.score, result.grade) == (549, Grade.D)
 
 
@@ -107,8 +125,10 @@ def test_active_serious_record_caps_even_if_score_is_high() -> None:
 
 def test_cap_below_limit_is_shown_with_zero_impact() -> None:
     result = run(rec(1, "JUDICIAL", "DISHONEST_JUDGMENT_DEBTOR", "SERIOUS"))
-    assert impacts(result) == {"DISHONEST_JUDGMENT_DEBTOR": -300,
-                               "CAP_SERIOUS_RECORD": 0}
+    assert impacts(result) == {
+        "DISHONEST_JUDGMENT_DEBTOR": -300,
+        "CAP_SERIOUS_RECORD": 0,
+    }
     assert (result.score, result.grade) == (300, Grade.E)
 
 
@@ -119,8 +139,11 @@ def test_disputed_negative_records_do_not_lower_the_score() -> None:
         rec(2, "PENALTY", "ADMIN_PENALTY", "ORDINARY"),
         rec(3, "TAX", "TAX_RATING", status="DISPUTED", rating="D"),
     )
-    assert impacts(result) == {"PENALTY_SERIOUS_DISPUTED": 0, "PENALTY_ORDINARY": -80,
-                               "TAX_RATING_DISPUTED": 0}
+    assert impacts(result) == {
+        "PENALTY_SERIOUS_DISPUTED": 0,
+        "PENALTY_ORDINARY": -80,
+        "TAX_RATING_DISPUTED": 0,
+    }
     assert result.score == 520
     # and a disputed SERIOUS record does not cap either
     assert not any(f.code.startswith("CAP_") for f in result.factors)
@@ -130,35 +153,66 @@ def test_commitments_count_by_status() -> None:
     result = run(rec(1, "COMMITMENT", "CREDIT_COMMITMENT"))
     # a commitment without a FULFILLED/BREACHED status is shown, not scored
     assert impacts(result) == {"COMMITMENT_OTHER": 0}
-    fulfilled = [RecordView(i, "COMMITMENT", "CREDIT_COMMITMENT", "NONE", "ACTIVE",
-                            None, {"status": "FULFILLED"}) for i in range(2)]
-    breached = RecordView(9, "COMMITMENT", "CREDIT_COMMITMENT", "ORDINARY",
-                          "ACTIVE", None, {"status": "BREACHED"})
+    fulfilled = [
+        RecordView(
+            i,
+            "COMMITMENT",
+            "CREDIT_COMMITMENT",
+            "NONE",
+            "ACTIVE",
+            None,
+            {"status": "FULFILLED"},
+        )
+        for i in range(2)
+    ]
+    breached = RecordView(
+        9,
+        "COMMITMENT",
+        "CREDIT_COMMITMENT",
+        "ORDINARY",
+        "ACTIVE",
+        None,
+        {"status": "BREACHED"},
+    )
     result = run(*fulfilled, breached)
     assert impacts(result) == {"COMMITMENT_FULFILLED": 20, "COMMITMENT_BREACHED": -60}
     assert result.score == 560
 
 
 def test_score_is_clamped_to_the_scale_with_a_factor() -> None:
-    high = run(rec(1, "TAX", "TAX_RATING", rating="A"),
-               *[rec(i, "HONOR", "HONOR") for i in range(2, 5)],
-               *[rec(i, "LICENSING", "L") for i in range(5, 10)],
-               lists=(ListView("RED", "红名单", "b", date(2026, 1, 1)),),
-               established=date(2000, 1, 1))
+    high = run(
+        rec(1, "TAX", "TAX_RATING", rating="A"),
+        *[rec(i, "HONOR", "HONOR") for i in range(2, 5)],
+        *[rec(i, "LICENSING", "L") for i in range(5, 10)],
+        lists=(ListView("RED", "红名单", "b", date(2026, 1, 1)),),
+        established=date(2000, 1, 1),
+    )
     assert high.score == 1000
     assert impacts(high)["SCORE_CEILING"] == -50  # 600+100+150+90+50+60 = 1050
-    low = run(*[rec(i, "JUDICIAL", "DISHONEST_JUDGMENT_DEBTOR", "SERIOUS")
-                for i in range(2)],
-              *[rec(i, "PENALTY", "P", "SERIOUS") for i in range(2, 4)],
-              rec(5, "TAX", "TAX_RATING", rating="D"))
+    low = run(
+        *[rec(i, "JUDICIAL", "DISHONEST_JUDGMENT_DEBTOR", "SERIOUS") for i in range(2)],
+        *[rec(i, "PENALTY", "P", "SERIOUS") for i in range(2, 4)],
+        rec(5, "TAX", "TAX_RATING", rating="D"),
+    )
     assert low.score == 0
     assert low.base_score + sum(f.impact for f in low.factors) == 0
 
 
-@pytest.mark.parametrize(("score", "grade"), [
-    (1000, "A"), (850, "A"), (849, "B"), (700, "B"), (699, "C"), (550, "C"),
-    (549, "D"), (400, "D"), (399, "E"), (0, "E"),
-])
+@pytest.mark.parametrize(
+    ("score", "grade"),
+    [
+        (1000, "A"),
+        (850, "A"),
+        (849, "B"),
+        (700, "B"),
+        (699, "C"),
+        (550, "C"),
+        (549, "D"),
+        (400, "D"),
+        (399, "E"),
+        (0, "E"),
+    ],
+)
 def test_default_grade_thresholds(score: int, grade: str) -> None:
     assert grade_for(score, THRESHOLDS) == grade
 
@@ -168,9 +222,20 @@ def test_thresholds_are_configuration() -> None:
 
 
 def test_bad_model_file_is_rejected_naming_the_place() -> None:
-    raw = {"model_version": "x", "standard": "s", "base_score": 600,
-           "indicators": [{"type": "count", "code": "X", "description": "d",
-                           "match": {"kind": "A"}, "points": 1}]}
+    raw = {
+        "model_version": "x",
+        "standard": "s",
+        "base_score": 600,
+        "indicators": [
+            {
+                "type": "count",
+                "code": "X",
+                "description": "d",
+                "match": {"kind": "A"},
+                "points": 1,
+            }
+        ],
+    }
     with pytest.raises(HubError) as err:
         parse_model(raw)
     assert err.value.code == "VALIDATION_ERROR"

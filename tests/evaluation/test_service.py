@@ -23,21 +23,29 @@ async def cached(hub: Hub) -> EvaluationRow | None:
 
 
 async def test_evaluation_is_cached_and_recomputed_when_data_changes(
-    hub: Hub, seed: Seeder,
+    hub: Hub,
+    seed: Seeder,
 ) -> None:
     # given an entity with tax A (2015 → 11 full years: +100)
-    await seed.rows(entity(GOOD), record(GOOD, "T1", "TAX", "TAX_RATING",
-                                         details={"rating": "A"}))
+    await seed.rows(
+        entity(GOOD), record(GOOD, "T1", "TAX", "TAX_RATING", details={"rating": "A"})
+    )
     first = await evaluate_now(hub)
-    assert (first.score, first.grade, first.model_version) == (850, "A",
-                                                               "kaifeng-1000-v1")
+    assert (first.score, first.grade, first.model_version) == (
+        850,
+        "A",
+        "kaifeng-1000-v1",
+    )
     row = await cached(hub)
     assert row is not None and (row.score, row.data_version) == (850, 1)
     # when nothing changed, the cached row answers (same evaluatedAt)
     hub.clock.advance(hours=1)  # type: ignore[attr-defined]
     again = await evaluate_now(hub)
     assert (again.evaluated_at, again.factors, again.base_score) == (
-        first.evaluated_at, first.factors, 600)
+        first.evaluated_at,
+        first.factors,
+        600,
+    )
     # when a penalty is imported, data_version moves and the score follows
     await seed.rows(record(GOOD, "P1", "PENALTY", "ADMIN_PENALTY", "ORDINARY"))
     changed = await evaluate_now(hub)
@@ -65,9 +73,10 @@ async def test_only_published_countable_records_count(hub: Hub, seed: Seeder) ->
 
 
 async def test_a_new_day_recomputes(hub: Hub, seed: Seeder) -> None:
-    await seed.rows(entity(GOOD),
-                    record(GOOD, "F", "PENALTY", "P", "ORDINARY",
-                           publish_until="2026-11-23"))
+    await seed.rows(
+        entity(GOOD),
+        record(GOOD, "F", "PENALTY", "P", "ORDINARY", publish_until="2026-11-23"),
+    )
     assert (await evaluate_now(hub)).score == 620  # 600 + 100 - 80
     hub.clock.advance(days=1)  # type: ignore[attr-defined]
     assert (await evaluate_now(hub)).score == 700  # the penalty's window closed

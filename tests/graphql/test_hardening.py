@@ -23,11 +23,18 @@ async def test_garbage_token_is_unauthenticated(sqlite_api: Api) -> None:
     assert code == "UNAUTHENTICATED"
 
 
-@pytest.mark.parametrize("bad", ["91350100m000100Y43", " 91350100M000100Y43",
-                                 "91350100M000100Y44", "91350100M000100Y4"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "91350100m000100Y43",
+        " 91350100M000100Y43",
+        "91350100M000100Y44",
+        "91350100M000100Y4",
+    ],
+)
 async def test_bad_uscc_literal_and_variable(sqlite_api: Api, bad: str) -> None:
     bank = await sqlite_api.client(PrincipalKind.BANK)
-    q = 'query($u: USCC!) { entity(uscc: $u) { name } }'
+    q = "query($u: USCC!) { entity(uscc: $u) { name } }"
     assert await sqlite_api.error_code(q, {"u": bad}, bank.token) == "INVALID_USCC"
     lit = '{ entity(uscc: "%s") { name } }' % bad
     assert await sqlite_api.error_code(lit, token=bank.token) == "INVALID_USCC"
@@ -35,7 +42,9 @@ async def test_bad_uscc_literal_and_variable(sqlite_api: Api, bad: str) -> None:
 
 async def test_unknown_entity_is_null(sqlite_api: Api) -> None:
     bank = await sqlite_api.client(PrincipalKind.BANK)
-    data = await sqlite_api.data('{ entity(uscc: "%s") { name } }' % USCC, token=bank.token)
+    data = await sqlite_api.data(
+        '{ entity(uscc: "%s") { name } }' % USCC, token=bank.token
+    )
     assert data == {"entity": None}
 
 
@@ -74,7 +83,10 @@ async def test_token_limit(sqlite_api: Api) -> None:
 
 async def test_list_cap(sqlite_api: Api) -> None:
     bank = await sqlite_api.client(PrincipalKind.BANK)
-    q = "query($u: [USCC!]!) { creditProfiles(usccs: $u, purpose: LENDING) { __typename } }"
+    q = (
+        "query($u: [USCC!]!) "
+        "{ creditProfiles(usccs: $u, purpose: LENDING) { __typename } }"
+    )
     code = await sqlite_api.error_code(q, {"u": [USCC] * 101}, bank.token)
     assert code == "VALIDATION_ERROR"
 
@@ -100,14 +112,15 @@ async def test_get_allows_queries_only(sqlite_api: Api) -> None:
     r = await sqlite_api.http.get("/graphql", params={"query": "{ __typename }"})
     assert r.status_code == 200 and r.json()["data"] == {"__typename": "Query"}
     r = await sqlite_api.http.get(
-        "/graphql", params={"query": "mutation { revokeConsent(id: \"x\") { id } }"}
+        "/graphql", params={"query": 'mutation { revokeConsent(id: "x") { id } }'}
     )
     assert 400 <= r.status_code < 500
 
 
 async def test_graphql_response_json_media_type(sqlite_api: Api) -> None:
     r = await sqlite_api.http.post(
-        "/graphql", json={"query": "{ me { id } }"},
+        "/graphql",
+        json={"query": "{ me { id } }"},
         headers={"accept": "application/graphql-response+json"},
     )
     assert r.status_code < 500
@@ -123,7 +136,9 @@ async def test_no_stack_traces(sqlite_api: Api) -> None:
 
 
 async def test_production_hides_introspection_and_suggestions(
-    sqlite_url: str, clock, tmp_path  # type: ignore[no-untyped-def]
+    sqlite_url: str,
+    clock,
+    tmp_path,  # type: ignore[no-untyped-def]
 ) -> None:
     from hub.db import migrate
 
@@ -133,14 +148,18 @@ async def test_production_hides_introspection_and_suggestions(
         from hub.app import create_app
         from hub.settings import Settings
 
-        prod = Settings(database_url=sqlite_url, env="production",
-                        key_dir=str(tmp_path / "k"))
+        prod = Settings(
+            database_url=sqlite_url, env="production", key_dir=str(tmp_path / "k")
+        )
         import httpx
 
         app = create_app(prod, hub=api.hub)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                     base_url="http://hub") as c:
-            r = await c.post("/graphql", json={"query": "{ __schema { types { name } } }"})
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://hub"
+        ) as c:
+            r = await c.post(
+                "/graphql", json={"query": "{ __schema { types { name } } }"}
+            )
             assert r.json()["errors"][0]["extensions"]["code"] == "VALIDATION_ERROR"
             r = await c.post("/graphql", json={"query": "{ entit { name } }"})
             assert "Did you mean" not in r.text
@@ -157,4 +176,6 @@ async def test_production_hides_introspection_and_suggestions(
 async def test_bad_enum_variable_is_validation_error(sqlite_api: Api) -> None:
     bank = await sqlite_api.client(PrincipalKind.BANK)
     q = "query($s: ConsentStatus) { consents(status: $s) { totalCount } }"
-    assert await sqlite_api.error_code(q, {"s": "FOO"}, bank.token) == "VALIDATION_ERROR"
+    assert (
+        await sqlite_api.error_code(q, {"s": "FOO"}, bank.token) == "VALIDATION_ERROR"
+    )

@@ -17,24 +17,39 @@ USCC_B = "91110000100017643K"
 
 def entity(uscc: str = USCC_A, **over: Any) -> dict[str, Any]:
     row = {
-        "type": "entity", "uscc": uscc, "name": "郑州中原食品有限公司",
-        "kind": "ENTERPRISE", "region_code": "410100", "industry_code": "C14",
-        "established_on": "2015-03-02", "registered_capital": 5000000,
-        "legal_representative": "王伟", "status": "存续",
+        "type": "entity",
+        "uscc": uscc,
+        "name": "郑州中原食品有限公司",
+        "kind": "ENTERPRISE",
+        "region_code": "410100",
+        "industry_code": "C14",
+        "established_on": "2015-03-02",
+        "registered_capital": 5000000,
+        "legal_representative": "王伟",
+        "status": "存续",
     }
     row.update(over)
     return row
 
 
-def record(uscc: str = USCC_A, source_id: str = "T-2025-0001",
-           **over: Any) -> dict[str, Any]:
+def record(
+    uscc: str = USCC_A, source_id: str = "T-2025-0001", **over: Any
+) -> dict[str, Any]:
     row = {
-        "type": "record", "uscc": uscc, "source": "henan-tax",
-        "source_id": source_id, "category": "TAX", "kind": "TAX_RATING",
-        "severity": "NONE", "title": "2025年度纳税信用等级 A",
-        "authority": "国家税务总局河南省税务局", "occurred_on": "2025-12-31",
-        "decided_on": "2026-04-01", "publish_from": "2026-04-01",
-        "publish_until": None, "details": {"rating": "A"},
+        "type": "record",
+        "uscc": uscc,
+        "source": "henan-tax",
+        "source_id": source_id,
+        "category": "TAX",
+        "kind": "TAX_RATING",
+        "severity": "NONE",
+        "title": "2025年度纳税信用等级 A",
+        "authority": "国家税务总局河南省税务局",
+        "occurred_on": "2025-12-31",
+        "decided_on": "2026-04-01",
+        "publish_from": "2026-04-01",
+        "publish_until": None,
+        "details": {"rating": "A"},
     }
     row.update(over)
     return row
@@ -42,17 +57,22 @@ def record(uscc: str = USCC_A, source_id: str = "T-2025-0001",
 
 def membership(uscc: str = USCC_A, **over: Any) -> dict[str, Any]:
     row = {
-        "type": "list", "uscc": uscc, "kind": "BLACK",
-        "list_name": "失信被执行人名单", "basis": "（2025）豫01执123号",
-        "since": "2025-06-01", "until": None,
+        "type": "list",
+        "uscc": uscc,
+        "kind": "BLACK",
+        "list_name": "失信被执行人名单",
+        "basis": "（2025）豫01执123号",
+        "since": "2025-06-01",
+        "until": None,
     }
     row.update(over)
     return row
 
 
 def write_jsonl(path: Path, rows: list[dict[str, Any] | str]) -> Path:
-    lines = [r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)
-             for r in rows]
+    lines = [
+        r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in rows
+    ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 

@@ -32,8 +32,12 @@ def test_clean_import_exits_0_with_one_json_object(app, db_url, tmp_path):
 
     # then stdout is exactly the summary object and the exit status is 0
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == {"inserted": 2, "updated": 0,
-                                         "unchanged": 0, "quarantined": 0}
+    assert json.loads(result.stdout) == {
+        "inserted": 2,
+        "updated": 0,
+        "unchanged": 0,
+        "quarantined": 0,
+    }
     assert "ok.jsonl: 2 inserted" in result.stderr
 
 
@@ -49,20 +53,35 @@ def test_quarantined_rows_exit_1_and_can_be_listed_and_resubmitted(
     # then the exit status is 1 and the row is in the quarantine list
     assert result.exit_code == 1
     assert json.loads(result.stdout)["quarantined"] == 1
-    listed = run(app, "quarantine", "list", "--json", "--file", str(path),
-                 "--database-url", db_url)
+    listed = run(
+        app,
+        "quarantine",
+        "list",
+        "--json",
+        "--file",
+        str(path),
+        "--database-url",
+        db_url,
+    )
     assert listed.exit_code == 0
     [row] = json.loads(listed.stdout)["rows"]
     assert (row["source_file"], row["line_no"], row["row_type"]) == (
-        "recs.jsonl", 2, "record")
+        "recs.jsonl",
+        2,
+        "record",
+    )
 
     # and once the entity is imported, resubmission loads and resolves it
     ents = write_jsonl(tmp_path / "ents.jsonl", [entity(USCC_B)])
     assert run(app, "import", str(ents), "--database-url", db_url).exit_code == 0
     again = run(app, "quarantine", "resubmit", "--json", "--database-url", db_url)
     assert again.exit_code == 0
-    assert json.loads(again.stdout) == {"inserted": 1, "updated": 0,
-                                        "unchanged": 0, "quarantined": 0}
+    assert json.loads(again.stdout) == {
+        "inserted": 1,
+        "updated": 0,
+        "unchanged": 0,
+        "quarantined": 0,
+    }
     left = run(app, "quarantine", "list", "--json", "--database-url", db_url)
     assert json.loads(left.stdout) == {"rows": [], "count": 0}
 

@@ -8,8 +8,10 @@ from hub.errors import ErrorCode, HubError
 from hub.importer.service import import_file
 from tests.importer.helpers import USCC_A, USCC_B, entities, memberships, records
 
-ENTITY_HEADER = ("uscc,name,kind,region_code,industry_code,established_on,"
-                 "registered_capital,legal_representative,status")
+ENTITY_HEADER = (
+    "uscc,name,kind,region_code,industry_code,established_on,"
+    "registered_capital,legal_representative,status"
+)
 
 
 async def test_one_file_with_a_type_column(sessionmaker, clock, tmp_path):
@@ -29,17 +31,23 @@ async def test_one_file_with_a_type_column(sessionmaker, clock, tmp_path):
     summary = await import_file(sessionmaker, path, None, clock)
 
     # then both rows load with nulls and decoded details
-    assert summary.as_json() == {"inserted": 2, "updated": 0, "unchanged": 0,
-                                 "quarantined": 0}
+    assert summary.as_json() == {
+        "inserted": 2,
+        "updated": 0,
+        "unchanged": 0,
+        "quarantined": 0,
+    }
     stored = (await entities(sessionmaker))[USCC_A]
     assert (stored.industry_code, stored.status) == (None, "存续")
     rec = (await records(sessionmaker))["T1"]
     assert (rec.kind, rec.details, rec.publish_until) == (
-        "TAX_RATING", {"rating": "A"}, None)
+        "TAX_RATING",
+        {"rating": "A"},
+        None,
+    )
 
 
-async def test_one_file_per_type_named_by_stem_or_option(sessionmaker, clock,
-                                                         tmp_path):
+async def test_one_file_per_type_named_by_stem_or_option(sessionmaker, clock, tmp_path):
     # given entities.csv and a list file whose name says nothing
     ents = tmp_path / "entities.csv"
     ents.write_text(
@@ -63,8 +71,10 @@ async def test_one_file_per_type_named_by_stem_or_option(sessionmaker, clock,
     # then every row loads as its type
     assert (first.inserted, second.inserted) == (2, 1)
     stored = await entities(sessionmaker)
-    assert (stored[USCC_A].registered_capital, str(stored[USCC_A].established_on)) \
-        == (5000000.0, "2015-03-02")
+    assert (stored[USCC_A].registered_capital, str(stored[USCC_A].established_on)) == (
+        5000000.0,
+        "2015-03-02",
+    )
     [m] = await memberships(sessionmaker)
     assert (m.uscc, m.basis, m.until) == (USCC_B, "（2025）豫02执7号", None)
 

@@ -1,4 +1,5 @@
-"""No audit row, no data; one chain under 200 concurrent reads; constant SQL per batch."""
+"""No audit row, no data; one chain under 200 concurrent reads; constant SQL
+per batch."""
 
 from __future__ import annotations
 
@@ -29,7 +30,9 @@ async def test_audit_write_failure_returns_error_and_no_data(api: Api) -> None:
         body = await api.gql(PROFILE, {"u": USCC}, bank.token)
     finally:
         async with api.hub.engine.begin() as conn:
-            await conn.execute(text("ALTER TABLE audit_events_away RENAME TO audit_events"))
+            await conn.execute(
+                text("ALTER TABLE audit_events_away RENAME TO audit_events")
+            )
     # then the caller gets an error and no data
     assert body["data"] is None
     assert body["errors"][0]["extensions"]["code"] == "INTERNAL"
@@ -63,8 +66,14 @@ async def test_batch_reads_issue_constant_statements(api: Api) -> None:
     for i, code in enumerate(codes):
         await api.entity(code)
         await api.record(code, f"T-{i}")
-        await api.record(code, f"P-{i}", category="PENALTY", kind="ADMIN_PENALTY",
-                         severity="MINOR", title="罚款")
+        await api.record(
+            code,
+            f"P-{i}",
+            category="PENALTY",
+            kind="ADMIN_PENALTY",
+            severity="MINOR",
+            title="罚款",
+        )
         await api.listing(code, "RED", list_name="纳税信用A级纳税人名单")
         await api.grant(code, bank, "LENDING", ["BASIC", "TAX", "PENALTY"])
     q = """query($u: [USCC!]!) { creditProfiles(usccs: $u, purpose: LENDING) {

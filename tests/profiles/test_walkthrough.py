@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.api import Api
 from hub.enums import PrincipalKind
+from tests.api import Api
 
 USCC = "91350100M000100Y43"
 PROFILE = """query($u: USCC!) { creditProfile(uscc: $u, purpose: LENDING) {
@@ -18,8 +18,15 @@ LOG = """query($u: USCC!) { accessLog(uscc: $u) { totalCount edges { node {
 async def test_consent_then_read_then_access_log(api: Api) -> None:
     await api.entity(USCC)
     await api.record(USCC, "T-1")
-    await api.record(USCC, "P-1", category="PENALTY", kind="ADMIN_PENALTY",
-                     severity="MINOR", title="罚款 500 元", source="market-regulation")
+    await api.record(
+        USCC,
+        "P-1",
+        category="PENALTY",
+        kind="ADMIN_PENALTY",
+        severity="MINOR",
+        title="罚款 500 元",
+        source="market-regulation",
+    )
     bank = await api.client(PrincipalKind.BANK)
 
     # no consent yet
@@ -53,8 +60,11 @@ async def test_revocation_takes_effect_on_next_request(api: Api) -> None:
     bank = await api.client(PrincipalKind.BANK)
     cid = await api.grant(USCC, bank, "LENDING", ["BASIC"])
     await api.data(PROFILE, {"u": USCC}, bank.token)
-    await api.data("mutation($id: ID!) { revokeConsent(id: $id) { status } }",
-                   {"id": cid}, api.subject_token(USCC))
+    await api.data(
+        "mutation($id: ID!) { revokeConsent(id: $id) { status } }",
+        {"id": cid},
+        api.subject_token(USCC),
+    )
     assert await api.error_code(PROFILE, {"u": USCC}, bank.token) == "CONSENT_REQUIRED"
 
 

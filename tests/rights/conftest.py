@@ -56,16 +56,18 @@ async def _api(url: str, clock: FrozenClock, tmp_path: Any) -> AsyncIterator[Api
 
 
 @pytest.fixture
-async def rapi(db_url: str, clock: FrozenClock, tmp_path: Any,
-               patched_schema: None) -> AsyncIterator[Api]:
+async def rapi(
+    db_url: str, clock: FrozenClock, tmp_path: Any, patched_schema: None
+) -> AsyncIterator[Api]:
     """Both databases."""
     async for a in _api(db_url, clock, tmp_path):
         yield a
 
 
 @pytest.fixture
-async def sqlite_rapi(sqlite_url: str, clock: FrozenClock, tmp_path: Any,
-                      patched_schema: None) -> AsyncIterator[Api]:
+async def sqlite_rapi(
+    sqlite_url: str, clock: FrozenClock, tmp_path: Any, patched_schema: None
+) -> AsyncIterator[Api]:
     migrate(sqlite_url)
     async for a in _api(sqlite_url, clock, tmp_path):
         yield a

@@ -18,8 +18,17 @@ from scenarios import ScenarioRegistry
 from tests.api import Api, ClientCreds
 
 __all__ = [
-    "OTHER", "USCC", "admin", "audit_actions", "count", "data_version", "negative",
-    "outcome", "principal", "record_row", "score",
+    "OTHER",
+    "USCC",
+    "admin",
+    "audit_actions",
+    "count",
+    "data_version",
+    "negative",
+    "outcome",
+    "principal",
+    "record_row",
+    "score",
 ]
 
 USCC = "91350100M000100Y43"
@@ -27,14 +36,25 @@ OTHER = "91110000100017643K"
 _REGISTRY: list[ScenarioRegistry] = []
 
 
-async def negative(api: Api, source_id: str, severity: str = "SERIOUS",
-                   decided: date = date(2026, 10, 24), uscc: str = USCC,
-                   **kw: Any) -> int:
+async def negative(
+    api: Api,
+    source_id: str,
+    severity: str = "SERIOUS",
+    decided: date = date(2026, 10, 24),
+    uscc: str = USCC,
+    **kw: Any,
+) -> int:
     """A PENALTY record of ``severity`` decided on ``decided``."""
     fields: dict[str, Any] = dict(
-        category="PENALTY", kind="ADMIN_PENALTY", severity=severity,
-        title="罚款 5 万元", source="market-regulation", occurred_on=decided,
-        decided_on=decided, publish_from=decided, details={"amount": 50000},
+        category="PENALTY",
+        kind="ADMIN_PENALTY",
+        severity=severity,
+        title="罚款 5 万元",
+        source="market-regulation",
+        occurred_on=decided,
+        decided_on=decided,
+        publish_from=decided,
+        details={"amount": 50000},
     )
     fields.update(kw)
     return await api.record(uscc, source_id, **fields)
@@ -52,7 +72,8 @@ async def outcome(api: Api, bank: ClientCreds, uscc: str = USCC) -> str:
     try:
         async with session_scope(api.hub.sessionmaker) as s:
             d = await check_eligibility(
-                s, api.hub, principal(bank), "credit-loan", uscc)
+                s, api.hub, principal(bank), "credit-loan", uscc
+            )
             return d.outcome
     except HubError as e:
         return str(e.code)
@@ -65,8 +86,9 @@ async def score(api: Api, uscc: str = USCC) -> int:
 
 async def data_version(api: Api, uscc: str = USCC) -> int:
     async with api.hub.sessionmaker() as s:
-        return int(await s.scalar(select(Entity.data_version).where(
-            Entity.uscc == uscc)) or 0)
+        return int(
+            await s.scalar(select(Entity.data_version).where(Entity.uscc == uscc)) or 0
+        )
 
 
 async def record_row(api: Api, rid: int) -> CreditRecord | None:
@@ -77,9 +99,15 @@ async def record_row(api: Api, rid: int) -> CreditRecord | None:
 async def audit_actions(api: Api, uscc: str = USCC) -> list[tuple[str, str, str]]:
     """(action, outcome, actor_id) of the subject's events, in chain order."""
     async with api.hub.sessionmaker() as s:
-        rows = await s.execute(select(
-            AuditEvent.action, AuditEvent.outcome, AuditEvent.actor_id,
-        ).where(AuditEvent.subject == uscc).order_by(AuditEvent.n))
+        rows = await s.execute(
+            select(
+                AuditEvent.action,
+                AuditEvent.outcome,
+                AuditEvent.actor_id,
+            )
+            .where(AuditEvent.subject == uscc)
+            .order_by(AuditEvent.n)
+        )
         return [tuple(r) for r in rows.all()]  # type: ignore[misc]
 
 

@@ -52,24 +52,39 @@ async def test_alerts_only_for_consenting_subjects(sqlite_rapi: Api) -> None:
         assert msg["type"] == "next" and msg["id"] == "1"
         alert = msg["payload"]["data"]["riskAlerts"]
         assert alert["uscc"] == USCC and alert["reason"] == "NEW_NEGATIVE_RECORD"
-        assert alert["record"] == {"id": str(mine), "kind": "ADMIN_PENALTY",
-                                   "severity": "SERIOUS", "status": "ACTIVE"}
+        assert alert["record"] == {
+            "id": str(mine),
+            "kind": "ADMIN_PENALTY",
+            "severity": "SERIOUS",
+            "status": "ACTIVE",
+        }
         assert alert["at"] == "2026-11-23T09:00:00+00:00"
 
         # an approved repair is announced too
         app_ = await api.data(
             """mutation($i: ApplyRepairInput!) { applyRepair(input: $i) { id } }""",
             {"i": {"recordId": str(old), "method": "report", "evidence": "信用报告"}},
-            api.subject_token(USCC))
-        await api.data("""mutation($id: ID!) { decideRepair(id: $id, approve: true,
-            note: "同意") { status } }""", {"id": app_["applyRepair"]["id"]}, adm.token)
+            api.subject_token(USCC),
+        )
+        await api.data(
+            """mutation($id: ID!) { decideRepair(id: $id, approve: true,
+            note: "同意") { status } }""",
+            {"id": app_["applyRepair"]["id"]},
+            adm.token,
+        )
         alert = (await ws.receive())["payload"]["data"]["riskAlerts"]
         assert (alert["reason"], alert["record"]["id"], alert["record"]["status"]) == (
-            "RECORD_REPAIRED", str(old), "REPAIRED")
+            "RECORD_REPAIRED",
+            str(old),
+            "REPAIRED",
+        )
 
         # once the consent is revoked, nothing more about that subject
-        await api.data("mutation($id: ID!) { revokeConsent(id: $id) { status } }",
-                       {"id": monitoring}, api.subject_token(USCC))
+        await api.data(
+            "mutation($id: ID!) { revokeConsent(id: $id) { status } }",
+            {"id": monitoring},
+            api.subject_token(USCC),
+        )
         await publish_alert(api.hub, USCC, mine, NEW_NEGATIVE_RECORD)
         await api.grant(OTHER, bank, "MONITORING", ["PENALTY"])
         await publish_alert(api.hub, OTHER, theirs, NEW_NEGATIVE_RECORD)
@@ -80,9 +95,11 @@ async def test_alerts_only_for_consenting_subjects(sqlite_rapi: Api) -> None:
     # each delivery is on the subject's access log; the uncovered TAX alert
     # was refused by the door (and audited), unconsented subjects left no trace
     log = [(a, o, who) for a, o, who in await audit_actions(api) if "alert" in a]
-    assert log == [("alert.deliver", "DENIED:CONSENT_REQUIRED", bank.id),
-                   ("alert.deliver", "GRANTED", bank.id),
-                   ("alert.deliver", "GRANTED", bank.id)]
+    assert log == [
+        ("alert.deliver", "DENIED:CONSENT_REQUIRED", bank.id),
+        ("alert.deliver", "GRANTED", bank.id),
+        ("alert.deliver", "GRANTED", bank.id),
+    ]
     other_log = [a for a, *_ in await audit_actions(api, OTHER) if "alert" in a]
     assert other_log == ["alert.deliver"]
 
@@ -90,8 +107,11 @@ async def test_alerts_only_for_consenting_subjects(sqlite_rapi: Api) -> None:
 async def test_only_monitoring_banks_may_subscribe(sqlite_rapi: Api) -> None:
     api = sqlite_rapi
     merchant = await api.client(PrincipalKind.MERCHANT)
-    for token, code in ((api.subject_token(USCC), "FORBIDDEN"),
-                        (merchant.token, "FORBIDDEN"), (None, "UNAUTHENTICATED")):
+    for token, code in (
+        (api.subject_token(USCC), "FORBIDDEN"),
+        (merchant.token, "FORBIDDEN"),
+        (None, "UNAUTHENTICATED"),
+    ):
         async with GraphQLSocket(_app(api), token) as ws:
             await ws.send({"id": "1", "type": "subscribe", "payload": {"query": SUB}})
             msg = await ws.receive()

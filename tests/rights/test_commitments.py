@@ -25,13 +25,22 @@ async def test_make_and_fulfil(rapi: Api) -> None:
     me = api.subject_token(USCC)
     before = await score(api)
 
-    made = await api.data(MAKE, {"k": "TOLERANT_ACCEPTANCE",
-                                 "c": "30日内补齐消防验收材料", "d": "2026-12-23"}, me)
+    made = await api.data(
+        MAKE,
+        {"k": "TOLERANT_ACCEPTANCE", "c": "30日内补齐消防验收材料", "d": "2026-12-23"},
+        me,
+    )
     c = made["makeCommitment"]
-    assert {k: c[k] for k in ("uscc", "kind", "madeOn", "dueOn", "status",
-                              "fulfilledOn")} == {
-        "uscc": USCC, "kind": "TOLERANT_ACCEPTANCE", "madeOn": "2026-11-23",
-        "dueOn": "2026-12-23", "status": "PENDING", "fulfilledOn": None}
+    assert {
+        k: c[k] for k in ("uscc", "kind", "madeOn", "dueOn", "status", "fulfilledOn")
+    } == {
+        "uscc": USCC,
+        "kind": "TOLERANT_ACCEPTANCE",
+        "madeOn": "2026-11-23",
+        "dueOn": "2026-12-23",
+        "status": "PENDING",
+        "fulfilledOn": None,
+    }
     rec = (await api.data(OWN, {"u": USCC}, me))["creditProfile"]["records"]["edges"]
     assert [e["node"]["details"]["status"] for e in rec] == ["PENDING"]
     assert await score(api) == before  # a pending commitment scores nothing
@@ -45,7 +54,11 @@ async def test_make_and_fulfil(rapi: Api) -> None:
     rec = (await api.data(OWN, {"u": USCC}, me))["creditProfile"]["records"]["edges"]
     node = rec[0]["node"]
     assert (node["kind"], node["severity"], node["status"], node["source"]) == (
-        "CREDIT_COMMITMENT", "NONE", "ACTIVE", "credit-commitment")
+        "CREDIT_COMMITMENT",
+        "NONE",
+        "ACTIVE",
+        "credit-commitment",
+    )
     assert node["details"]["status"] == "FULFILLED"
     assert await score(api) == before + 10  # COMMITMENT_FULFILLED, +10 each
 
@@ -53,8 +66,7 @@ async def test_make_and_fulfil(rapi: Api) -> None:
     assert body["errors"][0]["extensions"]["code"] == "CONFLICT"
     assert f"commitment {c['id']} is FULFILLED" in body["errors"][0]["message"]
     acts = [(a, o) for a, o, _ in await audit_actions(api) if a.startswith("comm")]
-    assert acts == [("commitment.make", "PENDING"),
-                         ("commitment.fulfil", "FULFILLED")]
+    assert acts == [("commitment.make", "PENDING"), ("commitment.fulfil", "FULFILLED")]
 
 
 async def test_validation_and_listing(sqlite_rapi: Api) -> None:
@@ -65,17 +77,32 @@ async def test_validation_and_listing(sqlite_rapi: Api) -> None:
     adm = await admin(api)
     me = api.subject_token(USCC)
     base = {"k": "VOLUNTARY_DISCLOSURE", "c": "主动公示年度报告"}
-    assert await api.error_code(MAKE, {**base, "d": "2026-11-22"}, me) == \
-        "VALIDATION_ERROR"
-    assert await api.error_code(MAKE, {**base, "d": "2040-01-01"}, me) == \
-        "VALIDATION_ERROR"
-    assert await api.error_code(MAKE, {**base, "c": " ", "d": "2026-12-01"}, me) == \
-        "VALIDATION_ERROR"
-    assert await api.error_code(MAKE.replace("$k: CommitmentKind!, ", "").replace(
-        "kind: $k", "kind: PROMISE"), {"c": "x", "d": "2026-12-01"}, me) == \
-        "VALIDATION_ERROR"
-    assert await api.error_code(MAKE, {**base, "d": "2026-12-01"}, adm.token) == \
-        "FORBIDDEN"
+    assert (
+        await api.error_code(MAKE, {**base, "d": "2026-11-22"}, me)
+        == "VALIDATION_ERROR"
+    )
+    assert (
+        await api.error_code(MAKE, {**base, "d": "2040-01-01"}, me)
+        == "VALIDATION_ERROR"
+    )
+    assert (
+        await api.error_code(MAKE, {**base, "c": " ", "d": "2026-12-01"}, me)
+        == "VALIDATION_ERROR"
+    )
+    assert (
+        await api.error_code(
+            MAKE.replace("$k: CommitmentKind!, ", "").replace(
+                "kind: $k", "kind: PROMISE"
+            ),
+            {"c": "x", "d": "2026-12-01"},
+            me,
+        )
+        == "VALIDATION_ERROR"
+    )
+    assert (
+        await api.error_code(MAKE, {**base, "d": "2026-12-01"}, adm.token)
+        == "FORBIDDEN"
+    )
     assert await api.error_code(FULFIL, {"id": "nope"}, adm.token) == "NOT_FOUND"
 
     mine = (await api.data(MAKE, {**base, "d": "2026-12-01"}, me))["makeCommitment"]

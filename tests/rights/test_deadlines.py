@@ -20,14 +20,17 @@ from hub.rights.deadlines import (
 from hub.rights.states import COMMITMENT, OBJECTION, RECORD, REPAIR
 
 
-@pytest.mark.parametrize(("day", "months", "expected"), [
-    (date(2026, 1, 31), 1, date(2026, 2, 28)),
-    (date(2024, 1, 31), 1, date(2024, 2, 29)),
-    (date(2025, 11, 30), 3, date(2026, 2, 28)),
-    (date(2026, 8, 22), 3, date(2026, 11, 22)),
-    (date(2026, 12, 15), 1, date(2027, 1, 15)),
-    (date(2026, 3, 31), -1, date(2026, 2, 28)),
-])
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (date(2026, 1, 31), 1, date(2026, 2, 28)),
+        (date(2024, 1, 31), 1, date(2024, 2, 29)),
+        (date(2025, 11, 30), 3, date(2026, 2, 28)),
+        (date(2026, 8, 22), 3, date(2026, 11, 22)),
+        (date(2026, 12, 15), 1, date(2027, 1, 15)),
+        (date(2026, 3, 31), -1, date(2026, 2, 28)),
+    ],
+)
 def test_add_months_clamps_to_month_end(day: date, months: int, expected: date) -> None:
     assert add_months(day, months) == expected
 
@@ -63,25 +66,33 @@ def test_objection_due_is_twenty_days_later() -> None:
 
 
 def test_china_today_is_utc_plus_eight() -> None:
-    assert china_today(datetime(2026, 11, 22, 15, 59, 59, tzinfo=UTC)) == \
-        date(2026, 11, 22)
+    assert china_today(datetime(2026, 11, 22, 15, 59, 59, tzinfo=UTC)) == date(
+        2026, 11, 22
+    )
     assert china_today(datetime(2026, 11, 22, 16, 0, tzinfo=UTC)) == date(2026, 11, 23)
     # no daylight saving: the same offset in July
     assert china_today(datetime(2026, 7, 1, 16, 0, tzinfo=UTC)) == date(2026, 7, 2)
 
 
 ALLOWED = {
-    "record": {("ACTIVE", "DISPUTED"), ("EXPIRED", "DISPUTED"), ("DISPUTED", "ACTIVE"),
-               ("DISPUTED", "EXPIRED"), ("DISPUTED", "REVOKED"),
-               ("ACTIVE", "REPAIRED"), ("ACTIVE", "EXPIRED")},
+    "record": {
+        ("ACTIVE", "DISPUTED"),
+        ("EXPIRED", "DISPUTED"),
+        ("DISPUTED", "ACTIVE"),
+        ("DISPUTED", "EXPIRED"),
+        ("DISPUTED", "REVOKED"),
+        ("ACTIVE", "REPAIRED"),
+        ("ACTIVE", "EXPIRED"),
+    },
     "objection": {("OPEN", "CORRECTED"), ("OPEN", "REVOKED"), ("OPEN", "UPHELD")},
     "repair": {("PENDING", "APPROVED"), ("PENDING", "REJECTED")},
     "commitment": {("PENDING", "FULFILLED"), ("PENDING", "BREACHED")},
 }
 
 
-@pytest.mark.parametrize("machine", [RECORD, OBJECTION, REPAIR, COMMITMENT],
-                         ids=lambda m: m.name)
+@pytest.mark.parametrize(
+    "machine", [RECORD, OBJECTION, REPAIR, COMMITMENT], ids=lambda m: m.name
+)
 def test_machines_are_exactly_the_declared_tables(machine) -> None:  # type: ignore[no-untyped-def]
     assert set(machine.transitions) == ALLOWED[machine.name]
 
@@ -94,8 +105,9 @@ def test_illegal_transition_names_the_current_state() -> None:
     with pytest.raises(HubError) as e:
         RECORD.move(row, RecordStatus.DISPUTED, label="record 7")
     assert e.value.code is ErrorCode.CONFLICT
-    assert e.value.message == ("record 7 is REPAIRED; REPAIRED → DISPUTED is not "
-                               "allowed (REPAIRED is final).")
+    assert e.value.message == (
+        "record 7 is REPAIRED; REPAIRED → DISPUTED is not allowed (REPAIRED is final)."
+    )
     assert e.value.extra == {"currentState": "REPAIRED"}
     assert row.status == "REPAIRED"
     row.status = "ACTIVE"

@@ -31,8 +31,13 @@ from tests.rights.helpers import USCC, count, negative, record_row, score
 FILE = """mutation($i: FileObjectionInput!) { fileObjection(input: $i) { id } }"""
 MAKE = """mutation { makeCommitment(kind: CERTIFICATION_NOTICE,
   content: "补交无犯罪证明", dueOn: "2026-11-22") { id } }"""
-ZERO = {"commitments_breached": 0, "records_deleted": 0, "records_expired": 0,
-        "lists_expired": 0, "objections_overdue": 0}
+ZERO = {
+    "commitments_breached": 0,
+    "records_deleted": 0,
+    "records_expired": 0,
+    "lists_expired": 0,
+    "objections_overdue": 0,
+}
 
 
 async def _statuses(api: Api) -> dict[str, str]:
@@ -47,29 +52,64 @@ async def test_maintenance_applies_time_once(rapi: Api) -> None:
     api.clock.at = datetime(2026, 11, 1, 1, 0, tzinfo=UTC)
     await api.entity(USCC)
     late = await negative(api, "OBJ", severity="MINOR", decided=date(2026, 10, 1))
-    await api.data(FILE, {"i": {"recordId": str(late), "reason": "金额有误"}},
-                   api.subject_token(USCC))
+    await api.data(
+        FILE,
+        {"i": {"recordId": str(late), "reason": "金额有误"}},
+        api.subject_token(USCC),
+    )
     await api.data(MAKE, None, api.subject_token(USCC))
     # a 5-year-old act with an objection on it: deleted with its objection
-    old = await negative(api, "OLD", severity="ORDINARY", decided=date(2021, 6, 1),
-                         ended_on=date(2021, 11, 1))
-    await api.data(FILE, {"i": {"recordId": str(old), "reason": "已超期"}},
-                   api.subject_token(USCC))
+    old = await negative(
+        api,
+        "OLD",
+        severity="ORDINARY",
+        decided=date(2021, 6, 1),
+        ended_on=date(2021, 11, 1),
+    )
+    await api.data(
+        FILE, {"i": {"recordId": str(old), "reason": "已超期"}}, api.subject_token(USCC)
+    )
     # and, on 2026-11-23 (China):
     api.clock.at = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-    await negative(api, "KEEP-5Y", severity="ORDINARY", decided=date(2021, 6, 1),
-                   ended_on=date(2021, 11, 23))          # retention ends today
-    await api.record(USCC, "POSITIVE", occurred_on=date(2010, 1, 1),
-                     decided_on=date(2010, 1, 2))        # not negative: kept
-    await negative(api, "WINDOW-OVER", severity="MINOR", decided=date(2026, 8, 1),
-                   publish_until=date(2026, 11, 22))
-    await negative(api, "WINDOW-LAST-DAY", severity="MINOR", decided=date(2026, 8, 1),
-                   publish_until=date(2026, 11, 23))
-    await negative(api, "DEBTOR-2Y", category="JUDICIAL",
-                   kind="DISHONEST_JUDGMENT_DEBTOR", decided=date(2024, 11, 22))
-    await negative(api, "DEBTOR-EXTENDED", category="JUDICIAL",
-                   kind="DISHONEST_JUDGMENT_DEBTOR", decided=date(2024, 11, 1),
-                   details={"until": "2027-11-01"})
+    await negative(
+        api,
+        "KEEP-5Y",
+        severity="ORDINARY",
+        decided=date(2021, 6, 1),
+        ended_on=date(2021, 11, 23),
+    )  # retention ends today
+    await api.record(
+        USCC, "POSITIVE", occurred_on=date(2010, 1, 1), decided_on=date(2010, 1, 2)
+    )  # not negative: kept
+    await negative(
+        api,
+        "WINDOW-OVER",
+        severity="MINOR",
+        decided=date(2026, 8, 1),
+        publish_until=date(2026, 11, 22),
+    )
+    await negative(
+        api,
+        "WINDOW-LAST-DAY",
+        severity="MINOR",
+        decided=date(2026, 8, 1),
+        publish_until=date(2026, 11, 23),
+    )
+    await negative(
+        api,
+        "DEBTOR-2Y",
+        category="JUDICIAL",
+        kind="DISHONEST_JUDGMENT_DEBTOR",
+        decided=date(2024, 11, 22),
+    )
+    await negative(
+        api,
+        "DEBTOR-EXTENDED",
+        category="JUDICIAL",
+        kind="DISHONEST_JUDGMENT_DEBTOR",
+        decided=date(2024, 11, 1),
+        details={"until": "2027-11-01"},
+    )
     await api.listing(USCC, since=date(2024, 11, 22))
     await api.listing(USCC, since=date(2024, 11, 23), basis="（2024）豫01执9号")
     async with api.hub.sessionmaker() as s:
@@ -84,52 +124,110 @@ async def test_maintenance_applies_time_once(rapi: Api) -> None:
         msg = await asyncio.wait_for(anext(alerts), 10)
 
     assert report.as_json() == {
-        "today": "2026-11-23", "commitments_breached": 1, "records_deleted": 1,
-        "records_expired": 2, "lists_expired": 1, "objections_overdue": 1}
+        "today": "2026-11-23",
+        "commitments_breached": 1,
+        "records_deleted": 1,
+        "records_expired": 2,
+        "lists_expired": 1,
+        "objections_overdue": 1,
+    }
     st = await _statuses(api)
     assert "OLD" not in st
-    assert {k: st[k] for k in ("OBJ", "KEEP-5Y", "POSITIVE", "WINDOW-OVER",
-                               "WINDOW-LAST-DAY", "DEBTOR-2Y", "DEBTOR-EXTENDED")} == {
-        "OBJ": "DISPUTED", "KEEP-5Y": "ACTIVE", "POSITIVE": "ACTIVE",
-        "WINDOW-OVER": "EXPIRED", "WINDOW-LAST-DAY": "ACTIVE",
-        "DEBTOR-2Y": "EXPIRED", "DEBTOR-EXTENDED": "ACTIVE"}
+    assert {
+        k: st[k]
+        for k in (
+            "OBJ",
+            "KEEP-5Y",
+            "POSITIVE",
+            "WINDOW-OVER",
+            "WINDOW-LAST-DAY",
+            "DEBTOR-2Y",
+            "DEBTOR-EXTENDED",
+        )
+    } == {
+        "OBJ": "DISPUTED",
+        "KEEP-5Y": "ACTIVE",
+        "POSITIVE": "ACTIVE",
+        "WINDOW-OVER": "EXPIRED",
+        "WINDOW-LAST-DAY": "ACTIVE",
+        "DEBTOR-2Y": "EXPIRED",
+        "DEBTOR-EXTENDED": "ACTIVE",
+    }
     async with api.hub.sessionmaker() as s:
         objs = {o.record_id: o.overdue for o in await s.scalars(select(Objection))}
         assert objs == {late: True}
         c = (await s.scalars(select(Commitment))).one()
-        lists = sorted((m.since, m.until) for m in await s.scalars(
-            select(ListMembership)))
+        lists = sorted(
+            (m.since, m.until) for m in await s.scalars(select(ListMembership))
+        )
         assert await s.scalar(select(Entity.data_version)) > (version or 0)
-    assert lists == [(date(2024, 11, 22), date(2026, 11, 22)),
-                     (date(2024, 11, 23), None)]
+    assert lists == [
+        (date(2024, 11, 22), date(2026, 11, 22)),
+        (date(2024, 11, 23), None),
+    ]
     assert c.status == "BREACHED"
     breach = await record_row(api, c.breach_record_id or 0)
     assert breach is not None
-    assert (breach.category, breach.kind, breach.severity, breach.source,
-            breach.source_id, breach.status) == (
-        "COMMITMENT", "COMMITMENT_BREACH", "ORDINARY", "credit-commitment", c.id,
-        "ACTIVE")
-    assert (breach.decided_on, breach.publish_until) == (date(2026, 11, 23),
-                                                         date(2027, 11, 23))
+    assert (
+        breach.category,
+        breach.kind,
+        breach.severity,
+        breach.source,
+        breach.source_id,
+        breach.status,
+    ) == (
+        "COMMITMENT",
+        "COMMITMENT_BREACH",
+        "ORDINARY",
+        "credit-commitment",
+        c.id,
+        "ACTIVE",
+    )
+    assert (breach.decided_on, breach.publish_until) == (
+        date(2026, 11, 23),
+        date(2027, 11, 23),
+    )
     assert msg["uscc"] == USCC and msg["record_id"] == breach.id
     assert msg["reason"] == "NEW_NEGATIVE_RECORD"
 
     # the audit trail: per-subject events by 'system', no record content, intact
     async with api.hub.sessionmaker() as s:
-        new = list(await s.scalars(select(AuditEvent).where(
-            AuditEvent.n > events_before).order_by(AuditEvent.n)))
+        new = list(
+            await s.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.n > events_before)
+                .order_by(AuditEvent.n)
+            )
+        )
         assert {e.actor_id for e in new} == {"system"}
-        assert sorted(e.action for e in new) == sorted([
-            "commitment.breach", "record.delete", "record.expire", "record.expire",
-            "list.expire", "objection.overdue", "maintenance.run"])
+        assert sorted(e.action for e in new) == sorted(
+            [
+                "commitment.breach",
+                "record.delete",
+                "record.expire",
+                "record.expire",
+                "list.expire",
+                "objection.overdue",
+                "maintenance.run",
+            ]
+        )
         deleted = next(e for e in new if e.action == "record.delete")
         assert deleted.subject == USCC and deleted.detail == {
-            "record": old, "kind": "ADMIN_PENALTY", "act_ended": "2021-11-01",
-            "retention_end": "2026-11-01"}
+            "record": old,
+            "kind": "ADMIN_PENALTY",
+            "act_ended": "2021-11-01",
+            "retention_end": "2026-11-01",
+        }
         # the events about the deleted record are still there
-        assert await s.scalar(select(AuditEvent.id).where(
-            AuditEvent.action == "objection.file",
-            AuditEvent.detail["record"].as_integer() == old)) is not None
+        assert (
+            await s.scalar(
+                select(AuditEvent.id).where(
+                    AuditEvent.action == "objection.file",
+                    AuditEvent.detail["record"].as_integer() == old,
+                )
+            )
+            is not None
+        )
     await seal_pending(api.hub.sessionmaker)
     async with api.hub.sessionmaker() as s:
         report_chain = await verify_chain(s)
@@ -142,8 +240,11 @@ async def test_maintenance_applies_time_once(rapi: Api) -> None:
     assert await count(api, AuditEvent) == events_after
     # fulfilling a breached commitment is an illegal transition
     agency = await api.client(PrincipalKind.AGENCY)
-    body = await api.gql("""mutation($id: ID!) { fulfilCommitment(id: $id) { id } }""",
-                         {"id": c.id}, agency.token)
+    body = await api.gql(
+        """mutation($id: ID!) { fulfilCommitment(id: $id) { id } }""",
+        {"id": c.id},
+        agency.token,
+    )
     assert body["errors"][0]["extensions"]["code"] == "CONFLICT"
     assert "is BREACHED" in body["errors"][0]["message"]
 
@@ -164,15 +265,33 @@ async def _seed(url: str) -> None:
     now = datetime(2026, 11, 1, tzinfo=UTC)
     try:
         async with session_scope(make_sessionmaker(engine)) as s:
-            s.add(Entity(uscc=USCC, name="郑州示范科技有限公司", kind="ENTERPRISE",
-                         region_code="410100", status="存续", created_at=now,
-                         updated_at=now))
+            s.add(
+                Entity(
+                    uscc=USCC,
+                    name="郑州示范科技有限公司",
+                    kind="ENTERPRISE",
+                    region_code="410100",
+                    status="存续",
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
             await s.flush()
-            s.add(CreditRecord(
-                uscc=USCC, source="market-regulation", source_id="P-1",
-                category="PENALTY", kind="ADMIN_PENALTY", severity="MINOR",
-                title="罚款 500 元", decided_on=date(2026, 8, 1),
-                publish_until=date(2026, 11, 22), created_at=now, updated_at=now))
+            s.add(
+                CreditRecord(
+                    uscc=USCC,
+                    source="market-regulation",
+                    source_id="P-1",
+                    category="PENALTY",
+                    kind="ADMIN_PENALTY",
+                    severity="MINOR",
+                    title="罚款 500 元",
+                    decided_on=date(2026, 8, 1),
+                    publish_until=date(2026, 11, 22),
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
     finally:
         await engine.dispose()
 
@@ -205,14 +324,17 @@ def test_cli_json_today_and_idempotent(sqlite_url: str, tmp_path, monkeypatch) -
     assert json.loads(r.stdout) == {"today": "2026-11-22", **ZERO}
 
     r = runner.invoke(app, ["maintenance", "--json", "--today", "2026-11-23"])
-    assert json.loads(r.stdout) == {"today": "2026-11-23", **ZERO,
-                                    "records_expired": 1}
+    assert json.loads(r.stdout) == {"today": "2026-11-23", **ZERO, "records_expired": 1}
     assert asyncio.run(_chain(sqlite_url)) == (True, 2)  # expire + summary, sealed
     r = runner.invoke(app, ["maintenance", "--today", "2026-11-23"])
     assert r.exit_code == 0
     assert r.stdout.splitlines() == [
-        "maintenance as of 2026-11-23 (China time)", "  commitments breached: 0",
-        "  records deleted: 0", "  records expired: 0", "  lists expired: 0",
-        "  objections overdue: 0"]
+        "maintenance as of 2026-11-23 (China time)",
+        "  commitments breached: 0",
+        "  records deleted: 0",
+        "  records expired: 0",
+        "  lists expired: 0",
+        "  objections overdue: 0",
+    ]
     r = runner.invoke(app, ["maintenance", "--today", "23/11/2026"])
     assert r.exit_code == 2

@@ -34,8 +34,11 @@ PROFILE = """query($u: USCC!) { creditProfile(uscc: $u, purpose: LENDING) {
 
 
 async def _file(api: Api, rid: int, key: str | None = None, token: str | None = None):
-    return await api.data(FILE, {"i": {"recordId": str(rid), "reason": "处罚已被撤销"},
-                                 "k": key}, token or api.subject_token(USCC))
+    return await api.data(
+        FILE,
+        {"i": {"recordId": str(rid), "reason": "处罚已被撤销"}, "k": key},
+        token or api.subject_token(USCC),
+    )
 
 
 async def test_file_then_uphold_round_trip(rapi: Api) -> None:
@@ -100,16 +103,20 @@ async def test_revoked_withdraws_the_record(sqlite_rapi: Api) -> None:
     adm = await admin(api)
     o = (await _file(api, rid))["fileObjection"]
 
-    r = (await api.data(RESOLVE, {"id": o["id"], "r": "REVOKED", "n": "处罚已撤销"},
-                        adm.token))["resolveObjection"]
+    r = (
+        await api.data(
+            RESOLVE, {"id": o["id"], "r": "REVOKED", "n": "处罚已撤销"}, adm.token
+        )
+    )["resolveObjection"]
 
     assert r["record"]["status"] == "REVOKED"
     prof = (await api.data(PROFILE, {"u": USCC}, bank.token))["creditProfile"]
     assert prof["records"]["edges"] == []
     assert await outcome(api, bank) == "CONSENT_REQUIRED"
     # the subject still sees it, marked REVOKED
-    own = (await api.data(PROFILE, {"u": USCC},
-                          api.subject_token(USCC)))["creditProfile"]
+    own = (await api.data(PROFILE, {"u": USCC}, api.subject_token(USCC)))[
+        "creditProfile"
+    ]
     assert [e["node"]["status"] for e in own["records"]["edges"]] == ["REVOKED"]
 
 
@@ -122,23 +129,53 @@ async def test_corrected_applies_validated_values(sqlite_rapi: Api) -> None:
     v = {"id": o["id"], "r": "CORRECTED", "n": "更正处罚等级"}
 
     # only title/severity/authority/dates/details may change
-    for bad in (None, {}, {"uscc": OTHER}, {"category": "TAX"}, {"severity": "HUGE"},
-                {"decided_on": "2026-13-01"}, {"details": [1]}):
-        assert await api.error_code(RESOLVE, {**v, "c": bad}, adm.token) == \
-            "VALIDATION_ERROR", bad
-    assert await api.error_code(
-        RESOLVE, {**v, "r": "UPHELD", "c": {"title": "x"}}, adm.token
-    ) == "VALIDATION_ERROR"
+    for bad in (
+        None,
+        {},
+        {"uscc": OTHER},
+        {"category": "TAX"},
+        {"severity": "HUGE"},
+        {"decided_on": "2026-13-01"},
+        {"details": [1]},
+    ):
+        assert (
+            await api.error_code(RESOLVE, {**v, "c": bad}, adm.token)
+            == "VALIDATION_ERROR"
+        ), bad
+    assert (
+        await api.error_code(
+            RESOLVE, {**v, "r": "UPHELD", "c": {"title": "x"}}, adm.token
+        )
+        == "VALIDATION_ERROR"
+    )
 
-    r = (await api.data(RESOLVE, {**v, "c": {
-        "severity": "MINOR", "title": "罚款 500 元", "decided_on": "2026-10-20"}},
-        adm.token))["resolveObjection"]
+    r = (
+        await api.data(
+            RESOLVE,
+            {
+                **v,
+                "c": {
+                    "severity": "MINOR",
+                    "title": "罚款 500 元",
+                    "decided_on": "2026-10-20",
+                },
+            },
+            adm.token,
+        )
+    )["resolveObjection"]
 
     assert r["status"] == "CORRECTED"
-    assert r["record"] == {"id": str(rid), "status": "ACTIVE", "title": "罚款 500 元",
-                           "severity": "MINOR"}
-    assert r["corrections"] == {"severity": "MINOR", "title": "罚款 500 元",
-                                "decided_on": "2026-10-20"}
+    assert r["record"] == {
+        "id": str(rid),
+        "status": "ACTIVE",
+        "title": "罚款 500 元",
+        "severity": "MINOR",
+    }
+    assert r["corrections"] == {
+        "severity": "MINOR",
+        "title": "罚款 500 元",
+        "decided_on": "2026-10-20",
+    }
     row = await record_row(api, rid)
     assert row is not None and str(row.decided_on) == "2026-10-20"
     assert row.uscc == USCC and row.category == "PENALTY"
@@ -157,10 +194,14 @@ async def test_refusals_and_visibility(sqlite_rapi: Api) -> None:
 
     # another enterprise's record, or no such record: NOT_FOUND (no oracle)
     for rec in (theirs, 999999, "abc"):
-        assert await api.error_code(
-            FILE, {"i": {"recordId": str(rec), "reason": "x"}}, me) == "NOT_FOUND"
-    assert await api.error_code(FILE, {"i": {**i, "reason": "  "}}, me) == \
-        "VALIDATION_ERROR"
+        assert (
+            await api.error_code(FILE, {"i": {"recordId": str(rec), "reason": "x"}}, me)
+            == "NOT_FOUND"
+        )
+    assert (
+        await api.error_code(FILE, {"i": {**i, "reason": "  "}}, me)
+        == "VALIDATION_ERROR"
+    )
     # clients may neither file nor read the queue; only admins resolve
     assert await api.error_code(FILE, {"i": i}, bank.token) == "FORBIDDEN"
     assert await api.error_code(QUEUE, {}, bank.token) == "FORBIDDEN"
@@ -172,11 +213,14 @@ async def test_refusals_and_visibility(sqlite_rapi: Api) -> None:
     body = await api.gql(FILE, {"i": i}, me)
     assert body["errors"][0]["extensions"]["code"] == "CONFLICT"
     assert f"record {rid} is DISPUTED" in body["errors"][0]["message"]
-    assert await api.error_code(
-        RESOLVE, {"id": o["id"], "r": "UPHELD", "n": "x"}, me) == "FORBIDDEN"
+    assert (
+        await api.error_code(RESOLVE, {"id": o["id"], "r": "UPHELD", "n": "x"}, me)
+        == "FORBIDDEN"
+    )
     # an admin files on the other subject's behalf
-    await api.data(FILE, {"i": {"recordId": str(theirs), "reason": "代为提出"}},
-                   adm.token)
+    await api.data(
+        FILE, {"i": {"recordId": str(theirs), "reason": "代为提出"}}, adm.token
+    )
 
     # subjects see their own objections; admins all
     mine = (await api.data(QUEUE, {}, me))["objections"]
@@ -199,9 +243,17 @@ async def test_idempotency_key_replays_the_first_objection(sqlite_rapi: Api) -> 
     body = await api.gql(
         """mutation($i: GrantConsentInput!) { grantConsent(input: $i,
            idempotencyKey: "k-1") { id } }""",
-        {"i": {"subject": USCC, "granteeId": bank.id, "purpose": "LENDING",
-               "categories": ["BASIC"], "expiresAt": "2027-01-01T00:00:00Z"}},
-        api.subject_token(USCC))
+        {
+            "i": {
+                "subject": USCC,
+                "granteeId": bank.id,
+                "purpose": "LENDING",
+                "categories": ["BASIC"],
+                "expiresAt": "2027-01-01T00:00:00Z",
+            }
+        },
+        api.subject_token(USCC),
+    )
     assert body["errors"][0]["extensions"]["code"] == "CONFLICT"
 
 
@@ -221,15 +273,21 @@ async def test_queue_oldest_due_first_with_overdue_flag(sqlite_rapi: Api) -> Non
     assert [e["node"]["id"] for e in q["edges"]] == ids[:2]
     assert [e["node"]["overdue"] for e in q["edges"]] == [True, False]
     assert q["pageInfo"]["hasNextPage"] is True and q["totalCount"] == 3
-    rest = (await api.data(QUEUE, {"s": "OPEN", "f": 2,
-                                   "a": q["pageInfo"]["endCursor"]},
-                           adm.token))["objections"]
+    rest = (
+        await api.data(
+            QUEUE, {"s": "OPEN", "f": 2, "a": q["pageInfo"]["endCursor"]}, adm.token
+        )
+    )["objections"]
     assert [e["node"]["id"] for e in rest["edges"]] == ids[2:]
     assert rest["pageInfo"]["hasNextPage"] is False
     # answered late, it stays flagged
-    r = await api.data("""mutation($id: ID!) { resolveObjection(id: $id,
-        resolution: UPHELD, note: "维持") { status overdue } }""", {"id": ids[0]},
-        adm.token)
+    r = await api.data(
+        """mutation($id: ID!) { resolveObjection(id: $id,
+        resolution: UPHELD, note: "维持") { status overdue } }""",
+        {"id": ids[0]},
+        adm.token,
+    )
     assert r["resolveObjection"] == {"status": "UPHELD", "overdue": True}
     assert (await api.data(QUEUE, {"s": "UPHELD"}, adm.token))["objections"][
-        "totalCount"] == 1
+        "totalCount"
+    ] == 1

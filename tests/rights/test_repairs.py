@@ -31,8 +31,13 @@ PROFILE = """query($u: USCC!) { creditProfile(uscc: $u, purpose: LENDING) {
 
 
 def _i(rid: int, method: str = "rectification") -> dict:
-    return {"i": {"recordId": str(rid), "method": method,
-                  "evidence": "已缴清罚款并完成整改，附整改报告"}}
+    return {
+        "i": {
+            "recordId": str(rid),
+            "method": method,
+            "evidence": "已缴清罚款并完成整改，附整改报告",
+        }
+    }
 
 
 async def test_apply_then_approve_lifts_restriction(rapi: Api) -> None:
@@ -58,8 +63,9 @@ async def test_apply_then_approve_lifts_restriction(rapi: Api) -> None:
     assert "PENDING" in body["errors"][0]["message"]
 
     # and the admin approves
-    done = (await api.data(DECIDE, {"id": app["id"], "a": True, "n": "准予修复"},
-                           adm.token))["decideRepair"]
+    done = (
+        await api.data(DECIDE, {"id": app["id"], "a": True, "n": "准予修复"}, adm.token)
+    )["decideRepair"]
 
     # then the record is REPAIRED: gone from clients, restriction lifted, rescored
     assert done["status"] == "APPROVED" and done["note"] == "准予修复"
@@ -114,8 +120,11 @@ async def test_refusals(sqlite_rapi: Api) -> None:
     me = api.subject_token(USCC)
     adm.token = api.client_token(adm)
     first = (await api.data(APPLY, _i(young), me))["applyRepair"]
-    rej = (await api.data(DECIDE, {"id": first["id"], "a": False, "n": "整改材料不全"},
-                          adm.token))["decideRepair"]
+    rej = (
+        await api.data(
+            DECIDE, {"id": first["id"], "a": False, "n": "整改材料不全"}, adm.token
+        )
+    )["decideRepair"]
     assert rej["status"] == "REJECTED" and rej["record"]["status"] == "ACTIVE"
     again = (await api.data(APPLY, _i(young, "report"), me))["applyRepair"]
     assert again["status"] == "PENDING"

@@ -21,30 +21,45 @@ class GraphQLSocket:
         self._task: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> GraphQLSocket:
-        headers = [(b"host", b"hub"),
-                   (b"sec-websocket-protocol", b"graphql-transport-ws")]
+        headers = [
+            (b"host", b"hub"),
+            (b"sec-websocket-protocol", b"graphql-transport-ws"),
+        ]
         if self.token:
             headers.append((b"authorization", f"Bearer {self.token}".encode()))
         scope = {
-            "type": "websocket", "asgi": {"version": "3.0"}, "scheme": "ws",
-            "http_version": "1.1", "path": "/graphql", "raw_path": b"/graphql",
-            "query_string": b"", "root_path": "", "headers": headers,
-            "subprotocols": ["graphql-transport-ws"], "client": ("127.0.0.1", 50000),
-            "server": ("hub", 80), "state": {},
+            "type": "websocket",
+            "asgi": {"version": "3.0"},
+            "scheme": "ws",
+            "http_version": "1.1",
+            "path": "/graphql",
+            "raw_path": b"/graphql",
+            "query_string": b"",
+            "root_path": "",
+            "headers": headers,
+            "subprotocols": ["graphql-transport-ws"],
+            "client": ("127.0.0.1", 50000),
+            "server": ("hub", 80),
+            "state": {},
         }
         self._task = asyncio.create_task(
-            self.app(scope, self._to_app.get, self._from_app.put))
+            self.app(scope, self._to_app.get, self._from_app.put)
+        )
         await self._to_app.put({"type": "websocket.connect"})
         accepted = await self._from_app.get()
-        assert accepted == {"type": "websocket.accept", "headers": [],
-                            "subprotocol": "graphql-transport-ws"}, accepted
+        assert accepted == {
+            "type": "websocket.accept",
+            "headers": [],
+            "subprotocol": "graphql-transport-ws",
+        }, accepted
         await self.send({"type": "connection_init", "payload": {}})
         assert await self.receive() == {"type": "connection_ack"}
         return self
 
     async def send(self, message: dict[str, Any]) -> None:
         await self._to_app.put(
-            {"type": "websocket.receive", "text": json.dumps(message)})
+            {"type": "websocket.receive", "text": json.dumps(message)}
+        )
 
     async def receive(self) -> dict[str, Any]:
         # A safety net against hanging forever, not a timing assertion.

@@ -5,10 +5,20 @@ from __future__ import annotations
 import pytest
 
 # A clean, established entity: every fact the scenarios test, all favourable.
-CLEAN = dict(tax_rating="A", penalties_minor=0, penalties_ordinary=0,
-             penalties_serious=0, dishonest_debtor=False, years_established=5,
-             utility_arrears=0, commitments_breached=0, commitments_fulfilled=0,
-             red_listed=False, black_listed=False, serious_records=0)
+CLEAN = dict(
+    tax_rating="A",
+    penalties_minor=0,
+    penalties_ordinary=0,
+    penalties_serious=0,
+    dishonest_debtor=False,
+    years_established=5,
+    utility_arrears=0,
+    commitments_breached=0,
+    commitments_fulfilled=0,
+    red_listed=False,
+    black_listed=False,
+    serious_records=0,
+)
 
 
 def benefits(verdict) -> dict[str, float | None]:  # type: ignore[no-untyped-def]
@@ -21,33 +31,44 @@ def rule_ids(verdict) -> list[str]:  # type: ignore[no-untyped-def]
 
 # --- credit-loan ---------------------------------------------------------------
 
+
 def test_credit_loan_tier_1(decide) -> None:  # type: ignore[no-untyped-def]
     v = decide("credit-loan", **{**CLEAN, "grade": "A", "tax_rating": "B"})
     assert v.outcome == "ELIGIBLE"
     assert [(b.code, b.value) for b in v.benefits] == [
-        ("CREDIT_LOAN_TIER", 3_000_000), ("COLLATERAL_FREE", 1.0),
-        ("RATE_DISCOUNT", 0.10)]
+        ("CREDIT_LOAN_TIER", 3_000_000),
+        ("COLLATERAL_FREE", 1.0),
+        ("RATE_DISCOUNT", 0.10),
+    ]
     assert rule_ids(v) == ["CL-TIER-1", "CL-TIER-2"]
 
 
 def test_credit_loan_tier_2_with_tax_a_discount(decide) -> None:  # type: ignore[no-untyped-def]
     v = decide("credit-loan", **{**CLEAN, "grade": "B", "tax_rating": "A"})
     assert [(b.code, b.value) for b in v.benefits] == [
-        ("CREDIT_LOAN_TIER", 1_000_000), ("COLLATERAL_FREE", 1.0),
-        ("RATE_DISCOUNT", 0.05)]
+        ("CREDIT_LOAN_TIER", 1_000_000),
+        ("COLLATERAL_FREE", 1.0),
+        ("RATE_DISCOUNT", 0.05),
+    ]
 
 
 def test_credit_loan_grade_a_new_taxpayer_gets_tier_2(decide) -> None:  # type: ignore[no-untyped-def]
     v = decide("credit-loan", **{**CLEAN, "grade": "A", "tax_rating": "M"})
     assert [(b.code, b.value) for b in v.benefits] == [
-        ("CREDIT_LOAN_TIER", 1_000_000), ("COLLATERAL_FREE", 1.0)]
+        ("CREDIT_LOAN_TIER", 1_000_000),
+        ("COLLATERAL_FREE", 1.0),
+    ]
 
 
-@pytest.mark.parametrize(("ordinary", "outcome", "tier"), [
-    (0, "ELIGIBLE", 300_000), (1, "INELIGIBLE", None), (2, "INELIGIBLE", None)])
+@pytest.mark.parametrize(
+    ("ordinary", "outcome", "tier"),
+    [(0, "ELIGIBLE", 300_000), (1, "INELIGIBLE", None), (2, "INELIGIBLE", None)],
+)
 def test_credit_loan_tier_3_boundary(decide, ordinary, outcome, tier) -> None:  # type: ignore[no-untyped-def]
-    v = decide("credit-loan", **{**CLEAN, "grade": "C", "tax_rating": "B",
-                                 "penalties_ordinary": ordinary})
+    v = decide(
+        "credit-loan",
+        **{**CLEAN, "grade": "C", "tax_rating": "B", "penalties_ordinary": ordinary},
+    )
     assert v.outcome == outcome
     assert [b.value for b in v.benefits] == ([tier] if tier else [])
 
@@ -57,12 +78,15 @@ def test_credit_loan_two_ordinary_penalties_block_even_grade_a(decide) -> None: 
     assert (v.outcome, rule_ids(v)) == ("INELIGIBLE", ["CL-INEL-PENALTIES"])
 
 
-@pytest.mark.parametrize(("change", "rule"), [
-    ({"dishonest_debtor": True}, "CL-INEL-DISHONEST"),
-    ({"grade": "D"}, "CL-INEL-GRADE"),
-    ({"tax_rating": "C"}, "CL-INEL-TAX"),
-    ({"years_established": 0}, "CL-INEL-NEW"),
-])
+@pytest.mark.parametrize(
+    ("change", "rule"),
+    [
+        ({"dishonest_debtor": True}, "CL-INEL-DISHONEST"),
+        ({"grade": "D"}, "CL-INEL-GRADE"),
+        ({"tax_rating": "C"}, "CL-INEL-TAX"),
+        ({"years_established": 0}, "CL-INEL-NEW"),
+    ],
+)
 def test_credit_loan_ineligible(decide, change, rule) -> None:  # type: ignore[no-untyped-def]
     v = decide("credit-loan", **{**CLEAN, "grade": "A", **change})
     assert (v.outcome, rule_ids(v), v.benefits) == ("INELIGIBLE", [rule], ())
@@ -80,23 +104,30 @@ def test_credit_loan_without_evaluation_falls_to_default(decide) -> None:  # typ
 
 # --- guarantee-fee ---------------------------------------------------------------
 
-@pytest.mark.parametrize(("grade", "tax", "expected"), [
-    ("A", "M", {"担保费率优惠 50%": 0.5, "免于提供反担保": 1.0}),
-    ("B", "A", {"担保费率优惠 30%": 0.3, "免于提供反担保": 1.0}),
-    ("B", "B", {"担保费率优惠 30%": 0.3}),
-    ("C", "B", {"担保费率优惠 10%": 0.1}),
-])
+
+@pytest.mark.parametrize(
+    ("grade", "tax", "expected"),
+    [
+        ("A", "M", {"担保费率优惠 50%": 0.5, "免于提供反担保": 1.0}),
+        ("B", "A", {"担保费率优惠 30%": 0.3, "免于提供反担保": 1.0}),
+        ("B", "B", {"担保费率优惠 30%": 0.3}),
+        ("C", "B", {"担保费率优惠 10%": 0.1}),
+    ],
+)
 def test_guarantee_fee_tiers(decide, grade, tax, expected) -> None:  # type: ignore[no-untyped-def]
     v = decide("guarantee-fee", **{**CLEAN, "grade": grade, "tax_rating": tax})
     assert (v.outcome, benefits(v)) == ("ELIGIBLE", expected)
 
 
-@pytest.mark.parametrize(("change", "rule"), [
-    ({"grade": "C", "tax_rating": "M"}, "GF-DEFAULT"),
-    ({"grade": "E"}, "GF-INEL-GRADE"),
-    ({"grade": "A", "tax_rating": "D"}, "GF-INEL-TAX"),
-    ({"grade": "A", "dishonest_debtor": True}, "GF-INEL-DISHONEST"),
-])
+@pytest.mark.parametrize(
+    ("change", "rule"),
+    [
+        ({"grade": "C", "tax_rating": "M"}, "GF-DEFAULT"),
+        ({"grade": "E"}, "GF-INEL-GRADE"),
+        ({"grade": "A", "tax_rating": "D"}, "GF-INEL-TAX"),
+        ({"grade": "A", "dishonest_debtor": True}, "GF-INEL-DISHONEST"),
+    ],
+)
 def test_guarantee_fee_ineligible(decide, change, rule) -> None:  # type: ignore[no-untyped-def]
     v = decide("guarantee-fee", **{**CLEAN, **change})
     assert (v.outcome, rule_ids(v)) == ("INELIGIBLE", [rule])
@@ -104,12 +135,16 @@ def test_guarantee_fee_ineligible(decide, change, rule) -> None:  # type: ignore
 
 # --- deposit-waiver --------------------------------------------------------------
 
-@pytest.mark.parametrize(("grade", "red", "outcome", "waiver"), [
-    ("A", False, "ELIGIBLE", 1.0),
-    ("B", True, "ELIGIBLE", 1.0),
-    ("B", False, "ELIGIBLE", 0.5),
-    ("C", True, "INELIGIBLE", None),
-])
+
+@pytest.mark.parametrize(
+    ("grade", "red", "outcome", "waiver"),
+    [
+        ("A", False, "ELIGIBLE", 1.0),
+        ("B", True, "ELIGIBLE", 1.0),
+        ("B", False, "ELIGIBLE", 0.5),
+        ("C", True, "INELIGIBLE", None),
+    ],
+)
 def test_deposit_waiver(decide, grade, red, outcome, waiver) -> None:  # type: ignore[no-untyped-def]
     v = decide("deposit-waiver", **{**CLEAN, "grade": grade, "red_listed": red})
     assert v.outcome == outcome
@@ -123,10 +158,13 @@ def test_deposit_waiver_blocked_by_one_utility_arrear(decide) -> None:  # type: 
 
 # --- fast-track-approval ---------------------------------------------------------
 
+
 def test_fast_track_both_benefits_for_grade_b(decide) -> None:  # type: ignore[no-untyped-def]
     v = decide("fast-track-approval", **{**CLEAN, "grade": "B"})
     assert [(b.code, b.description) for b in v.benefits] == [
-        ("FAST_TRACK", "告知承诺制审批"), ("FAST_TRACK", "容缺受理")]
+        ("FAST_TRACK", "告知承诺制审批"),
+        ("FAST_TRACK", "容缺受理"),
+    ]
 
 
 def test_fast_track_grade_c_gets_tolerant_acceptance_only(decide) -> None:  # type: ignore[no-untyped-def]
@@ -134,13 +172,16 @@ def test_fast_track_grade_c_gets_tolerant_acceptance_only(decide) -> None:  # ty
     assert [b.description for b in v.benefits] == ["容缺受理"]
 
 
-@pytest.mark.parametrize(("change", "outcome"), [
-    ({"commitments_breached": 1}, "INELIGIBLE"),
-    ({"commitments_breached": 0}, "ELIGIBLE"),
-    ({"penalties_ordinary": 1}, "ELIGIBLE"),
-    ({"penalties_ordinary": 2}, "INELIGIBLE"),
-    ({"grade": "D"}, "INELIGIBLE"),
-])
+@pytest.mark.parametrize(
+    ("change", "outcome"),
+    [
+        ({"commitments_breached": 1}, "INELIGIBLE"),
+        ({"commitments_breached": 0}, "ELIGIBLE"),
+        ({"penalties_ordinary": 1}, "ELIGIBLE"),
+        ({"penalties_ordinary": 2}, "INELIGIBLE"),
+        ({"grade": "D"}, "INELIGIBLE"),
+    ],
+)
 def test_fast_track_boundaries(decide, change, outcome) -> None:  # type: ignore[no-untyped-def]
     v = decide("fast-track-approval", **{**CLEAN, "grade": "A", **change})
     assert v.outcome == outcome
@@ -148,14 +189,18 @@ def test_fast_track_boundaries(decide, change, outcome) -> None:  # type: ignore
 
 # --- merchant-discount -----------------------------------------------------------
 
-@pytest.mark.parametrize(("grade", "red", "outcome", "discount"), [
-    ("A", False, "ELIGIBLE", 0.10),
-    ("B", True, "ELIGIBLE", 0.10),
-    ("B", False, "ELIGIBLE", 0.05),
-    ("C", True, "ELIGIBLE", 0.10),
-    ("C", False, "INELIGIBLE", None),
-    ("D", True, "INELIGIBLE", None),
-])
+
+@pytest.mark.parametrize(
+    ("grade", "red", "outcome", "discount"),
+    [
+        ("A", False, "ELIGIBLE", 0.10),
+        ("B", True, "ELIGIBLE", 0.10),
+        ("B", False, "ELIGIBLE", 0.05),
+        ("C", True, "ELIGIBLE", 0.10),
+        ("C", False, "INELIGIBLE", None),
+        ("D", True, "INELIGIBLE", None),
+    ],
+)
 def test_merchant_discount(decide, grade, red, outcome, discount) -> None:  # type: ignore[no-untyped-def]
     v = decide("merchant-discount", grade=grade, red_listed=red)
     assert v.outcome == outcome

@@ -12,14 +12,27 @@ from scenarios import Scenario, ScenarioRegistry, compile_rules, evaluate
 from scenarios.facts import FACTS
 
 KEYS = sorted(ep.name for ep in entry_points(group="xinyi_hub.scenarios"))
-SAMPLE = {"grade": "A", "score": 900, "tax_rating": "A", "years_established": 5,
-          "penalties_ordinary": 0, "dishonest_debtor": False, "utility_arrears": 0,
-          "commitments_breached": 0, "red_listed": False}
+SAMPLE = {
+    "grade": "A",
+    "score": 900,
+    "tax_rating": "A",
+    "years_established": 5,
+    "penalties_ordinary": 0,
+    "dishonest_debtor": False,
+    "utility_arrears": 0,
+    "commitments_breached": 0,
+    "red_listed": False,
+}
 
 
 def test_built_in_scenarios_are_registered(registry: ScenarioRegistry) -> None:
-    assert {"credit-loan", "guarantee-fee", "deposit-waiver", "fast-track-approval",
-            "merchant-discount"} <= set(registry.keys())
+    assert {
+        "credit-loan",
+        "guarantee-fee",
+        "deposit-waiver",
+        "fast-track-approval",
+        "merchant-discount",
+    } <= set(registry.keys())
     assert registry.keys() == KEYS
 
 
