@@ -11,7 +11,7 @@ from hub.audit.repository import AuditQuery, page
 from hub.enums import DataCategory, PrincipalKind, Purpose
 from hub.errors import ErrorCode, HubError
 from hub.models import AuditEvent as EventRow
-from schema.common import PageInfo, check_first, decode_cursor, encode_cursor
+from schema.common import PageInfo, check_first, decode_cursor, encode_cursor, page_info
 from schema.permissions import IsAdmin, IsAuthenticated
 from schema.scalars import USCC
 
@@ -96,10 +96,7 @@ async def _connection(
     ]
     return AuditEventConnection(
         edges=edges,
-        page_info=PageInfo(
-            has_next_page=len(rows) > first,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
+        page_info=page_info(len(rows) > first, edges),
         total_count=total,
     )
 

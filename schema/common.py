@@ -11,13 +11,24 @@ import strawberry
 from hub.errors import ErrorCode, HubError
 from schema.limits import MAX_LIST
 
-__all__ = ["PageInfo", "check_first", "decode_cursor", "encode_cursor"]
+__all__ = [
+    "PageInfo",
+    "check_first",
+    "decode_cursor",
+    "encode_cursor",
+    "page_info",
+]
 
 
 @strawberry.type
 class PageInfo:
     has_next_page: bool
     end_cursor: str | None
+
+
+def page_info(more: bool, edges: list[Any]) -> PageInfo:
+    """PageInfo of a page of ``edges`` (each with a ``cursor``)."""
+    return PageInfo(has_next_page=more, end_cursor=edges[-1].cursor if edges else None)
 
 
 def encode_cursor(*values: Any) -> str:

@@ -12,7 +12,7 @@ from hub.consent.service import GrantRequest, consent_status
 from hub.enums import ConsentStatus, DataCategory, Purpose
 from hub.models import Consent as ConsentRow
 from schema.clients import PrincipalType as Principal
-from schema.common import PageInfo, check_first, decode_cursor, encode_cursor
+from schema.common import PageInfo, check_first, decode_cursor, encode_cursor, page_info
 from schema.loaders import clients_by_id
 from schema.permissions import IsAuthenticated
 from schema.scalars import USCC
@@ -114,9 +114,7 @@ class ConsentQuery:
         ]
         return ConsentConnection(
             edges=edges,
-            page_info=PageInfo(
-                has_next_page=more, end_cursor=edges[-1].cursor if edges else None
-            ),
+            page_info=page_info(more, edges),
             total_count=total,
         )
 

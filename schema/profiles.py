@@ -18,7 +18,7 @@ from hub.evaluation.service import evaluation_for
 from hub.profiles import repository as repo
 from hub.profiles.service import ProfileData, read_profiles
 from hub.profiles.visibility import list_kinds_for
-from schema.common import PageInfo, check_first, decode_cursor, encode_cursor
+from schema.common import PageInfo, check_first, decode_cursor, encode_cursor, page_info
 from schema.consents import Consent
 from schema.context import Context
 from schema.entity import Entity
@@ -149,10 +149,7 @@ class CreditProfile:
         ]
         return CreditRecordConnection(
             edges=edges,
-            page_info=PageInfo(
-                has_next_page=len(rows) > first,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
+            page_info=page_info(len(rows) > first, edges),
             total_count=total,
         )
 

@@ -32,7 +32,13 @@ from hub.rights import repository as repo
 from hub.rights.shares import DataShare as ShareRow
 from hub.rights.shares import data_shares
 from schema.clients import PrincipalType
-from schema.common import PageInfo, check_first, decode_cursor, encode_cursor
+from schema.common import (
+    PageInfo,
+    check_first,
+    decode_cursor,
+    encode_cursor,
+    page_info,
+)
 from schema.permissions import HasKind, IsAdmin, IsSubject
 from schema.records import CreditRecord
 from schema.scalars import JSON, USCC
@@ -220,10 +226,6 @@ class ApplyRepairInput:
     evidence: str
 
 
-def _page(more: bool, edges: list[Any]) -> PageInfo:
-    return PageInfo(has_next_page=more, end_cursor=edges[-1].cursor if edges else None)
-
-
 def _at(cursor: list[Any] | None) -> tuple[datetime, str] | None:
     return (datetime.fromisoformat(cursor[0]), str(cursor[1])) if cursor else None
 
@@ -259,7 +261,7 @@ class RightsQuery:
             for o in rows
         ]
         return ObjectionConnection(
-            edges=edges, page_info=_page(more, edges), total_count=total
+            edges=edges, page_info=page_info(more, edges), total_count=total
         )
 
     @strawberry.field(
@@ -290,7 +292,7 @@ class RightsQuery:
             for r in rows
         ]
         return RepairApplicationConnection(
-            edges=edges, page_info=_page(more, edges), total_count=total
+            edges=edges, page_info=page_info(more, edges), total_count=total
         )
 
     @strawberry.field(
@@ -324,7 +326,7 @@ class RightsQuery:
             for c in rows
         ]
         return CommitmentConnection(
-            edges=edges, page_info=_page(more, edges), total_count=total
+            edges=edges, page_info=page_info(more, edges), total_count=total
         )
 
     @strawberry.field(

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.audit.canonical import GENESIS, event_hash
+from hub.audit.canonical import GENESIS
+from hub.audit.chain import digest
 from hub.models import AuditEvent
 
 __all__ = ["ChainReport", "verify_chain"]
@@ -44,19 +45,7 @@ async def verify_chain(session: AsyncSession, batch: int = 5000) -> ChainReport:
                 return ChainReport(False, count, ev.id, "an event is missing before it")
             if ev.prev_hash != prev:
                 return ChainReport(False, count, ev.id, "prev_hash does not link")
-            expected = event_hash(
-                prev_hash=ev.prev_hash,
-                at=ev.at,
-                actor_id=ev.actor_id,
-                actor_kind=ev.actor_kind,
-                action=ev.action,
-                subject=ev.subject,
-                purpose=ev.purpose,
-                consent_id=ev.consent_id,
-                categories=list(ev.categories or []),
-                outcome=ev.outcome,
-                detail=ev.detail,
-            )
+            expected = digest(ev, ev.prev_hash)
             if ev.hash != expected:
                 return ChainReport(False, count, ev.id, "content does not match hash")
             prev, last_seq = ev.hash, ev.seq or last_seq
