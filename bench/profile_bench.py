@@ -11,6 +11,8 @@ LENDING consents over all of them, then loads each server in turn with wrk
         records, audit event sealed into the hash chain before the response;
 * bare: GET /profile/{uscc} — the same SELECTs, JSON out, nothing else.
 
+Also loads ``eligibility(credit-loan)`` (a decision per request, audited).
+
 Prints requests/s, p50, p99 and the ratio hub / bare.
 """
 
@@ -42,6 +44,25 @@ QUERY = (
     "records(categories: [TAX, PENALTY], first: 20) { edges { node { id category "
     "kind severity status title decidedOn } } } } }"
 )
+ELIGIBILITY = (
+    'query($u: USCC!) { eligibility(scenario: "credit-loan", uscc: $u) { id outcome '
+    "benefits { code value } reasons { ruleId } ruleVersion } }"
+)
+
+
+def graphql_lua(path: Path, usccs: str, token: str, query: str) -> Path:
+    path.write_text(
+        f'local u = {{{usccs}}}\nlocal i = 0\nwrk.method = "POST"\n'
+        f'wrk.headers["Content-Type"] = "application/json"\n'
+        f'wrk.headers["Authorization"] = "Bearer {token}"\n'
+        "request = function()\n  i = i % #u + 1\n"
+        f"  local q = {json.dumps(query)}\n"
+        '  return wrk.format(nil, "/graphql", nil, '
+        "'{\"query\":\"' .. q:gsub('\"', '\\\\\"') .. "  # noqa: E501
+        '\'","variables":{"u":"\' .. u[i] .. \'"}}\')\n'
+        "end\n"
+    )
+    return path
 
 
 async def prepare(url: str, entities: int) -> tuple[list[str], str]:
@@ -99,7 +120,7 @@ async def prepare(url: str, entities: int) -> tuple[list[str], str]:
                 u,
                 bank.client.id,
                 "LENDING",
-                json.dumps(["BASIC", "TAX", "PENALTY"]),
+                json.dumps(["BASIC", "TAX", "PENALTY", "JUDICIAL", "EVALUATION"]),
                 now,
                 now + timedelta(days=30),
                 u,
@@ -194,18 +215,8 @@ def main() -> None:
         usccs, token = asyncio.run(prepare(url, args.entities))
         sample = usccs[:: max(1, len(usccs) // 500)]
         lua_list = ",".join(f'"{u}"' for u in sample)
-        hub_lua = tmp / "hub.lua"
-        hub_lua.write_text(
-            f'local u = {{{lua_list}}}\nlocal i = 0\nwrk.method = "POST"\n'
-            f'wrk.headers["Content-Type"] = "application/json"\n'
-            f'wrk.headers["Authorization"] = "Bearer {token}"\n'
-            "request = function()\n  i = i % #u + 1\n"
-            f"  local q = {json.dumps(QUERY)}\n"
-            '  return wrk.format(nil, "/graphql", nil, '
-            "'{\"query\":\"' .. q:gsub('\"', '\\\\\"') .. "  # noqa: E501
-            '\'","variables":{"u":"\' .. u[i] .. \'"}}\')\n'
-            "end\n"
-        )
+        hub_lua = graphql_lua(tmp / "hub.lua", lua_list, token, QUERY)
+        elig_lua = graphql_lua(tmp / "elig.lua", lua_list, token, ELIGIBILITY)
         bare_lua = tmp / "bare.lua"
         bare_lua.write_text(
             f"local u = {{{lua_list}}}\nlocal i = 0\n"
@@ -257,6 +268,14 @@ def main() -> None:
             8802,
         )
         procs.append(bare)
+        for query in (QUERY, ELIGIBILITY):  # wrk counts HTTP 200s: check the body
+            body = httpx.post(
+                "http://127.0.0.1:8801/graphql",
+                json={"query": query, "variables": {"u": sample[0]}},
+                headers={"authorization": f"Bearer {token}"},
+            ).json()
+            if body.get("errors"):
+                sys.exit(f"the hub answers with errors: {body['errors']}")
         # The bare app has no /healthz; start() accepted its 404.
         for _label, target, script in (
             ("warm-up", "http://127.0.0.1:8801", hub_lua),
@@ -268,6 +287,7 @@ def main() -> None:
             for label, target, script in (
                 ("hub creditProfile", "http://127.0.0.1:8801", hub_lua),
                 ("bare Starlette", "http://127.0.0.1:8802", bare_lua),
+                ("hub eligibility", "http://127.0.0.1:8801", elig_lua),
             ):
                 r = wrk(target, str(script), args.duration, args.connections)
                 best = results.get(label)
