@@ -26,7 +26,11 @@ log = logging.getLogger("hub")
 
 
 class BodyLimit:
-    """Refuse request bodies over the limit with 413 (interfaces.md: 1 MiB)."""
+    """Refuse request bodies over the limit with 413 (interfaces.md: 1 MiB).
+
+    The body is read (up to the limit) before the application sees it, so a
+    chunked upload without Content-Length is refused the same way.
+    """
 
     def __init__(self, app: Any, max_bytes: int) -> None:
         self.app, self.max_bytes = app, max_bytes
@@ -36,30 +40,28 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         declared = dict(scope.get("headers") or []).get(b"content-length")
-        if (
-            declared is not None
-            and declared.isdigit()
-            and int(declared) > self.max_bytes
-        ):
-            await self._too_large(scope, receive, send)
-            return
-        seen = 0
-        too_large = False
-
-        async def limited() -> Any:
-            nonlocal seen, too_large
+        if declared is not None and declared.isdigit():
+            if int(declared) > self.max_bytes:
+                await self._too_large(scope, receive, send)
+                return
+        messages, seen = [], 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    too_large = True
-                    raise _TooLarge
-            return message
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                await self._too_large(scope, receive, send)
+                return
+            if not message.get("more_body", False):
+                break
+        replay = iter(messages)
 
-        try:
-            await self.app(scope, limited, send)
-        except _TooLarge:
-            await self._too_large(scope, receive, send)
+        async def replayed() -> Any:
+            return next(replay, None) or await receive()
+
+        await self.app(scope, replayed, send)
 
     async def _too_large(self, scope: Any, receive: Any, send: Any) -> None:
         response = JSONResponse(
@@ -74,10 +76,6 @@ class BodyLimit:
             status_code=413,
         )
         await response(scope, receive, send)
-
-
-class _TooLarge(Exception):
-    pass
 
 
 def create_app(

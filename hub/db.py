@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
 
 __all__ = [
     "commit",
+    "rollback",
     "create_engine",
     "make_sessionmaker",
     "migrate",
@@ -57,6 +58,27 @@ async def commit(session: AsyncSession) -> None:
     await session.commit()
 
 
+async def rollback(
+    session: AsyncSession, maker: async_sessionmaker[AsyncSession]
+) -> None:
+    """Roll back a unit of work but keep the audit events of refused accesses.
+
+    Denied attempts are audited too (DESIGN.md), even when the request that
+    made them returns nothing; they are written after the rollback, in a
+    transaction of their own.
+    """
+    from hub.audit.chain import PENDING
+
+    refusals = [
+        e for e in session.info.pop(PENDING, []) if e.outcome.startswith("DENIED")
+    ]
+    await session.rollback()
+    if refusals:
+        async with maker() as keeper:
+            keeper.info[PENDING] = refusals
+            await keeper.commit()
+
+
 @asynccontextmanager
 async def session_scope(
     maker: async_sessionmaker[AsyncSession],
@@ -70,7 +92,7 @@ async def session_scope(
             yield session
             await commit(session)
         except BaseException:
-            await session.rollback()
+            await rollback(session, maker)
             raise
 
 

@@ -86,7 +86,7 @@ class AuditFilter:
 async def _connection(
     info: Info, q: AuditQuery, first: int | None, after: str | None
 ) -> AuditEventConnection:
-    cursor = decode_cursor(after, 1)
+    cursor = decode_cursor(after, 1, (int,))
     first = check_first(first)
     async with info.context.db() as session:
         rows, total = await page(session, q, first, int(cursor[0]) if cursor else None)

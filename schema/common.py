@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from typing import Any
 
 import strawberry
@@ -36,8 +37,16 @@ def encode_cursor(*values: Any) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None, arity: int = 1) -> list[Any] | None:
-    """Opaque cursor back to its values; a bad cursor is VALIDATION_ERROR."""
+def decode_cursor(
+    cursor: str | None,
+    arity: int = 1,
+    parse: tuple[Callable[[Any], Any], ...] | None = None,
+) -> list[Any] | None:
+    """Opaque cursor back to its values; a bad cursor is VALIDATION_ERROR.
+
+    ``parse`` converts each value (e.g. ``(date.fromisoformat, int)``) so a
+    cursor that decodes but does not fit is refused here too.
+    """
     if cursor is None:
         return None
     try:
@@ -45,6 +54,8 @@ def decode_cursor(cursor: str | None, arity: int = 1) -> list[Any] | None:
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
         if not isinstance(values, list) or len(values) != arity:
             raise ValueError
+        if parse is not None:
+            values = [p(v) for p, v in zip(parse, values, strict=True)]
         return values
     except (ValueError, TypeError) as exc:
         raise HubError(

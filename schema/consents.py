@@ -81,6 +81,11 @@ class GrantConsentInput:
     expires_at: datetime
 
 
+def _iso_datetime(value: str) -> str:
+    datetime.fromisoformat(value)  # refuse what the repository could not use
+    return value
+
+
 @strawberry.type
 class ConsentQuery:
     @strawberry.field(permission_classes=[IsAuthenticated])
@@ -93,7 +98,7 @@ class ConsentQuery:
         after: str | None = None,
     ) -> ConsentConnection:
         ctx = info.context
-        cursor = decode_cursor(after, 2)
+        cursor = decode_cursor(after, 2, (_iso_datetime, str))
         async with ctx.db() as session:
             rows, total, more = await service.list_consents(
                 session,

@@ -7,11 +7,12 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.auth.principal import Principal
-from hub.db import commit
-from hub.errors import HubError
+from hub.db import commit, rollback
+from hub.errors import ErrorCode, HubError
 from hub.resources import Hub
 
 __all__ = ["Context"]
@@ -70,8 +71,19 @@ class Context:
         session, self._session = self._session, None
         try:
             if keep:
-                await commit(session)
+                try:
+                    await commit(session)
+                except IntegrityError as exc:
+                    if "idempotency" not in str(exc):
+                        raise
+                    # Two requests raced with one idempotency key; the first
+                    # one's result is what a retry returns.
+                    raise HubError(
+                        "Another request with this idempotency key is being "
+                        "processed; retry it to get that request's result.",
+                        ErrorCode.CONFLICT,
+                    ) from exc
             else:
-                await session.rollback()
+                await rollback(session, self.hub.sessionmaker)
         finally:
             await session.close()

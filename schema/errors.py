@@ -6,6 +6,7 @@ import logging
 
 from graphql import GraphQLError
 from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
 from strawberry.extensions import MaskErrors
 
 from hub.errors import ErrorCode, HubError
@@ -53,6 +54,13 @@ def coded_error(error: GraphQLError) -> GraphQLError:
         else:
             message = error.message
             extensions = {"code": str(ErrorCode.VALIDATION_ERROR)}
+    elif isinstance(root, IntegrityError) and "idempotency" in str(root):
+        # Two requests raced with one idempotency key (flushed mid-resolver).
+        message = (
+            "Another request with this idempotency key is being processed; "
+            "retry it to get that request's result."
+        )
+        extensions = {"code": str(ErrorCode.CONFLICT)}
     elif error.path is None:
         # Raised before execution (variable coercion): the request was bad.
         message = error.message

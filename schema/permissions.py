@@ -10,7 +10,17 @@ from strawberry.types import Info
 from hub.enums import PrincipalKind
 from hub.errors import ErrorCode, HubError
 
-__all__ = ["HasKind", "IsAdmin", "IsAuthenticated", "IsSubject", "require_auth"]
+__all__ = [
+    "CanAskEligibility",
+    "CanReadProfiles",
+    "CanReportOutcome",
+    "HasKind",
+    "HasScope",
+    "IsAdmin",
+    "IsAuthenticated",
+    "IsSubject",
+    "require_auth",
+]
 
 
 def require_auth(info: Info) -> None:
@@ -57,3 +67,37 @@ class IsAdmin(HasKind):
 
 class IsSubject(HasKind):
     kinds = frozenset({PrincipalKind.SUBJECT})
+
+
+class HasScope(BasePermission):
+    """The token must carry one of ``scopes`` (RFC 6749 §3.3; interfaces.md).
+
+    Scopes narrow what a token may be used for; consent and the access policy
+    still decide which data it may read.
+    """
+
+    scopes: frozenset[str] = frozenset()
+    message = "Forbidden."
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        require_auth(info)
+        held = set(info.context.principal.scopes)
+        if not held & self.scopes:
+            raise HubError(
+                f"{info.field_name} needs a token with scope "
+                f"{' or '.join(sorted(self.scopes))}; request it at /oauth/token.",
+                ErrorCode.FORBIDDEN,
+            )
+        return True
+
+
+class CanReadProfiles(HasScope):
+    scopes = frozenset({"profile:read", "subject"})
+
+
+class CanAskEligibility(HasScope):
+    scopes = frozenset({"eligibility", "subject"})
+
+
+class CanReportOutcome(HasScope):
+    scopes = frozenset({"outcome"})

@@ -23,7 +23,7 @@ from schema.consents import Consent
 from schema.context import Context
 from schema.entity import Entity
 from schema.evaluation import Evaluation
-from schema.permissions import IsAuthenticated
+from schema.permissions import CanReadProfiles
 from schema.records import (
     CreditRecord,
     CreditRecordConnection,
@@ -85,6 +85,11 @@ def _lists_loader(ctx: Context) -> DataLoader[tuple[str, tuple[str, ...], date],
     return ctx.loader("lists", lambda: DataLoader(load_fn=load))
 
 
+def _iso_date(value: str) -> str:
+    date.fromisoformat(value)  # refuse what the repository could not use
+    return value
+
+
 @strawberry.type(
     description="A profile as one grantee may see it for one purpose under one consent."
 )
@@ -122,7 +127,7 @@ class CreditProfile:
         if categories is not None:
             allowed &= {str(c) for c in categories}
         first = check_first(first, 50)
-        cursor = decode_cursor(after, 2)
+        cursor = decode_cursor(after, 2, (_iso_date, int))
         if not allowed or first == 0:
             return CreditRecordConnection(
                 edges=[],
@@ -220,7 +225,7 @@ class ProfileQuery:
     @strawberry.field(
         description="Requires an ACTIVE consent from the subject to the caller for "
         "this purpose.",
-        permission_classes=[IsAuthenticated],
+        permission_classes=[CanReadProfiles],
     )
     async def credit_profile(
         self, info: Info, uscc: USCC, purpose: Purpose
@@ -240,7 +245,7 @@ class ProfileQuery:
     @strawberry.field(
         description="At most 100 codes; one result per code, in order, errors per "
         "item.",
-        permission_classes=[IsAuthenticated],
+        permission_classes=[CanReadProfiles],
     )
     async def credit_profiles(
         self, info: Info, usccs: list[USCC], purpose: Purpose

@@ -5,7 +5,8 @@ connector pull — calls :func:`open_door` (or :func:`open_doors` for a batch).
 It decides from (principal kind, purpose, categories, consent) and writes the
 audit event before any data is loaded; the caller's unit of work commits it
 together with the read, before the response leaves.  Refusals are audited in
-their own committed transaction, then raised (or returned, for batches).
+the same unit of work and kept even when it rolls back (``hub.db``), then
+raised (or returned, for batches).
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.chain import append_event
 from hub.auth.principal import Principal
-from hub.db import commit
 from hub.enums import DataCategory, PrincipalKind, Purpose
 from hub.errors import ErrorCode, HubError
 from hub.models import Consent
@@ -156,6 +156,7 @@ async def _consents(
 
 
 async def _audit_refusals(
+    session: AsyncSession,
     hub: Hub,
     principal: Principal,
     purpose: Purpose | None,
@@ -163,20 +164,21 @@ async def _audit_refusals(
     refusals: list[tuple[str, frozenset[DataCategory], HubError]],
     detail: dict[str, Any] | None,
 ) -> None:
-    async with hub.sessionmaker() as audit_session:
-        for uscc, shown, error in refusals:
-            await append_event(
-                audit_session,
-                actor=principal,
-                action=denied_action(action),
-                outcome=f"DENIED:{error.code}",
-                at=hub.clock.now(),
-                subject=uscc,
-                purpose=purpose,
-                categories=[str(c) for c in shown],
-                detail={**(detail or {}), "requested": action},
-            )
-        await commit(audit_session)
+    # Written in the caller's unit of work; if that unit rolls back (the
+    # request returns no data), hub.db keeps the refusals in a transaction
+    # of their own — after the rollback, so no lock is held against itself.
+    for uscc, shown, error in refusals:
+        await append_event(
+            session,
+            actor=principal,
+            action=denied_action(action),
+            outcome=f"DENIED:{error.code}",
+            at=hub.clock.now(),
+            subject=uscc,
+            purpose=purpose,
+            categories=[str(c) for c in shown],
+            detail={**(detail or {}), "requested": action},
+        )
 
 
 async def open_doors(
@@ -223,7 +225,9 @@ async def open_doors(
         )
         results[uscc] = Grant(principal, uscc, purpose, decided, consent, event.id)
     if refusals:
-        await _audit_refusals(hub, principal, purpose, action, refusals, detail)
+        await _audit_refusals(
+            session, hub, principal, purpose, action, refusals, detail
+        )
     return results
 
 

@@ -21,6 +21,7 @@ def _at(value: datetime) -> str:
 
 def event_hash(
     *,
+    event_id: str,
     prev_hash: str,
     at: datetime,
     actor_id: str,
@@ -33,12 +34,13 @@ def event_hash(
     outcome: str,
     detail: dict[str, Any] | None,
 ) -> str:
-    """SHA-256 over sorted-key compact JSON of every stored field but the id.
+    """SHA-256 over sorted-key compact JSON of the event's fields.
 
-    The id is left out so a row can be hashed before the database assigns it;
-    order is carried by ``prev_hash`` instead, and ``audit verify`` walks ids.
+    Covers the public id (handed to callers as ``auditEventId``), the previous
+    hash and every stored field; chain order is carried by ``prev_hash``.
     """
     body = {
+        "id": event_id,
         "prev_hash": prev_hash,
         "at": _at(at),
         "actor_id": actor_id,

@@ -96,6 +96,7 @@ def _drop_pending(session: Session, previous_transaction: object) -> None:
 
 def digest(event: AuditEvent, prev: str) -> str:
     return event_hash(
+        event_id=event.id,
         prev_hash=prev,
         at=event.at,
         actor_id=event.actor_id,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select
@@ -9,9 +11,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
 from hub.enums import ConsentStatus
+from hub.errors import ErrorCode, HubError
 from hub.models import Client, Consent, IdempotencyKey
 
-__all__ = ["ConsentFilter", "count", "page", "remembered", "remember"]
+__all__ = [
+    "ConsentFilter",
+    "count",
+    "fingerprint",
+    "page",
+    "remember",
+    "remembered",
+]
 
 
 class ConsentFilter:
@@ -74,12 +84,35 @@ async def grantees(session: AsyncSession, ids: list[str]) -> dict[str, Client]:
 
 
 async def remembered(
-    session: AsyncSession, principal_id: str, key: str, operation: str
+    session: AsyncSession,
+    principal_id: str,
+    key: str,
+    operation: str,
+    fingerprint: str | None = None,
 ) -> str | None:
+    """The result id of an earlier request with this key, if any.
+
+    Returns ``"!<operation>"`` when the key was used for another operation;
+    raises CONFLICT when it was used for the same operation with other input.
+    """
     row = await session.get(IdempotencyKey, (principal_id, key))
     if row is None:
         return None
-    return row.result_id if row.operation == operation else f"!{row.operation}"
+    stored_op, _, stored_fp = row.operation.partition("#")
+    if stored_op != operation:
+        return f"!{stored_op}"
+    if fingerprint and stored_fp and stored_fp != fingerprint:
+        raise HubError(
+            "This idempotency key was used for a different request; use a new key.",
+            ErrorCode.CONFLICT,
+        )
+    return row.result_id
+
+
+def fingerprint(*parts: object) -> str:
+    """A short digest of a request's input, stored beside its idempotency key."""
+    raw = json.dumps([str(p) for p in parts], ensure_ascii=False)
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
 def remember(
@@ -89,12 +122,13 @@ def remember(
     operation: str,
     result_id: str,
     at: datetime,
+    fingerprint: str | None = None,
 ) -> None:
     session.add(
         IdempotencyKey(
             principal_id=principal_id,
             key=key,
-            operation=operation,
+            operation=f"{operation}#{fingerprint}" if fingerprint else operation,
             result_id=result_id,
             created_at=at,
         )

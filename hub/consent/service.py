@@ -103,9 +103,16 @@ async def grant(
             "may grant a consent.",
             ErrorCode.FORBIDDEN,
         )
+    request_fp = repo.fingerprint(
+        req.subject,
+        req.grantee_id,
+        req.purpose,
+        sorted(map(str, req.categories)),
+        utc(req.expires_at).isoformat(),
+    )
     if idempotency_key:
         prior = await repo.remembered(
-            session, actor.id, idempotency_key, "consent.grant"
+            session, actor.id, idempotency_key, "consent.grant", request_fp
         )
         if prior is not None:
             return await _replay(session, prior)
@@ -146,7 +153,13 @@ async def grant(
     session.add(consent)
     if idempotency_key:
         repo.remember(
-            session, actor.id, idempotency_key, "consent.grant", consent_id, now
+            session,
+            actor.id,
+            idempotency_key,
+            "consent.grant",
+            consent_id,
+            now,
+            fingerprint=request_fp,
         )
     await append_event(
         session,

@@ -80,3 +80,20 @@ async def test_sealing_is_incremental_and_idempotent(sessionmaker, clock) -> Non
     async with sessionmaker() as s:
         report = await verify_chain(s)
     assert (report.ok, report.events) == (True, 5)
+
+
+async def test_swapped_event_ids_are_detected(sessionmaker, clock) -> None:
+    ids = await _append_many(sessionmaker, clock, 3)
+    async with sessionmaker() as s:
+        await s.execute(
+            update(AuditEvent).where(AuditEvent.id == ids[0]).values(id="x")
+        )
+        await s.execute(
+            update(AuditEvent).where(AuditEvent.id == ids[1]).values(id=ids[0])
+        )
+        await s.execute(
+            update(AuditEvent).where(AuditEvent.id == "x").values(id=ids[1])
+        )
+        await s.commit()
+        report = await verify_chain(s)
+    assert report.ok is False

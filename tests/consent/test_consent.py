@@ -123,3 +123,28 @@ async def test_expiry_and_listing_by_status(sqlite_api: Api) -> None:
         token=api.client_token(bank),
     )
     assert code == "CONSENT_REQUIRED"
+
+
+async def test_idempotency_key_with_other_input_conflicts(sqlite_api: Api) -> None:
+    api = sqlite_api
+    await api.entity(USCC)
+    bank = await api.client(PrincipalKind.BANK)
+    tok = api.subject_token(USCC)
+    await api.data(GRANT, {"i": _input(api, bank.id), "k": "grant-2"}, tok)
+    other = {"i": _input(api, bank.id, cats=["BASIC"]), "k": "grant-2"}
+    assert await api.error_code(GRANT, other, tok) == "CONFLICT"
+
+
+async def test_racing_idempotent_grants_give_one_consent(api: Api) -> None:
+    import asyncio
+
+    await api.entity(USCC)
+    bank = await api.client(PrincipalKind.BANK)
+    tok = api.subject_token(USCC)
+    v = {"i": _input(api, bank.id), "k": "race"}
+    bodies = await asyncio.gather(*(api.gql(GRANT, v, tok) for _ in range(4)))
+    ids = {b["data"]["grantConsent"]["id"] for b in bodies if b.get("data")}
+    codes = {b["errors"][0]["extensions"]["code"] for b in bodies if b.get("errors")}
+    assert len(ids) == 1 and codes <= {"CONFLICT"}
+    listed = await api.data("{ consents { totalCount } }", token=tok)
+    assert listed["consents"]["totalCount"] == 1

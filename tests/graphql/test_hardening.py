@@ -179,3 +179,66 @@ async def test_bad_enum_variable_is_validation_error(sqlite_api: Api) -> None:
     assert (
         await sqlite_api.error_code(q, {"s": "FOO"}, bank.token) == "VALIDATION_ERROR"
     )
+
+
+async def test_scopes_narrow_what_a_token_may_do(sqlite_api: Api) -> None:
+    from hub.auth.tokens import issue_access_token
+
+    api = sqlite_api
+    await api.entity(USCC)
+    merchant = await api.client(PrincipalKind.MERCHANT)
+    bank = await api.client(PrincipalKind.BANK)
+    await api.grant(USCC, merchant, "INCENTIVE", ["BASIC", "EVALUATION"])
+    await api.grant(USCC, bank, "LENDING", ["BASIC"])
+    q = '{ creditProfile(uscc: "%s", purpose: %s) { entity { uscc } } }'
+    # a merchant gets decisions, never profiles
+    assert (
+        await api.error_code(q % (USCC, "INCENTIVE"), token=merchant.token)
+        == "FORBIDDEN"
+    )
+    # a bank token narrowed to 'outcome' cannot read profiles either
+    narrow, _ = issue_access_token(
+        api.hub.keys,
+        api.hub.settings,
+        api.hub.clock,
+        sub=bank.id,
+        kind=PrincipalKind.BANK,
+        scope="outcome",
+    )
+    assert await api.error_code(q % (USCC, "LENDING"), token=narrow) == "FORBIDDEN"
+    data = await api.data(q % (USCC, "LENDING"), token=bank.token)
+    assert data["creditProfile"]["entity"]["uscc"] == USCC
+
+
+async def test_chunked_body_over_limit_is_413(sqlite_api: Api) -> None:
+    async def chunks():  # type: ignore[no-untyped-def]
+        yield b'{"query": "{ __typename }", "x": "'
+        for _ in range(20):
+            yield b"a" * 65536
+        yield b'"}'
+
+    r = await sqlite_api.http.post(
+        "/graphql", content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert r.status_code == 413
+    assert r.json()["errors"][0]["extensions"]["code"] == "VALIDATION_ERROR"
+
+
+async def test_malformed_cursor_is_validation_error(sqlite_api: Api) -> None:
+    import base64
+
+    api = sqlite_api
+    await api.entity(USCC)
+    bank = await api.client(PrincipalKind.BANK)
+    await api.grant(USCC, bank, "LENDING", ["BASIC", "TAX"])
+    bad = base64.urlsafe_b64encode(b'["x","y"]').decode()
+    q = (
+        'query($a: String) { creditProfile(uscc: "%s", purpose: LENDING) '
+        "{ records(after: $a) { totalCount } } }" % USCC
+    )
+    assert await api.error_code(q, {"a": bad}, bank.token) == "VALIDATION_ERROR"
+    log = 'query($a: String) { accessLog(uscc: "%s", after: $a) { totalCount } }'
+    code = await api.error_code(log % USCC, {"a": bad}, api.subject_token(USCC))
+    assert code == "VALIDATION_ERROR"
+    consents = "query($a: String) { consents(after: $a) { totalCount } }"
+    assert await api.error_code(consents, {"a": bad}, bank.token) == "VALIDATION_ERROR"

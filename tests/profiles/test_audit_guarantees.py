@@ -99,3 +99,43 @@ async def test_batch_reads_issue_constant_statements(api: Api) -> None:
 
     await statements_for(1)  # warm per-process caches (client status, keys)
     assert await statements_for(10) == await statements_for(100)
+
+
+async def test_refusal_beside_a_write_neither_stalls_nor_is_lost(api: Api) -> None:
+    # given a read that writes (the evaluation cache) and a refused batch item
+    other = "91110000100017643K"
+    await api.entity(USCC)
+    await api.entity(other)
+    await api.record(USCC, "T-1")
+    bank = await api.client(PrincipalKind.BANK)
+    await api.grant(USCC, bank, "LENDING", ["BASIC", "TAX", "EVALUATION"])
+    q = """query($u: USCC!, $o: [USCC!]!) {
+      a: creditProfile(uscc: $u, purpose: LENDING) { evaluation { grade } }
+      b: creditProfiles(usccs: $o, purpose: LENDING) {
+        ... on ProfileError { code } } }"""
+    # when both run in one request
+    data = await api.data(q, {"u": USCC, "o": [other]}, bank.token)
+    # then both answer, and the refusal is in the other subject's access log
+    assert data["a"]["evaluation"]["grade"] in {"A", "B", "C", "D", "E"}
+    assert data["b"] == [{"code": "CONSENT_REQUIRED"}]
+    log = await api.data(
+        '{ accessLog(uscc: "%s") { edges { node { action outcome } } } }' % other,
+        token=api.subject_token(other),
+    )
+    assert log["accessLog"]["edges"] == [
+        {"node": {"action": "profile.denied", "outcome": "DENIED:CONSENT_REQUIRED"}}
+    ]
+
+
+async def test_refusal_of_a_single_read_is_kept_after_rollback(api: Api) -> None:
+    await api.entity(USCC)
+    bank = await api.client(PrincipalKind.BANK)
+    body = await api.gql(PROFILE, {"u": USCC}, bank.token)
+    assert body["data"] is None
+    log = await api.data(
+        '{ accessLog(uscc: "%s") { totalCount edges { node { action } } } }' % USCC,
+        token=api.subject_token(USCC),
+    )
+    assert [e["node"]["action"] for e in log["accessLog"]["edges"]] == [
+        "profile.denied"
+    ]
