@@ -24,7 +24,7 @@ from hub.enums import DecisionOutcome
 from scenarios.table import Condition, Rule, RuleSet
 from scenarios.verdict import BenefitGrant, Reason, Verdict
 
-__all__ = ["CompiledRules", "compile_rules", "evaluate"]
+__all__ = ["CompiledRules", "compile_rules", "evaluate", "fired_rule_ids"]
 
 Predicate = Callable[[Mapping[str, Any]], bool]
 SEVERITY = {
@@ -79,6 +79,15 @@ def compile_rules(rules: RuleSet) -> CompiledRules:
     return CompiledRules(rules, compiled, Reason(d.id, d.description, d.legal_basis))
 
 
+def _fired(table: CompiledRules, facts: Mapping[str, Any]) -> list[_Compiled]:
+    return [c for c in table.compiled if all(check(facts) for check in c.checks)]
+
+
+def fired_rule_ids(table: CompiledRules, facts: Mapping[str, Any]) -> tuple[str, ...]:
+    """Ids of the rules whose conditions all hold, in table order (dry runs)."""
+    return tuple(c.rule.id for c in _fired(table, facts))
+
+
 def evaluate(
     table: CompiledRules,
     facts: Mapping[str, Any],
@@ -86,7 +95,7 @@ def evaluate(
     joint_punishment: Sequence[Reason] = (),
 ) -> Verdict:
     """Apply ``table`` to ``facts``; see the module docstring for the hit policy."""
-    fired = [c for c in table.compiled if all(check(facts) for check in c.checks)]
+    fired = _fired(table, facts)
     version = table.rules.version
     if joint_punishment:
         own = [

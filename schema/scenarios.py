@@ -16,15 +16,19 @@ import schema.enums  # noqa: F401  (registers the domain enums)
 from hub.decisions import repository as decisions_repo
 from hub.decisions import rules as decision_rules
 from hub.decisions import service
-from hub.decisions.dry_run import dry_run
+from hub.decisions.dry_run import DryRunSummary, dry_run
 from hub.decisions.stats import HubStatsData, hub_stats
 from hub.enums import DataCategory, DecisionOutcome, Purpose
 from hub.errors import ErrorCode, HubError
 from hub.models import Decision as DecisionRow
 from hub.models import Outcome as OutcomeRow
 from scenarios.protocol import Scenario as ScenarioPlugin
-from scenarios.verdict import Verdict
-from schema.permissions import IsAdmin, IsAuthenticated
+from schema.permissions import (
+    CanAskEligibility,
+    CanReportOutcome,
+    IsAdmin,
+    IsAuthenticated,
+)
 from schema.scalars import JSON, USCC
 
 __all__ = [
@@ -33,8 +37,11 @@ __all__ = [
     "HubStats",
     "Outcome",
     "OutcomeInput",
+    "OutcomeTransition",
     "Reason",
+    "RuleHits",
     "Scenario",
+    "ScenarioDryRun",
     "ScenarioMutation",
     "ScenarioQuery",
     "ScenarioStats",
@@ -193,26 +200,64 @@ class HubStats:
         )
 
 
+@strawberry.type(description="Entities moving from one outcome to another.")
+class OutcomeTransition:
+    current: DecisionOutcome
+    proposed: DecisionOutcome
+    entities: int
+
+
+@strawberry.type
+class RuleHits:
+    rule_id: str
+    fired: int = strawberry.field(
+        description="Entities for which all the rule's conditions held (for the "
+        "default rule: for which no rule's did)."
+    )
+
+
 @strawberry.type(
-    description="How one sample entity fares under the rules in "
-    "force and under proposed rules (outcomes only, never records)."
+    description="How a sample of entities fares under the rules in force and "
+    "under proposed rules, as counts only: never an outcome, benefit or reason "
+    "per entity, so a dry run cannot be used to read profiles."
 )
-class ScenarioDryRunResult:
-    uscc: USCC
-    current_outcome: DecisionOutcome | None
-    proposed_outcome: DecisionOutcome | None
-    changed: bool
-    current_benefits: list[Benefit]
-    proposed_benefits: list[Benefit]
-    proposed_reasons: list[Reason]
-    error: str | None
+class ScenarioDryRun:
+    scenario: str
+    current_version: str
+    proposed_version: str
+    entities: int = strawberry.field(description="Entities evaluated (20–100).")
+    unknown: int = strawberry.field(
+        description="Listed codes that are not registered (not evaluated)."
+    )
+    changed: int = strawberry.field(
+        description="Entities whose outcome or benefits would change."
+    )
+    joint_punishment: int = strawberry.field(
+        description="Entities RESTRICTED by joint punishment whatever the rules."
+    )
+    transitions: list[OutcomeTransition]
+    rules: list[RuleHits] = strawberry.field(
+        description="Every proposed rule, then the default, with its count."
+    )
 
-
-def _benefits(v: Verdict | None) -> list[Benefit]:
-    return [
-        Benefit(code=b.code, description=b.description, value=b.value)
-        for b in (v.benefits if v else ())
-    ]
+    @classmethod
+    def of(cls, d: DryRunSummary) -> ScenarioDryRun:
+        return cls(
+            scenario=d.scenario,
+            current_version=d.current_version,
+            proposed_version=d.proposed_version,
+            entities=d.entities,
+            unknown=d.unknown,
+            changed=d.changed,
+            joint_punishment=d.joint_punishment,
+            transitions=[
+                OutcomeTransition(
+                    current=t.current, proposed=t.proposed, entities=t.entities
+                )
+                for t in d.transitions
+            ],
+            rules=[RuleHits(rule_id=r.rule_id, fired=r.fired) for r in d.rules],
+        )
 
 
 @strawberry.input
@@ -235,7 +280,7 @@ class ScenarioQuery:
         ]
 
     @strawberry.field(
-        permission_classes=[IsAuthenticated],
+        permission_classes=[CanAskEligibility],
         description="Requires an ACTIVE consent for the scenario's purpose, except "
         "that public joint-punishment lists always apply (RESTRICTED).",
     )
@@ -260,51 +305,26 @@ class ScenarioQuery:
 
     @strawberry.field(
         permission_classes=[IsAdmin],
-        description="Outcomes of sample entities under the rules in force and "
-        "under proposed rules; nothing is published or stored (audited).",
+        description="Counts of outcomes over a fixed sample of registered "
+        "entities (the first 100 in a scrambled order the caller cannot choose, "
+        "so no run can single an enterprise out) under the rules in force and "
+        "under proposed rules; nothing is published or stored but one "
+        "scenario.dry_run audit event per entity.",
     )
     async def scenario_dry_run(
-        self,
-        info: Info,
-        scenario: str,
-        rules: JSON,
-        usccs: list[USCC],
-    ) -> list[ScenarioDryRunResult]:
+        self, info: Info, scenario: str, rules: JSON
+    ) -> ScenarioDryRun:
         ctx = info.context
         async with ctx.db() as session:
-            results = await dry_run(
-                session,
-                ctx.hub,
-                ctx.principal,
-                scenario,
-                rules,
-                [str(u) for u in usccs],
+            summary = await dry_run(
+                session, ctx.hub, ctx.principal, scenario, rules, None
             )
-        return [
-            ScenarioDryRunResult(
-                uscc=USCC(r.uscc),
-                current_outcome=r.current.outcome if r.current else None,
-                proposed_outcome=r.proposed.outcome if r.proposed else None,
-                changed=r.changed,
-                current_benefits=_benefits(r.current),
-                proposed_benefits=_benefits(r.proposed),
-                proposed_reasons=[
-                    Reason(
-                        rule_id=x.rule_id,
-                        description=x.description,
-                        legal_basis=x.legal_basis,
-                    )
-                    for x in (r.proposed.reasons if r.proposed else ())
-                ],
-                error=r.error,
-            )
-            for r in results
-        ]
+        return ScenarioDryRun.of(summary)
 
 
 @strawberry.type
 class ScenarioMutation:
-    @strawberry.mutation(permission_classes=[IsAuthenticated])
+    @strawberry.mutation(permission_classes=[CanReportOutcome])
     async def record_outcome(
         self,
         info: Info,

@@ -1,7 +1,16 @@
-"""Try a proposed rule set over sample entities before publishing it."""
+"""Try a proposed rule set over a sample of entities before publishing it.
+
+Only aggregates come back: how many entities move from each current outcome
+to each proposed outcome, and how often each proposed rule fired.  Never an
+outcome, benefit or reason per entity — those would let an admin read
+profiles for a purpose of its own (write a rule per fact, read the answer per
+code; DESIGN.md "Minimise at the query").  For the same reason a sample has at
+least ``MIN_SAMPLE`` entities: a count over a handful singles them out.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -10,37 +19,91 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.chain import append_event
 from hub.auth.principal import Principal
+from hub.decisions import repository as repo
 from hub.decisions.facts import load_facts
 from hub.decisions.rules import check_for, rules_in_force
+from hub.enums import DecisionOutcome
 from hub.errors import ErrorCode, HubError
 from hub.uscc import check_uscc
-from scenarios.engine import compile_rules, evaluate
+from scenarios.engine import compile_rules, evaluate, fired_rule_ids
 from scenarios.joint_punishment import joint_punishment_reasons
-from scenarios.verdict import Verdict
 
 if TYPE_CHECKING:
     from hub.resources import Hub
 
-__all__ = ["DryRunResult", "MAX_SAMPLE", "dry_run"]
+__all__ = [
+    "DryRunSummary",
+    "MAX_SAMPLE",
+    "MIN_SAMPLE",
+    "RuleHits",
+    "Transition",
+    "dry_run",
+]
 
 MAX_SAMPLE = 100
+MIN_SAMPLE = 20
 
 
 @dataclass(frozen=True, slots=True)
-class DryRunResult:
-    uscc: str
-    current: Verdict | None
-    proposed: Verdict | None
-    error: str | None = None
+class Transition:
+    current: DecisionOutcome
+    proposed: DecisionOutcome
+    entities: int
 
-    @property
-    def changed(self) -> bool:
-        if self.current is None or self.proposed is None:
-            return False
-        return (self.current.outcome, self.current.benefits) != (
-            self.proposed.outcome,
-            self.proposed.benefits,
+
+@dataclass(frozen=True, slots=True)
+class RuleHits:
+    rule_id: str
+    fired: int
+
+
+@dataclass(frozen=True, slots=True)
+class DryRunSummary:
+    scenario: str
+    current_version: str
+    proposed_version: str
+    entities: int  # evaluated
+    unknown: int  # listed codes that are not registered
+    changed: int  # outcome or benefits differ
+    joint_punishment: int  # RESTRICTED whatever the rules say
+    transitions: tuple[Transition, ...]
+    rules: tuple[RuleHits, ...]
+
+
+async def _sample(
+    session: AsyncSession, usccs: Sequence[str] | None, size: int
+) -> tuple[list[str], int]:
+    """The entities to evaluate and how many listed codes are unknown."""
+    if not MIN_SAMPLE <= size <= MAX_SAMPLE:
+        raise HubError(
+            f"The sample size must be {MIN_SAMPLE}–{MAX_SAMPLE}; smaller samples "
+            "would single out enterprises.",
+            ErrorCode.VALIDATION_ERROR,
         )
+    if usccs is None:
+        chosen = await repo.sample_entities(session, size)
+        unknown = 0
+    else:
+        listed = list(dict.fromkeys(usccs))
+        if len(listed) > MAX_SAMPLE:
+            raise HubError(
+                f"At most {MAX_SAMPLE} sample entities per dry run.",
+                ErrorCode.VALIDATION_ERROR,
+            )
+        for uscc in listed:
+            check_uscc(uscc)
+        found = await repo.registered(session, listed)
+        chosen = [u for u in listed if u in found]
+        unknown = len(listed) - len(chosen)
+    if len(chosen) < MIN_SAMPLE:
+        raise HubError(
+            f"A dry run needs at least {MIN_SAMPLE} distinct registered entities "
+            f"(got {len(chosen)}): counts over a smaller sample would single out "
+            "enterprises.",
+            ErrorCode.VALIDATION_ERROR,
+            minSample=MIN_SAMPLE,
+        )
+    return chosen, unknown
 
 
 async def dry_run(
@@ -49,30 +112,29 @@ async def dry_run(
     principal: Principal,
     scenario_key: str,
     raw: Any,
-    usccs: Sequence[str],
-) -> list[DryRunResult]:
-    """Outcomes under the rules in force and under ``raw``, per sample entity.
+    usccs: Sequence[str] | None = None,
+    *,
+    size: int = MAX_SAMPLE,
+) -> DryRunSummary:
+    """Aggregate outcomes under the rules in force and under ``raw``.
 
-    Nothing is stored but one ``scenario.dry_run`` audit event per entity
-    (an admin evaluating an enterprise is an access it can see in its log).
-    Only outcomes, benefits and reasons come back, never records.
+    ``usccs`` lists the sample (at least ``MIN_SAMPLE`` distinct registered
+    entities, at most ``MAX_SAMPLE``); without it the first ``size`` entities
+    in a fixed scrambled order are used, so the admin does not pick them.
+    GraphQL always uses the full ``MAX_SAMPLE``: a caller-chosen size would
+    let two runs differ by exactly one entity and reveal its answer.
+    Nothing is stored but one ``scenario.dry_run`` audit event per entity:
+    its data was processed, and the subject can see that in its log.
     """
     scenario = hub.scenarios.get(scenario_key)
     proposed = compile_rules(check_for(scenario, raw))
-    if len(usccs) > MAX_SAMPLE:
-        raise HubError(
-            f"At most {MAX_SAMPLE} sample entities per dry run.",
-            ErrorCode.VALIDATION_ERROR,
-        )
+    chosen, unknown = await _sample(session, usccs, size)
     current = await rules_in_force(session, scenario)
-    out: list[DryRunResult] = []
-    for uscc in dict.fromkeys(usccs):
-        check_uscc(uscc)
-        try:
-            facts, data = await load_facts(session, hub, uscc, scenario.categories)
-        except HubError as exc:
-            out.append(DryRunResult(uscc, None, None, exc.message))
-            continue
+    moves: Counter[tuple[DecisionOutcome, DecisionOutcome]] = Counter()
+    hits: Counter[str] = Counter()
+    changed = punished = 0
+    for uscc in chosen:
+        facts, data = await load_facts(session, hub, uscc, scenario.categories)
         jp = joint_punishment_reasons(data)
         await append_event(
             session,
@@ -84,11 +146,22 @@ async def dry_run(
             categories=[str(c) for c in scenario.categories],
             detail={"scenario": scenario.key, "version": proposed.rules.version},
         )
-        out.append(
-            DryRunResult(
-                uscc,
-                evaluate(current, facts, joint_punishment=jp),
-                evaluate(proposed, facts, joint_punishment=jp),
-            )
-        )
-    return out
+        before = evaluate(current, facts, joint_punishment=jp)
+        after = evaluate(proposed, facts, joint_punishment=jp)
+        moves[(before.outcome, after.outcome)] += 1
+        changed += (before.outcome, before.benefits) != (after.outcome, after.benefits)
+        punished += bool(jp)
+        # The default "fires" when no rule's conditions hold.
+        hits.update(fired_rule_ids(proposed, facts) or (proposed.rules.default.id,))
+    table = proposed.rules
+    return DryRunSummary(
+        scenario=scenario.key,
+        current_version=current.rules.version,
+        proposed_version=table.version,
+        entities=len(chosen),
+        unknown=unknown,
+        changed=changed,
+        joint_punishment=punished,
+        transitions=tuple(Transition(c, p, n) for (c, p), n in sorted(moves.items())),
+        rules=tuple(RuleHits(r.id, hits[r.id]) for r in (*table.rules, table.default)),
+    )

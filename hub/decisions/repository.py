@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import reduce
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import String, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.models import AuditEvent, Decision, Outcome, ScenarioRuleVersion
+from hub.models import AuditEvent, Decision, Entity, Outcome, ScenarioRuleVersion
 
 __all__ = [
     "active_rule_version",
@@ -18,6 +19,9 @@ __all__ = [
     "decision",
     "decision_counts",
     "deactivate_rules",
+    "entity_exists",
+    "registered",
+    "sample_entities",
     "loan_totals",
     "outcome",
     "outcome_for",
@@ -79,6 +83,35 @@ async def deactivate_rules(session: AsyncSession, scenario: str) -> None:
         )
         .values(active=False)
     )
+
+
+async def entity_exists(session: AsyncSession, uscc: str) -> bool:
+    found = await session.scalar(select(Entity.uscc).where(Entity.uscc == uscc))
+    return found is not None
+
+
+async def registered(session: AsyncSession, usccs: list[str]) -> set[str]:
+    """Which of ``usccs`` are registered entities."""
+    if not usccs:
+        return set()
+    rows = await session.scalars(select(Entity.uscc).where(Entity.uscc.in_(usccs)))
+    return set(rows)
+
+
+def _backwards(column: Any) -> Any:
+    # The code read backwards, check digit first: a deterministic order that
+    # is neither registration order nor region order, and is the same on
+    # SQLite and PostgreSQL (both have substr and ||).
+    chars = [func.substr(column, i, 1, type_=String) for i in range(18, 0, -1)]
+    return reduce(lambda a, b: a.concat(b), chars)
+
+
+async def sample_entities(session: AsyncSession, n: int) -> list[str]:
+    """The first ``n`` registered entities in a fixed scrambled order."""
+    rows = await session.scalars(
+        select(Entity.uscc).order_by(_backwards(Entity.uscc), Entity.uscc).limit(n)
+    )
+    return list(rows)
 
 
 async def decision(session: AsyncSession, decision_id: str) -> Decision | None:

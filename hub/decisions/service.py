@@ -78,10 +78,16 @@ async def check_eligibility(
     Needs an ACTIVE consent for the scenario's purpose covering its categories
     — except that public joint-punishment information (BLACK list, active
     SERIOUS records; 国办发〔2019〕35号 §10) makes the answer RESTRICTED even
-    without one.  Otherwise the door's CONSENT_REQUIRED stands.
+    without one.  Otherwise the door's CONSENT_REQUIRED stands.  An
+    unregistered code is NOT_FOUND, with no audit event.
     """
     scenario = hub.scenarios.get(scenario_key)
     check_uscc(uscc)
+    # An unregistered code is NOT_FOUND before the door, like profile reads
+    # (hub.profiles.service): there is no subject whose consent could be
+    # missing, so no denial event is written about one.
+    if not await repo.entity_exists(session, uscc):
+        raise HubError(f"No entity {uscc} is registered.", ErrorCode.NOT_FOUND)
     decision_id = new_id()
     detail = {"scenario": scenario.key, "decision": decision_id}
     try:

@@ -2,9 +2,9 @@
 
 The cached row in ``evaluations`` is reused while it is still right: same
 ``entities.data_version`` (bumped on every change to records or lists), same
-model version, evaluated today (publication windows and years of
-establishment move with the calendar, not with data changes) and a grade
-consistent with the configured thresholds.  Otherwise the evaluation is
+model version, evaluated on today's China calendar day (publication windows
+and years of establishment move with the calendar, not with data changes) and
+a grade consistent with the configured thresholds.  Otherwise the evaluation is
 recomputed and stored in the caller's unit of work (services never commit).
 """
 
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.clock import calendar_day
 from hub.enums import Grade
 from hub.errors import ErrorCode, HubError
 from hub.evaluation import repository
@@ -66,7 +67,9 @@ async def evaluation_for(
         row is not None
         and row.data_version == data_version
         and row.model_version == model.model_version
-        and row.evaluated_at.date() == today
+        # The China calendar day, like ``today`` (hub.clock): a UTC .date()
+        # never matches it between 16:00 and 24:00 UTC.
+        and calendar_day(row.evaluated_at) == today
         and row.grade == grade_for(row.score, thresholds)
     ):
         return _from_row(row)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.auth.clients import client_service
 from hub.auth.principal import Principal
+from hub.auth.scopes import allowed_scopes
 from hub.consent.service import GrantRequest, grant
 from hub.db import session_scope
 from hub.enums import DataCategory, PrincipalKind, Purpose
@@ -106,7 +107,9 @@ class Seeder:
             creds = await client_service.create(
                 s, actor=ADMIN, clock=self.hub.clock, kind=kind, name=name
             )
-        return Principal(id=creds.client.id, kind=kind, name=name)
+        return Principal(
+            id=creds.client.id, kind=kind, name=name, scopes=allowed_scopes(kind)
+        )
 
     async def consent(
         self,

@@ -203,3 +203,22 @@ async def test_unknown_scenario(hub: Hub, seed: Seeder) -> None:
         await decide(hub, bank, "rent-waiver", GOOD)
     assert err.value.code == "NOT_FOUND"
     assert "credit-loan" in err.value.message
+
+
+async def test_unregistered_entity_is_not_found_and_not_audited(
+    hub: Hub,
+    seed: Seeder,
+) -> None:
+    # given a valid code that was never imported and a merchant without consent
+    merchant = await seed.client(PrincipalKind.MERCHANT, "商户")
+    # when the merchant asks about it
+    with pytest.raises(HubError) as err:
+        await decide(hub, merchant, "merchant-discount", GOOD)
+    # then NOT_FOUND (not CONSENT_REQUIRED), and nothing is written about it
+    assert (err.value.code, err.value.message) == (
+        "NOT_FOUND",
+        f"No entity {GOOD} is registered.",
+    )
+    async with hub.sessionmaker() as s:
+        assert await events(s, GOOD) == []
+        assert await s.scalar(select(func.count()).select_from(Decision)) == 0

@@ -1,4 +1,4 @@
-"""Publishing rule versions, dry runs and statistics."""
+"""Publishing rule versions and statistics (dry runs: test_dry_run.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import select
 
 from hub.db import session_scope
-from hub.decisions.dry_run import dry_run
 from hub.decisions.rules import publish_rules, version_in_force
 from hub.decisions.service import check_eligibility, record_outcome
 from hub.decisions.stats import hub_stats
@@ -104,22 +103,6 @@ async def test_a_version_is_published_once(hub: Hub, merchant) -> None:  # type:
         with pytest.raises(HubError) as err:
             await publish(hub, proposal(hub, version))
         assert err.value.code == "CONFLICT"
-
-
-async def test_dry_run_shows_changes_without_storing(hub: Hub, merchant) -> None:  # type: ignore[no-untyped-def]
-    async with session_scope(hub.sessionmaker) as s:
-        results = await dry_run(s, hub, ADMIN, KEY, proposal(hub), [GOOD, BLACK])
-    good, black = results
-    assert (good.current.outcome, good.proposed.outcome, good.changed) == (  # type: ignore[union-attr]
-        "ELIGIBLE",
-        "ELIGIBLE",
-        True,
-    )
-    assert [b.value for b in good.proposed.benefits] == [0.2]  # type: ignore[union-attr]
-    assert (black.proposed.outcome, black.changed) == ("RESTRICTED", False)  # type: ignore[union-attr]
-    async with hub.sessionmaker() as s:
-        assert await s.scalar(select(ScenarioRuleVersion.id)) is None
-        assert await s.scalar(select(Decision.id)) is None
 
 
 async def test_stats(hub: Hub, merchant, seed: Seeder) -> None:  # type: ignore[no-untyped-def]

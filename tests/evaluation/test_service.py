@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import select
 
@@ -80,6 +82,32 @@ async def test_a_new_day_recomputes(hub: Hub, seed: Seeder) -> None:
     assert (await evaluate_now(hub)).score == 620  # 600 + 100 - 80
     hub.clock.advance(days=1)  # type: ignore[attr-defined]
     assert (await evaluate_now(hub)).score == 700  # the penalty's window closed
+
+
+async def test_cache_holds_over_the_china_day_after_16_utc(
+    hub: Hub, seed: Seeder
+) -> None:
+    # given 17:00 UTC on 23 Nov — already 01:00 on 24 Nov in China
+    hub.clock.at = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)  # type: ignore[attr-defined]
+    await seed.rows(
+        entity(GOOD), record(GOOD, "T1", "TAX", "TAX_RATING", details={"rating": "A"})
+    )
+    first = await evaluate_now(hub)
+    assert first.evaluated_at == datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
+    # when read again later the same China day (23:30 UTC = 07:30 on 24 Nov)
+    hub.clock.advance(hours=6, minutes=30)  # type: ignore[attr-defined]
+    again = await evaluate_now(hub)
+    # then the cached row answers and is not rewritten
+    assert again.evaluated_at == datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
+    row = await cached(hub)
+    assert row is not None and row.evaluated_at == datetime(
+        2026, 11, 23, 17, 0, tzinfo=UTC
+    )
+    # and at 16:00 UTC on 24 Nov (China 25 Nov, a new day) it is recomputed
+    hub.clock.at = datetime(2026, 11, 24, 16, 0, tzinfo=UTC)  # type: ignore[attr-defined]
+    assert (await evaluate_now(hub)).evaluated_at == datetime(
+        2026, 11, 24, 16, 0, tzinfo=UTC
+    )
 
 
 async def test_unknown_entity_is_not_found(hub: Hub) -> None:
