@@ -27,12 +27,19 @@ from pydantic import BaseModel, Field
 
 from connectors.http import HttpConnector
 from connectors.protocol import EntityRef
-from connectors.records import RecordIn, add_months, make_record, max_publish_until
+from connectors.records import (
+    DISHONEST_KIND,
+    LISTING_MONTHS,
+    RecordIn,
+    add_months,
+    make_record,
+    max_publish_until,
+)
 from hub.enums import DataCategory, RecordStatus, Severity
 
 __all__ = ["CourtAnswer", "DishonestCase", "DishonestDebtorConnector", "Extension"]
 
-LISTING_MONTHS = 24  # SPC 2017 Art 2: two years
+# SPC 2017 Art 2: two years (LISTING_MONTHS, shared with the importer) ...
 EXTENSION_MONTHS = (12, 36)  # ... extendable by one to three years
 
 
@@ -108,7 +115,7 @@ class DishonestDebtorConnector(HttpConnector):
                     source=self.name,
                     source_id=case.case_number,
                     category=DataCategory.JUDICIAL,
-                    kind="DISHONEST_JUDGMENT_DEBTOR",
+                    kind=DISHONEST_KIND,
                     severity=Severity.SERIOUS,
                     # SPC 2017 Art 10: removed from the list once performed.
                     status=RecordStatus.EXPIRED if performed else None,

@@ -2,16 +2,32 @@
 
 It is the importer's ``record`` row (interfaces.md "Import format"), so a
 record pulled from an agency passes exactly the checks an imported one does —
-USCC check digits, known enums, publication window within the NDRC limits.
+USCC check digits, known enums, publication window within the NDRC limits
+(and a negative record without ``publish_until`` gets the longest lawful one).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from hub.importer.rows import RecordRow, add_months, max_publish_until
+from hub.importer.rows import (
+    DISHONEST_KIND,
+    LISTING_MONTHS,
+    RecordRow,
+    add_months,
+    max_publish_until,
+    publication_status,
+)
 
-__all__ = ["RecordIn", "add_months", "make_record", "max_publish_until"]
+__all__ = [
+    "DISHONEST_KIND",
+    "LISTING_MONTHS",
+    "RecordIn",
+    "add_months",
+    "make_record",
+    "max_publish_until",
+    "publication_status",
+]
 
 RecordIn = RecordRow
 

@@ -2,26 +2,52 @@
 
 Upserts use INSERT … ON CONFLICT on (source, source_id), so concurrent pulls
 of the same enterprise (other requests, other workers) never collide, and
-``RETURNING`` tells exactly which rows were new or changed.
+``RETURNING`` tells exactly which rows were new or changed.  A record whose
+objection was resolved CORRECTED keeps its corrected fields (征信业管理条例
+Art 25); a pull never moves a record to another enterprise (the service
+refuses such an answer, see :func:`existing_records`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence, Set
+from collections.abc import Iterable, Mapping, Sequence, Set
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Table, Text, and_, case, cast, or_, select, update
+from sqlalchemy import (
+    Table,
+    Text,
+    and_,
+    case,
+    cast,
+    exists,
+    not_,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from connectors.records import RecordIn
-from hub.enums import DataCategory, RecordStatus
-from hub.models import CreditRecord, Entity, QuarantinedRow, SourceStatusRow
+from connectors.records import RecordIn, publication_status
+from hub.clock import calendar_day
+from hub.enums import DataCategory, ObjectionStatus, RecordStatus
+from hub.models import (
+    CreditRecord,
+    Entity,
+    Objection,
+    QuarantinedRow,
+    SourceStatusRow,
+)
+from hub.rights.objections import CORRECTABLE
 
 __all__ = [
+    "Existing",
     "bump_data_version",
     "end_withdrawn",
     "entity_name",
+    "existing_records",
     "load_statuses",
     "quarantine_payload",
     "save_status",
@@ -30,9 +56,11 @@ __all__ = [
 
 RECORDS: Table = CreditRecord.__table__  # type: ignore[assignment]
 STATUS: Table = SourceStatusRow.__table__  # type: ignore[assignment]
+OBJECTIONS: Table = Objection.__table__  # type: ignore[assignment]
 
-# Fields a source owns; status only while the hub's own workflows (objection,
-# repair, revocation) have not taken the record over.
+# Fields a source owns — the CORRECTABLE ones until an objection corrects
+# them; status only while the hub's own workflows (objection, repair,
+# revocation) have not taken the record over.  Never ``uscc``.
 _VALUE_FIELDS = (
     "category",
     "kind",
@@ -59,43 +87,123 @@ async def entity_name(session: AsyncSession, uscc: str) -> str | None:
     return await session.scalar(select(Entity.name).where(Entity.uscc == uscc))
 
 
+@dataclass(frozen=True, slots=True)
+class Existing:
+    """What a pull must know about a record the hub already holds."""
+
+    id: int
+    uscc: str
+    publish_until: date | None
+    #: An objection was resolved CORRECTED: the corrected fields stay.
+    corrected: bool
+
+
+async def existing_records(
+    session: AsyncSession, records: Sequence[RecordIn]
+) -> dict[tuple[str, str], Existing]:
+    """The stored records these pulled ones would update, by (source, source_id).
+
+    One statement per pull whatever its size.
+    """
+    by_source: dict[str, list[str]] = {}
+    for r in records:
+        by_source.setdefault(r.source, []).append(r.source_id)
+    if not by_source:
+        return {}
+    corrected = exists().where(
+        OBJECTIONS.c.record_id == RECORDS.c.id,
+        OBJECTIONS.c.status == str(ObjectionStatus.CORRECTED),
+    )
+    stmt = select(
+        RECORDS.c.id,
+        RECORDS.c.source,
+        RECORDS.c.source_id,
+        RECORDS.c.uscc,
+        RECORDS.c.publish_until,
+        corrected.label("corrected"),
+    ).where(
+        or_(
+            *(
+                and_(RECORDS.c.source == source, RECORDS.c.source_id.in_(ids))
+                for source, ids in by_source.items()
+            )
+        )
+    )
+    return {
+        (row.source, row.source_id): Existing(
+            row.id, row.uscc, row.publish_until, bool(row.corrected)
+        )
+        for row in await session.execute(stmt)
+    }
+
+
+def _differs(f: str, new: Any) -> Any:
+    # JSON has no equality operator on PostgreSQL; its text form is stable
+    # because both sides were serialised by the same encoder.
+    if f == "details":
+        return cast(RECORDS.c[f], Text).is_distinct_from(cast(new[f], Text))
+    return RECORDS.c[f].is_distinct_from(new[f])
+
+
 async def upsert_records(
-    session: AsyncSession, records: Sequence[RecordIn], now: datetime
+    session: AsyncSession,
+    records: Sequence[RecordIn],
+    now: datetime,
+    existing: Mapping[tuple[str, str], Existing] | None = None,
 ) -> int:
-    """Insert new records, update changed ones; return how many were written."""
+    """Insert new records, update changed ones; return how many were written.
+
+    ``existing`` is :func:`existing_records` of ``records`` (looked up here
+    when not given).  Records with a CORRECTED objection keep their corrected
+    fields; their status follows the corrected publication window.
+    """
     if not records:
         return 0
-    today = now.date()
-    rows = [
-        {
-            **r.model_dump(include={"uscc", "source", "source_id", *_VALUE_FIELDS}),
-            "category": str(r.category),
-            "severity": str(r.severity),
-            "status": str(r.effective_status(today)),
-            "created_at": now,
-            "updated_at": now,
-            "fetched_at": now,
-        }
-        for r in records
-    ]
+    if existing is None:
+        existing = await existing_records(session, records)
+    # Record dates are China calendar days (hub.clock).
+    today = calendar_day(now)
+    rows = []
+    for r in records:
+        old = existing.get((r.source, r.source_id))
+        until = old.publish_until if old and old.corrected else r.publish_until
+        rows.append(
+            {
+                **r.model_dump(include={"uscc", "source", "source_id", *_VALUE_FIELDS}),
+                "category": str(r.category),
+                "severity": str(r.severity),
+                "status": str(publication_status(r.status, until, today)),
+                "created_at": now,
+                "updated_at": now,
+                "fetched_at": now,
+            }
+        )
     stmt = _insert(session)(RECORDS).values(rows)
     new = stmt.excluded
     keeps_status = RECORDS.c.status.in_(_SOURCE_STATUSES)
-    # JSON has no equality operator on PostgreSQL; its text form is stable
-    # because both sides were serialised by the same encoder.
-    changed = or_(
-        *(
-            cast(RECORDS.c[f], Text).is_distinct_from(cast(new[f], Text))
-            if f == "details"
-            else RECORDS.c[f].is_distinct_from(new[f])
+    fixed_ids = sorted(e.id for e in existing.values() if e.corrected)
+    source_owned = [f for f in _VALUE_FIELDS if f not in CORRECTABLE]
+    if fixed_ids:
+        fixed = RECORDS.c.id.in_(fixed_ids)
+        values = {
+            f: case((fixed, RECORDS.c[f]), else_=new[f]) if f in CORRECTABLE else new[f]
             for f in _VALUE_FIELDS
-        ),
-        and_(keeps_status, RECORDS.c.status != new.status),
-    )
+        }
+        changed = or_(
+            *(_differs(f, new) for f in source_owned),
+            and_(not_(fixed), or_(*(_differs(f, new) for f in CORRECTABLE))),
+            and_(keeps_status, RECORDS.c.status != new.status),
+        )
+    else:
+        values = {f: new[f] for f in _VALUE_FIELDS}
+        changed = or_(
+            *(_differs(f, new) for f in _VALUE_FIELDS),
+            and_(keeps_status, RECORDS.c.status != new.status),
+        )
     stmt = stmt.on_conflict_do_update(
         index_elements=["source", "source_id"],
         set_={
-            **{f: new[f] for f in _VALUE_FIELDS},
+            **values,
             "status": case((keeps_status, new.status), else_=RECORDS.c.status),
             "updated_at": new.updated_at,
             "fetched_at": new.fetched_at,

@@ -12,7 +12,9 @@ granted it (DESIGN.md "One door for subject data"):
   ``connector.fetch`` with ``{"source", "outcome"}``, in the same transaction
   as the records it stores;
 * records are upserted by (source, source_id); a change bumps the entity's
-  ``data_version``;
+  ``data_version``; fields corrected through an objection keep their
+  corrected values (征信业管理条例 Art 25), and an answer that would move a
+  stored record to another enterprise is refused as malformed;
 * a failing source never fails the read: its last good data stays, and its
   status says ``stale`` with ``"<reason>: <message>"`` (stale-if-error) —
   not retried for that enterprise for ``ERROR_TTL`` seconds; a malformed
@@ -38,6 +40,7 @@ from connectors.flight import SingleFlight
 from connectors.protocol import Connector, EntityRef, FetchContext
 from connectors.records import RecordIn
 from connectors.registry import ConnectorRegistry
+from hub.clock import calendar_day
 from hub.enums import DataCategory
 
 if TYPE_CHECKING:
@@ -190,6 +193,15 @@ async def _store(
     from hub.access.door import open_door  # the door imports resources lazily too
 
     uscc, name = grant.uscc, connector.name
+    existing: dict[tuple[str, str], repo.Existing] = {}
+    if pull.records is not None:
+        existing = await repo.existing_records(session, pull.records)
+        problem = _foreign(uscc, pull.records, existing)
+        if problem is not None:
+            pull = PullResult(
+                pull.attempted_at,
+                error=MalformedPayload(name, problem, _raw(pull.records)),
+            )
     if leader:
         outcome = "OK" if pull.error is None else pull.error.reason
         detail: dict[str, object] = {"source": name, "outcome": outcome}
@@ -237,14 +249,15 @@ async def _store(
                 ttl=min(connector.ttl, ERROR_TTL),
             )
         return
-    written = await repo.upsert_records(session, pull.records, now)
+    written = await repo.upsert_records(session, pull.records, now, existing)
     ended = await repo.end_withdrawn(
         session,
         uscc=uscc,
         source=name,
         categories=categories,
         keep=[r.source_id for r in pull.records],
-        today=now.date(),
+        # Record dates are China calendar days (hub.clock).
+        today=calendar_day(now),
     )
     if written or ended:
         await repo.bump_data_version(session, uscc, now)
@@ -262,6 +275,34 @@ async def _store(
             json.dumps({"as_of": pull.attempted_at.isoformat()}).encode(),
             ttl=connector.ttl,
         )
+
+
+def _foreign(
+    uscc: str,
+    records: list[RecordIn],
+    existing: dict[tuple[str, str], repo.Existing],
+) -> str | None:
+    """Why the answer cannot be stored for ``uscc``, or None.
+
+    A record never changes its subject: its objections, repairs and audit
+    trail belong to the enterprise it was published about.
+    """
+    for r in records:
+        if r.uscc != uscc:
+            return f"record {r.source_id!r} is about {r.uscc}, not {uscc}"
+        stored = existing.get((r.source, r.source_id))
+        if stored is not None and stored.uscc != uscc:
+            return (
+                f"record {r.source_id!r} is stored for {stored.uscc}; a record "
+                f"never moves to another enterprise ({uscc})"
+            )
+    return None
+
+
+def _raw(records: list[RecordIn]) -> str:
+    """The mapped records, for the quarantine (the answer itself is not kept)."""
+    dumped = [r.model_dump(mode="json") for r in records]
+    return json.dumps(dumped, ensure_ascii=False)[:65_536]
 
 
 async def source_statuses(

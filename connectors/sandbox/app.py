@@ -22,6 +22,7 @@ from starlette.routing import Route
 
 from connectors.sandbox import data
 from connectors.sandbox.faults import Fault, parse_fault
+from hub.clock import SystemClock
 from hub.uscc import invalid_reason
 
 __all__ = ["SOURCES", "create_app"]
@@ -48,7 +49,7 @@ def create_app(
 
     def reference_day() -> date:
         if today is None:
-            return date.today()
+            return SystemClock().today()  # a China calendar day (hub.clock)
         return today() if callable(today) else today
 
     def answer(source: str, build: Callable[[str, date, Request], dict[str, Any]]):

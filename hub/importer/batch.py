@@ -3,6 +3,11 @@
 Rows are judged in file order against what the database holds plus what
 earlier rows of the same batch did, so the counts are exact even when a file
 repeats a key.  Writes then go out as one bulk statement per table and kind.
+
+Two things a delivery never does to an existing record: move it to another
+enterprise (its objections, repairs and audit trail belong to that subject;
+the row is quarantined), and undo a correction made through the objection
+procedure (征信业管理条例 Art 25: the corrected fields keep their values).
 """
 
 from __future__ import annotations
@@ -17,7 +22,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.enums import RecordStatus
 from hub.importer import repository as repo
-from hub.importer.rows import EntityRow, ListRow, RecordRow, Row, RowError
+from hub.importer.rows import (
+    EntityRow,
+    ListRow,
+    RecordRow,
+    Row,
+    RowError,
+    publication_status,
+)
 
 __all__ = ["Outcome", "Parsed", "load_batch", "refuse"]
 
@@ -69,7 +81,11 @@ def _record_values(
     row: RecordRow, prev: dict[str, Any] | None, today: date
 ) -> dict[str, Any]:
     values = {f: getattr(row, f) for f in repo.RECORD_FIELDS if f != "status"}
-    status = row.effective_status(today)
+    if prev is not None and prev.get("corrected"):
+        # An objection resolved CORRECTED outranks the source's original
+        # values (征信业管理条例 Art 25); the window is the corrected one.
+        values.update({f: prev[f] for f in repo.CORRECTABLE})
+    status = publication_status(row.status, values["publish_until"], today)
     if row.status is None and prev is not None:
         if prev["status"] in _WORKFLOW_STATUSES:
             status = RecordStatus(prev["status"])
@@ -87,6 +103,15 @@ def _missing_entity(uscc: str) -> str:
     return (
         f"no entity with uscc {uscc!r} in the hub or earlier in this file; "
         "import its entity row first, then run `xinyi-hub quarantine resubmit`"
+    )
+
+
+def _moved(row: RecordRow, owner: str) -> str:
+    return (
+        f"record ({row.source!r}, {row.source_id!r}) belongs to uscc {owner!r} "
+        f"and cannot move to {row.uscc!r}; a record never changes its subject — "
+        "correct the uscc, or deliver the other enterprise's record under its "
+        "own source_id"
     )
 
 
@@ -128,11 +153,12 @@ async def load_batch(
         if isinstance(row, RecordRow):
             rkey = (row.source, row.source_id)
             prev = records.get(rkey)
+            if prev is not None and prev["uscc"] != row.uscc:
+                refuse(p, _moved(row, prev["uscc"]))
+                continue
             new = _record_values(row, prev, today)
             p.outcome = _judge(prev, new, repo.RECORD_FIELDS)
             records[rkey] = {**(prev or {}), **new}
-            if prev is not None and prev["uscc"] != row.uscc:
-                touched.add(prev["uscc"])  # moved: the old owner changed too
         else:
             lkey = (row.uscc, str(row.kind), row.list_name, row.since)
             prev = lists.get(lkey)

@@ -1,7 +1,8 @@
 """All SQL of the importer: batched look-ups and bulk writes.
 
 A batch costs a constant number of statements whatever its size: one look-up
-per row type, one multi-row INSERT and one executemany UPDATE per table, one
+per row type (the record look-up also says which records carry a CORRECTED
+objection), one multi-row INSERT and one executemany UPDATE per table, one
 ``data_version`` bump and one quarantine INSERT.  Core statements, not ORM
 objects, because a million-row file must not build a million objects.
 """
@@ -18,6 +19,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     column,
+    exists,
     func,
     or_,
     select,
@@ -26,9 +28,18 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.models import CreditRecord, Entity, ListMembership, QuarantinedRow
+from hub.enums import ObjectionStatus
+from hub.models import (
+    CreditRecord,
+    Entity,
+    ListMembership,
+    Objection,
+    QuarantinedRow,
+)
+from hub.rights.objections import CORRECTABLE
 
 __all__ = [
+    "CORRECTABLE",
     "ENTITY_FIELDS",
     "LIST_FIELDS",
     "RECORD_FIELDS",
@@ -48,6 +59,7 @@ ENTITIES: Table = Entity.__table__  # type: ignore[assignment]
 RECORDS: Table = CreditRecord.__table__  # type: ignore[assignment]
 LISTS: Table = ListMembership.__table__  # type: ignore[assignment]
 QUARANTINE: Table = QuarantinedRow.__table__  # type: ignore[assignment]
+OBJECTIONS: Table = Objection.__table__  # type: ignore[assignment]
 
 # Columns the import owns; everything else (ids, timestamps, data_version) is
 # the hub's own bookkeeping.
@@ -129,15 +141,24 @@ def _records_matching(keys: list[RecordKey], dialect: str) -> Any:
 async def load_records(
     session: AsyncSession, keys: Iterable[RecordKey]
 ) -> dict[RecordKey, dict[str, Any]]:
-    """Existing records by (source, source_id), with their ``id``."""
+    """Existing records by (source, source_id), with their ``id``.
+
+    ``corrected`` says whether an objection was resolved CORRECTED: its
+    corrections outrank later deliveries (征信业管理条例 Art 25).
+    """
     wanted = list(set(keys))
     if not wanted:
         return {}
+    corrected = exists().where(
+        OBJECTIONS.c.record_id == RECORDS.c.id,
+        OBJECTIONS.c.status == str(ObjectionStatus.CORRECTED),
+    )
     cols = [
         RECORDS.c.id,
         RECORDS.c.source,
         RECORDS.c.source_id,
         *(RECORDS.c[f] for f in RECORD_FIELDS),
+        corrected.label("corrected"),
     ]
     source, where = _records_matching(wanted, session.get_bind().dialect.name)
     stmt = select(*cols).select_from(source)
@@ -149,6 +170,7 @@ async def load_records(
         found[(row.source, row.source_id)] = {
             "id": row.id,
             **{f: m[f] for f in RECORD_FIELDS},
+            "corrected": bool(row.corrected),
         }
     return found
 

@@ -30,6 +30,8 @@ from hub.enums import DataCategory, EntityKind, ListKind, RecordStatus, Severity
 from hub.uscc import invalid_reason
 
 __all__ = [
+    "DISHONEST_KIND",
+    "LISTING_MONTHS",
     "ROW_TYPES",
     "EntityRow",
     "ListRow",
@@ -37,8 +39,10 @@ __all__ = [
     "Row",
     "RowError",
     "add_months",
+    "default_publish_until",
     "max_publish_until",
     "parse_row",
+    "publication_status",
     "row_type_of",
 ]
 
@@ -122,6 +126,43 @@ def max_publish_until(severity: Severity, decided_on: date) -> date | None:
     return None if months is None else add_months(decided_on, months)
 
 
+DISHONEST_KIND = "DISHONEST_JUDGMENT_DEBTOR"
+# 最高人民法院关于公布失信被执行人名单信息的若干规定 (2017) Art 2: listed two years.
+LISTING_MONTHS = 24
+
+
+def default_publish_until(
+    kind: str, severity: Severity, decided_on: date | None, publish_from: date | None
+) -> date | None:
+    """The ``publish_until`` of a record whose source left it out.
+
+    Negative information is never published indefinitely: the longest lawful
+    window from the decision (信用修复管理办法), except that a dishonest-debtor
+    listing ends with its listing term (SPC 2017 Art 2), itself capped by the
+    SERIOUS window.  None for records without a window (severity NONE) or
+    without a date to count from.
+    """
+    base = decided_on or publish_from
+    if base is None:
+        return None
+    latest = max_publish_until(severity, base)
+    if kind == DISHONEST_KIND:
+        term_end = add_months(publish_from or base, LISTING_MONTHS)
+        return term_end if latest is None else min(term_end, latest)
+    return latest
+
+
+def publication_status(
+    status: RecordStatus | None, publish_until: date | None, today: date
+) -> RecordStatus:
+    """The status to store: a lapsed publication window means EXPIRED."""
+    status = status or RecordStatus.ACTIVE
+    if status is RecordStatus.ACTIVE and publish_until is not None:
+        if publish_until < today:
+            return RecordStatus.EXPIRED
+    return status
+
+
 class RecordRow(_Row):
     """A credit record, identified by (``source``, ``source_id``)."""
 
@@ -142,6 +183,18 @@ class RecordRow(_Row):
 
     @model_validator(mode="after")
     def _publication_window(self) -> RecordRow:
+        if self.publish_until is None and self.severity in _MAX_WINDOW_MONTHS:
+            default = default_publish_until(
+                self.kind, self.severity, self.decided_on, self.publish_from
+            )
+            if default is None:
+                raise ValueError(
+                    f"a {self.severity} record without publish_until needs "
+                    "decided_on or publish_from: negative information is "
+                    "published for a limited time only (信用修复管理办法)"
+                )
+            # The model is frozen; this is its own validation filling a default.
+            object.__setattr__(self, "publish_until", default)
         start, until = self.publish_from, self.publish_until
         if start and until and until < start:
             raise ValueError(f"publish_until {until} is before publish_from {start}")
@@ -159,11 +212,7 @@ class RecordRow(_Row):
 
     def effective_status(self, today: date) -> RecordStatus:
         """The status to store: a lapsed publication window means EXPIRED."""
-        status = self.status or RecordStatus.ACTIVE
-        if status is RecordStatus.ACTIVE and self.publish_until is not None:
-            if self.publish_until < today:
-                return RecordStatus.EXPIRED
-        return status
+        return publication_status(self.status, self.publish_until, today)
 
 
 class ListRow(_Row):

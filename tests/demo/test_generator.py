@@ -65,6 +65,8 @@ def test_rows_are_valid_and_cover_every_category_and_list_kind():
     assert {r["source"] for r in recs} == SOURCES
     keys = [(r["source"], r["source_id"]) for r in recs]
     assert len(keys) == len(set(keys))
+    # negative records all say when their publication ends
+    assert all(r["publish_until"] for r in recs if r["severity"] != "NONE")
     # some records have already left their publication window
     assert any(r["publish_until"] and r["publish_until"] < "2026-11-23" for r in recs)
     ratings = Counter(r["details"]["rating"] for r in recs if r["kind"] == "TAX_RATING")
