@@ -2,9 +2,9 @@
 
 Starts the sandbox agencies as a real server (a subprocess on loopback),
 builds a hub on a fresh database, seeds N enterprises with LENDING consents
-to a bank, then runs what a profile read does — open the door, ``refresh``
-the consented sources, commit — for every enterprise with C concurrent
-readers, in four phases:
+to a bank, then reads every enterprise's ``creditProfile`` through the GraphQL app
+(token check, consent, door, on-demand pulls of the consented sources,
+audit, commit) with C concurrent readers, in four phases:
 
 1. healthy, cold cache (every read pulls all four sources)
 2. healthy, warm cache (reads served from cache)
@@ -36,10 +36,11 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from connectors.registry import load_connectors  # noqa: E402
-from connectors.service import refresh  # noqa: E402
-from hub.access.door import open_door  # noqa: E402
+from hub.app import create_app  # noqa: E402
 from hub.auth.clients import client_service  # noqa: E402
 from hub.auth.principal import SYSTEM, Principal  # noqa: E402
+from hub.auth.scopes import allowed_scopes  # noqa: E402
+from hub.auth.tokens import issue_access_token  # noqa: E402
 from hub.backends import MemoryCache  # noqa: E402
 from hub.consent.service import GrantRequest  # noqa: E402
 from hub.consent.service import grant as grant_consent  # noqa: E402
@@ -58,6 +59,12 @@ CATEGORIES = (
     DataCategory.LICENSING,
     DataCategory.PENALTY,
     DataCategory.UTILITIES,
+)
+
+
+PROFILE = (
+    "query($u: USCC!) { creditProfile(uscc: $u, purpose: LENDING) { auditEventId "
+    "records(first: 20) { totalCount } sources { source asOf stale error } } }"
 )
 
 
@@ -160,21 +167,37 @@ async def main() -> None:
 
         errors: collections.Counter[str] = collections.Counter()
 
+        token, _ = issue_access_token(
+            hub.keys,
+            hub.settings,
+            hub.clock,
+            sub=bank.id,
+            kind=PrincipalKind.BANK,
+            scope=allowed_scopes(PrincipalKind.BANK),
+            ttl=3600,
+        )
+        api = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=create_app(settings, hub=hub)),
+            base_url="http://hub",
+            headers={"authorization": f"Bearer {token}"},
+            timeout=30,
+        )
+
         async def read(uscc: str) -> float:
+            # The whole profile read: GraphQL, token, consent, door, on-demand
+            # pulls, audit, commit.
             started = time.perf_counter()
-            async with session_scope(hub.sessionmaker) as s:
-                grant = await open_door(
-                    s,
-                    hub,
-                    bank,
-                    uscc=uscc,
-                    purpose=Purpose.LENDING,
-                    action="profile.read",
-                )
-                for status in await refresh(s, hub, grant, hub.connectors):
-                    if status.error:
-                        errors[f"{status.source}:{status.error.split(':')[0]}"] += 1
-            return time.perf_counter() - started
+            r = await api.post(
+                "/graphql", json={"query": PROFILE, "variables": {"u": uscc}}
+            )
+            took = time.perf_counter() - started
+            body = r.json()
+            if body.get("errors"):
+                raise SystemExit(f"profile read failed: {body['errors']}")
+            for status in body["data"]["creditProfile"]["sources"]:
+                if status["error"]:
+                    errors[f"{status['source']}:{status['error'].split(':')[0]}"] += 1
+            return took
 
         async def phase(name: str) -> None:
             gate = asyncio.Semaphore(args.concurrency)
@@ -213,6 +236,7 @@ async def main() -> None:
         )
         await phase("sick (2 s court, 50 % utility), cold")
         await phase("sick, warm cache")
+        await api.aclose()
     finally:
         await hub.connectors.aclose()
         await hub.aclose()

@@ -297,7 +297,9 @@ class RightsQuery:
 
     @strawberry.field(
         description="Credit commitments, earliest due first. Subjects see their own; "
-        "agencies and admins all.",
+        "admins all; agencies those of subjects that granted them an ACTIVE APPROVAL "
+        "consent covering COMMITMENT (each read audited; for agencies a page may "
+        "be short and totalCount approximate — follow pageInfo).",
         permission_classes=[SubjectAgencyOrAdmin],
     )
     async def commitments(
@@ -311,8 +313,9 @@ class RightsQuery:
         n = check_first(first)
         cursor = decode_cursor(after, 2)
         async with ctx.db() as session:
-            rows, total, more = await commitments.list_commitments(
+            page = await commitments.list_commitments(
                 session,
+                ctx.hub,
                 ctx.principal,
                 status=status,
                 first=n,
@@ -323,10 +326,17 @@ class RightsQuery:
                 cursor=encode_cursor(c.due_on.isoformat(), c.id),
                 node=Commitment.from_row(c),
             )
-            for c in rows
+            for c in page.rows
         ]
+        # The end cursor is the last row looked at, shown or not, so a page
+        # whose rows were all refused still leads on to the next.
         return CommitmentConnection(
-            edges=edges, page_info=page_info(more, edges), total_count=total
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.more,
+                end_cursor=encode_cursor(*page.end) if page.end else None,
+            ),
+            total_count=page.total,
         )
 
     @strawberry.field(
@@ -470,7 +480,8 @@ class RightsMutation:
         return Commitment.from_row(row)
 
     @strawberry.mutation(
-        description="Verify that a commitment was kept (agency or admin).",
+        description="Verify that a commitment was kept: an admin, or an agency "
+        "holding the subject's ACTIVE APPROVAL consent covering COMMITMENT.",
         permission_classes=[AgencyOrAdmin],
     )
     async def fulfil_commitment(self, info: Info, id: strawberry.ID) -> Commitment:

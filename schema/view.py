@@ -13,6 +13,7 @@ from typing import Any
 
 from cross_web import HTTPException
 from graphql import ExecutionResult as CoreResult
+from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket
@@ -20,12 +21,12 @@ from strawberry.asgi import GraphQL
 from strawberry.types import ExecutionResult
 
 from hub.auth.authenticate import principal_from_request
-from hub.auth.principal import ANONYMOUS
+from hub.auth.principal import ANONYMOUS, Principal
 from hub.errors import ErrorCode, HubError
 from schema.context import Context
 from schema.errors import coded_error, internal_error
 
-__all__ = ["HubGraphQL"]
+__all__ = ["HubGraphQL", "SocketContext"]
 
 log = logging.getLogger("hub.graphql")
 
@@ -34,6 +35,77 @@ GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 
 def _error_body(message: str, code: ErrorCode) -> dict[str, Any]:
     return {"errors": [{"message": message, "extensions": {"code": str(code)}}]}
+
+
+class SocketContext(Context):
+    """Context of one WebSocket connection (shared by its operations).
+
+    ``connection_params`` is the ``connection_init`` payload (strawberry sets
+    it because the attribute exists); ``authorization`` is the credential the
+    socket authenticated with, kept so long-lived subscriptions can re-check
+    it on every message (``schema.alerts``).
+    """
+
+    connection_params: dict[str, Any] | None = None
+    authorization: str | None = None
+
+
+async def _authenticate(
+    header: str | None, hub: Any
+) -> tuple[Principal, HubError | None]:
+    """(principal, None) for a good or absent credential; (ANONYMOUS, error) else."""
+    try:
+        found = await principal_from_request(header, hub)
+    except HubError as exc:
+        return ANONYMOUS, exc
+    return (found or ANONYMOUS), None
+
+
+def _init_authorization(params: dict[str, Any]) -> str | None:
+    """``Authorization``/``authorization`` ("Bearer …") or ``token`` of the payload.
+
+    Raises ``UNAUTHENTICATED`` for a credential that is not a string.
+    """
+    for key in ("Authorization", "authorization", "token"):
+        if key not in params:
+            continue
+        value = params[key]
+        if not isinstance(value, str):
+            raise HubError(
+                f"connection_init payload key {key!r} must be a string.",
+                ErrorCode.UNAUTHENTICATED,
+            )
+        return f"Bearer {value}" if key == "token" else value
+    return None
+
+
+async def _authenticate_socket(ctx: SocketContext, params: dict[str, Any]) -> None:
+    """Credentials of a ``connection_init`` payload replace the header's."""
+    try:
+        header = _init_authorization(params)
+    except HubError as exc:
+        ctx.principal, ctx.auth_error, ctx.authorization = ANONYMOUS, exc, None
+        return
+    if header is not None and header != ctx.authorization:
+        ctx.authorization = header
+        ctx.principal, ctx.auth_error = await _authenticate(header, ctx.hub)
+        await _rate_limit(ctx)
+
+
+async def _rate_limit(ctx: Context) -> None:
+    hub = ctx.hub
+    if ctx.principal.authenticated and hub.limiter is not None:
+        limit = hub.settings.rate_limit_per_minute
+        allowed, retry_after = await hub.limiter.hit(
+            f"rate:{ctx.principal.id}", limit, 60.0
+        )
+        if not allowed:
+            ctx.auth_error = HubError(
+                f"Rate limit of {limit} requests per minute exceeded; retry in "
+                f"{retry_after:.0f} s.",
+                ErrorCode.RATE_LIMITED,
+                retryAfter=round(retry_after, 1),
+            )
 
 
 class HubGraphQL(GraphQL):
@@ -55,35 +127,31 @@ class HubGraphQL(GraphQL):
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         hub = request.app.state.hub
         header = request.headers.get("authorization")
-        if isinstance(request, WebSocket) and not header:
-            header = None  # graphql-transport-ws sends it in connection_init
-        principal, error = ANONYMOUS, None
-        try:
-            found = await principal_from_request(header, hub)
-            if found is not None:
-                principal = found
-        except HubError as exc:
-            error = exc
-        ctx = Context(
+        principal, error = await _authenticate(header, hub)
+        cls = SocketContext if isinstance(request, WebSocket) else Context
+        ctx = cls(
             hub=hub,
             principal=principal,
             request=request,
             response=response,
             auth_error=error,
         )
-        if principal.authenticated and hub.limiter is not None:
-            limit = hub.settings.rate_limit_per_minute
-            allowed, retry_after = await hub.limiter.hit(
-                f"rate:{principal.id}", limit, 60.0
-            )
-            if not allowed:
-                ctx.auth_error = HubError(
-                    f"Rate limit of {limit} requests per minute exceeded; retry in "
-                    f"{retry_after:.0f} s.",
-                    ErrorCode.RATE_LIMITED,
-                    retryAfter=round(retry_after, 1),
-                )
+        if isinstance(ctx, SocketContext):
+            ctx.authorization = header
+        await _rate_limit(ctx)
         return ctx
+
+    async def on_ws_connect(self, context: Any) -> Any:
+        """graphql-transport-ws: authenticate from the ``connection_init`` payload.
+
+        Browsers cannot set headers on a WebSocket, so clients send
+        ``{"Authorization": "Bearer <token>"}`` (or ``{"token": "<token>"}``) as
+        the payload; it replaces what the upgrade request's header said.
+        """
+        params = getattr(context, "connection_params", None)
+        if isinstance(context, SocketContext) and isinstance(params, dict):
+            await _authenticate_socket(context, params)
+        return await super().on_ws_connect(context)
 
     async def execute_operation(self, *args: Any, **kwargs: Any) -> Any:
         context: Context = kwargs["context"]
@@ -97,6 +165,11 @@ class HubGraphQL(GraphQL):
             return result
         try:
             await context.finish(keep=result.data is not None)
+        except HubError as exc:
+            return ExecutionResult(
+                data=None,
+                errors=[GraphQLError(exc.message, extensions=exc.extensions())],
+            )
         except Exception:
             log.exception("commit of a GraphQL unit of work failed")
             return ExecutionResult(

@@ -172,7 +172,11 @@ def market_answer(uscc: str, today: date, types: set[str]) -> dict[str, Any]:
         no = rng.randint(1, 9999)
         licenses.append(
             {
-                "decision_number": f"豫{city[0]}市监许〔{decided.year}〕{no:04d}号",
+                # Real decision numbers are unique per authority and year; the
+                # organisation code keeps the sandbox's unique across entities.
+                "decision_number": (
+                    f"豫{city[0]}市监许〔{decided.year}〕{uscc[8:16]}{i}{no:04d}号"
+                ),
                 "license_name": name,
                 "license_number": f"{prefix}{rng.randint(10**6, 10**7 - 1)}{i}",
                 "content": content,
@@ -196,7 +200,9 @@ def market_answer(uscc: str, today: date, types: set[str]) -> dict[str, Any]:
             no = rng.randint(1, 999)
             penalties.append(
                 {
-                    "decision_number": f"{city}市监罚〔{decided.year}〕{no}号",
+                    "decision_number": (
+                        f"{city}市监罚〔{decided.year}〕{uscc[8:16]}{no:03d}号"
+                    ),
                     "violation": violation,
                     "basis": basis,
                     "penalty_types": kinds,

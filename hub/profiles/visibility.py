@@ -15,7 +15,13 @@ from sqlalchemy import ColumnElement, and_, or_
 from hub.enums import DataCategory, ListKind, RecordStatus
 from hub.models import CreditRecord, ListMembership
 
-__all__ = ["SHARED_STATUSES", "list_kinds_for", "record_visible", "list_visible"]
+__all__ = [
+    "SHARED_STATUSES",
+    "list_kinds_for",
+    "list_visible",
+    "record_is_shared",
+    "record_visible",
+]
 
 SHARED_STATUSES = (RecordStatus.ACTIVE.value, RecordStatus.DISPUTED.value)
 
@@ -27,6 +33,15 @@ def record_visible(today: date, for_subject: bool) -> ColumnElement[bool]:
         CreditRecord.status.in_(SHARED_STATUSES),
         or_(CreditRecord.publish_from.is_(None), CreditRecord.publish_from <= today),
         or_(CreditRecord.publish_until.is_(None), CreditRecord.publish_until >= today),
+    )
+
+
+def record_is_shared(record: CreditRecord, today: date) -> bool:
+    """:func:`record_visible` for clients, on a loaded row (e.g. one alert)."""
+    return (
+        record.status in SHARED_STATUSES
+        and (record.publish_from is None or record.publish_from <= today)
+        and (record.publish_until is None or record.publish_until >= today)
     )
 
 

@@ -9,18 +9,33 @@ source_id the commitment id) so profiles and the evaluation see it:
   FULFILLED, which the evaluation counts positively (COMMITMENT_FULFILLED);
 * BREACHED (not fulfilled by its date; maintenance) — a negative record:
   kind ``COMMITMENT_BREACH``, severity ORDINARY, published 1 year.
+
+Who sees and verifies which commitments: the subject its own; an ADMIN all
+(its work queue); an AGENCY only those of subjects that granted it an ACTIVE
+APPROVAL consent covering COMMITMENT, decided and audited by the door
+(``commitment.read`` / ``commitment.fulfil``) like every other read of
+subject data (征信业管理条例 Art 14/18; 个人信息保护法 Art 13).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.access.door import open_door, open_doors
 from hub.audit.chain import append_event
 from hub.auth.principal import Principal
-from hub.enums import CommitmentKind, CommitmentStatus, DataCategory, Severity
+from hub.enums import (
+    CommitmentKind,
+    CommitmentStatus,
+    DataCategory,
+    PrincipalKind,
+    Purpose,
+    Severity,
+)
 from hub.errors import ErrorCode, HubError
 from hub.models import Commitment, CreditRecord, Entity, new_id
 from hub.rights import repository as repo
@@ -34,6 +49,7 @@ __all__ = [
     "BREACH_KIND",
     "FULFILLED_KIND",
     "SOURCE",
+    "CommitmentPage",
     "breach",
     "fulfil_commitment",
     "list_commitments",
@@ -151,10 +167,24 @@ async def make_commitment(
 async def fulfil_commitment(
     session: AsyncSession, hub: Hub, actor: Principal, *, commitment_id: str
 ) -> Commitment:
-    """An AGENCY or ADMIN verifies that the commitment was kept."""
+    """An ADMIN, or an AGENCY the subject consented to, verifies it was kept."""
     c = await session.get(Commitment, commitment_id)
     if c is None:
         raise HubError(f"No commitment {commitment_id!r}.", ErrorCode.NOT_FOUND)
+    if actor.kind is PrincipalKind.AGENCY:
+        # Before anything about the commitment is looked at or changed: a
+        # refusal (CONSENT_REQUIRED) is audited by the door and raised.
+        await open_door(
+            session,
+            hub,
+            actor,
+            uscc=c.uscc,
+            purpose=Purpose.APPROVAL,
+            action="commitment.fulfil",
+            categories=[DataCategory.COMMITMENT],
+            require_all=True,
+            detail={"commitment": c.id},
+        )
     COMMITMENT.move(c, CommitmentStatus.FULFILLED, label=f"commitment {c.id}")
     now = hub.clock.now()
     c.fulfilled_on = china_today(now)
@@ -204,21 +234,57 @@ async def breach(
     return record
 
 
+@dataclass(frozen=True)
+class CommitmentPage:
+    """One page: ``end`` is the (due date, id) key the next page starts after.
+
+    For an agency, commitments the door refused are left out, so a page may
+    hold fewer than ``first`` rows and ``total`` counts every commitment of
+    subjects with some ACTIVE APPROVAL consent to it (approximate: a consent
+    that does not cover COMMITMENT is counted but its rows are not shown).
+    """
+
+    rows: list[Commitment]
+    total: int
+    more: bool
+    end: tuple[str, str] | None
+
+
 async def list_commitments(
     session: AsyncSession,
+    hub: Hub,
     actor: Principal,
     *,
     status: CommitmentStatus | None,
     first: int,
     after: tuple[str, str] | None,
-) -> tuple[list[Commitment], int, bool]:
-    """Subjects see their own; agencies and admins all."""
-    uscc = actor.uscc if actor.is_subject else None
+) -> CommitmentPage:
+    """Subjects see their own; admins all; agencies what consents allow."""
+    agency = actor.kind is PrincipalKind.AGENCY
     rows, total = await repo.commitment_page(
         session,
-        uscc=uscc,
+        uscc=actor.uscc if actor.is_subject else None,
         status=str(status) if status else None,
         first=first,
         after=after,
+        # Only subjects that consented to this agency at all are candidates,
+        # so others never see "denied" lines in their access log for it.
+        consented_to=(
+            (actor.id, Purpose.APPROVAL.value, hub.clock.now()) if agency else None
+        ),
     )
-    return rows[:first], total, len(rows) > first
+    page, more = rows[:first], len(rows) > first
+    end = (page[-1].due_on.isoformat(), page[-1].id) if page else None
+    if agency and page:
+        grants = await open_doors(
+            session,
+            hub,
+            actor,
+            usccs=list(dict.fromkeys(c.uscc for c in page)),
+            purpose=Purpose.APPROVAL,
+            action="commitment.read",
+            categories=[DataCategory.COMMITMENT],
+            require_all=True,
+        )
+        page = [c for c in page if not isinstance(grants[c.uscc], HubError)]
+    return CommitmentPage(page, total, more, end)

@@ -152,13 +152,32 @@ async def commitment_page(
     status: str | None,
     first: int,
     after: tuple[str, str] | None,
+    consented_to: tuple[str, str, datetime] | None = None,
 ) -> tuple[list[Commitment], int]:
-    """Earliest due date first."""
+    """Earliest due date first.
+
+    ``consented_to`` = (grantee id, purpose, now) keeps only subjects that hold
+    an ACTIVE consent of that purpose to that grantee — a coarse pre-filter
+    (it does not look at the categories); the door decides each subject.
+    """
     conds: list[Any] = []
     if uscc is not None:
         conds.append(Commitment.uscc == uscc)
     if status is not None:
         conds.append(Commitment.status == status)
+    if consented_to is not None:
+        grantee, purpose, now = consented_to
+        conds.append(
+            select(Consent.id)
+            .where(
+                Consent.subject == Commitment.uscc,
+                Consent.grantee_id == grantee,
+                Consent.purpose == purpose,
+                Consent.revoked_at.is_(None),
+                Consent.expires_at > now,
+            )
+            .exists()
+        )
     total = int(
         await session.scalar(select(func.count(Commitment.id)).where(*conds)) or 0
     )

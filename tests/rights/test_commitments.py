@@ -45,7 +45,8 @@ async def test_make_and_fulfil(rapi: Api) -> None:
     assert [e["node"]["details"]["status"] for e in rec] == ["PENDING"]
     assert await score(api) == before  # a pending commitment scores nothing
 
-    # only an agency or admin verifies fulfilment
+    # only an agency (with the subject's consent) or admin verifies fulfilment
+    await api.grant(USCC, agency, "APPROVAL", ["BASIC", "COMMITMENT"])
     assert await api.error_code(FULFIL, {"id": c["id"]}, me) == "FORBIDDEN"
     assert await api.error_code(FULFIL, {"id": c["id"]}, bank.token) == "FORBIDDEN"
     done = (await api.data(FULFIL, {"id": c["id"]}, agency.token))["fulfilCommitment"]
@@ -66,7 +67,11 @@ async def test_make_and_fulfil(rapi: Api) -> None:
     assert body["errors"][0]["extensions"]["code"] == "CONFLICT"
     assert f"commitment {c['id']} is FULFILLED" in body["errors"][0]["message"]
     acts = [(a, o) for a, o, _ in await audit_actions(api) if a.startswith("comm")]
-    assert acts == [("commitment.make", "PENDING"), ("commitment.fulfil", "FULFILLED")]
+    assert acts == [
+        ("commitment.make", "PENDING"),
+        ("commitment.fulfil", "GRANTED"),  # the door
+        ("commitment.fulfil", "FULFILLED"),
+    ]
 
 
 async def test_validation_and_listing(sqlite_rapi: Api) -> None:
@@ -109,4 +114,9 @@ async def test_validation_and_listing(sqlite_rapi: Api) -> None:
     await api.data(MAKE, {**base, "d": "2026-12-02"}, api.subject_token(OTHER))
     own = (await api.data(LIST, None, me))["commitments"]
     assert [e["node"]["id"] for e in own["edges"]] == [mine["id"]]
-    assert (await api.data(LIST, None, agency.token))["commitments"]["totalCount"] == 2
+    assert (await api.data(LIST, None, adm.token))["commitments"]["totalCount"] == 2
+    # an agency without consents sees none of them
+    assert (await api.data(LIST, None, agency.token))["commitments"] == {
+        "totalCount": 0,
+        "edges": [],
+    }

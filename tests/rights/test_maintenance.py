@@ -240,6 +240,7 @@ async def test_maintenance_applies_time_once(rapi: Api) -> None:
     assert await count(api, AuditEvent) == events_after
     # fulfilling a breached commitment is an illegal transition
     agency = await api.client(PrincipalKind.AGENCY)
+    await api.grant(c.uscc, agency, "APPROVAL", ["COMMITMENT"])
     body = await api.gql(
         """mutation($id: ID!) { fulfilCommitment(id: $id) { id } }""",
         {"id": c.id},

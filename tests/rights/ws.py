@@ -14,8 +14,12 @@ __all__ = ["GraphQLSocket"]
 
 
 class GraphQLSocket:
-    def __init__(self, app: Any, token: str | None) -> None:
-        self.app, self.token = app, token
+    def __init__(
+        self, app: Any, token: str | None, init: dict[str, Any] | None = None
+    ) -> None:
+        """``token`` goes in the upgrade request's header, ``init`` is the
+        ``connection_init`` payload (where browsers put credentials)."""
+        self.app, self.token, self.init = app, token, init or {}
         self._to_app: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._from_app: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
@@ -52,7 +56,7 @@ class GraphQLSocket:
             "headers": [],
             "subprotocol": "graphql-transport-ws",
         }, accepted
-        await self.send({"type": "connection_init", "payload": {}})
+        await self.send({"type": "connection_init", "payload": self.init})
         assert await self.receive() == {"type": "connection_ack"}
         return self
 
