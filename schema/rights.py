@@ -226,6 +226,16 @@ class ApplyRepairInput:
     evidence: str
 
 
+def _iso_datetime(value: str) -> str:
+    datetime.fromisoformat(value)  # refuse what the queue could not use
+    return value
+
+
+def _iso_date(value: str) -> str:
+    date.fromisoformat(value)
+    return value
+
+
 def _at(cursor: list[Any] | None) -> tuple[datetime, str] | None:
     return (datetime.fromisoformat(cursor[0]), str(cursor[1])) if cursor else None
 
@@ -246,7 +256,7 @@ class RightsQuery:
     ) -> ObjectionConnection:
         ctx = info.context
         n = check_first(first)
-        cursor = _at(decode_cursor(after, 2))
+        cursor = _at(decode_cursor(after, 2, (_iso_datetime, str)))
         async with ctx.db() as session:
             rows, total, more = await objections.list_objections(
                 session, ctx.principal, status=status, first=n, after=cursor
@@ -278,7 +288,7 @@ class RightsQuery:
     ) -> RepairApplicationConnection:
         ctx = info.context
         n = check_first(first)
-        cursor = _at(decode_cursor(after, 2))
+        cursor = _at(decode_cursor(after, 2, (_iso_datetime, str)))
         async with ctx.db() as session:
             rows, total, more = await repairs.list_repairs(
                 session, ctx.principal, status=status, first=n, after=cursor
@@ -311,7 +321,7 @@ class RightsQuery:
     ) -> CommitmentConnection:
         ctx = info.context
         n = check_first(first)
-        cursor = decode_cursor(after, 2)
+        cursor = decode_cursor(after, 2, (_iso_date, str))
         async with ctx.db() as session:
             page = await commitments.list_commitments(
                 session,

@@ -106,6 +106,16 @@ def validate_corrections(raw: Any) -> dict[str, Any]:
 def _apply(record: CreditRecord, corrections: dict[str, Any]) -> None:
     for key, value in corrections.items():
         setattr(record, key, value)
+    removes_end = (
+        "publish_until" in corrections and corrections["publish_until"] is None
+    )
+    if removes_end and record.severity != Severity.NONE.value:
+        # 信用修复管理办法: negative information is published for a bounded
+        # window; a correction may shorten it, never make it endless.
+        raise HubError(
+            "A negative record needs a publish_until; a correction cannot remove it.",
+            ErrorCode.VALIDATION_ERROR,
+        )
     if (
         record.publish_from
         and record.publish_until

@@ -137,6 +137,7 @@ async def test_corrected_applies_validated_values(sqlite_rapi: Api) -> None:
         {"severity": "HUGE"},
         {"decided_on": "2026-13-01"},
         {"details": [1]},
+        {"publish_until": None},  # negative information never published forever
     ):
         assert (
             await api.error_code(RESOLVE, {**v, "c": bad}, adm.token)
