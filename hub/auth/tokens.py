@@ -19,6 +19,7 @@ Every failure is ``HubError(UNAUTHENTICATED)`` with a plain message.
 from __future__ import annotations
 
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -179,10 +180,35 @@ def _check_identity(claims: Mapping[str, Any], settings: Settings) -> None:
         raise _refuse()
 
 
+# Signature checks of recently seen tokens, by the token's exact text: a
+# token is immutable, so only its time window has to be re-checked on each
+# use.  Bounded; entries also leave when the key that signed them is gone.
+_VERIFIED: OrderedDict[str, tuple[str, dict[str, Any]]] = OrderedDict()
+_VERIFIED_MAX = 4096
+
+
 async def verify_access_token(
     keyring: Keyring, settings: Settings, clock: Clock, token: object
 ) -> dict[str, Any]:
     """Verify an access token and return its claims (see module docstring)."""
+    if isinstance(token, str) and token in _VERIFIED:
+        kid, cached = _VERIFIED[token]
+        if keyring.get(kid) is not None:
+            _check_times(cached, clock)
+            _check_identity(cached, settings)
+            return dict(cached)
+        del _VERIFIED[token]
+    claims = await _verify_uncached(keyring, settings, clock, token)
+    if isinstance(token, str):
+        _VERIFIED[token] = (str(_header(token).get("kid")), dict(claims))
+        while len(_VERIFIED) > _VERIFIED_MAX:
+            _VERIFIED.popitem(last=False)
+    return claims
+
+
+async def _verify_uncached(
+    keyring: Keyring, settings: Settings, clock: Clock, token: object
+) -> dict[str, Any]:
     header = _header(token)
     typ = header.get("typ")
     if not isinstance(typ, str) or typ.lower() not in {
