@@ -27,10 +27,10 @@ import asyncio
 import functools
 import json
 import logging
-from collections.abc import Iterable, Set
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -47,7 +47,14 @@ if TYPE_CHECKING:
     from hub.access.door import Grant
     from hub.resources import Hub
 
-__all__ = ["ERROR_TTL", "PullResult", "SourceStatus", "refresh", "source_statuses"]
+__all__ = [
+    "ERROR_TTL",
+    "PullResult",
+    "SourceStatus",
+    "refresh",
+    "source_statuses",
+    "stored_statuses",
+]
 
 log = logging.getLogger(__name__)
 
@@ -321,6 +328,13 @@ async def source_statuses(
     wanted = frozenset(categories)
     sources = sorted(connectors.for_categories(wanted), key=lambda c: c.name)
     rows = await repo.load_statuses(session, uscc, [c.name for c in sources])
+    return stored_statuses(rows, sources, now)
+
+
+def stored_statuses(
+    rows: Mapping[str, Any], sources: Iterable[Any], now: datetime | None
+) -> list[SourceStatus]:
+    """SourceStatus of each connector in ``sources`` from its stored row."""
     out = []
     for c in sources:
         row = rows.get(c.name)

@@ -11,7 +11,7 @@ import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
-from connectors.service import refresh, source_statuses
+from connectors.service import refresh, stored_statuses
 from hub.enums import DataCategory, Purpose
 from hub.errors import HubError
 from hub.evaluation.service import evaluation_for
@@ -88,6 +88,18 @@ def _lists_loader(ctx: Context) -> DataLoader[tuple[str, tuple[str, ...], date],
 def _iso_date(value: str) -> str:
     date.fromisoformat(value)  # refuse what the repository could not use
     return value
+
+
+def _sources_loader(ctx: Context) -> DataLoader[tuple[str, tuple[str, ...]], dict]:
+    """Stored freshness of a batch's sources in one query (batch reads don't pull)."""
+
+    async def load(keys: Sequence[tuple[str, tuple[str, ...]]]) -> list[dict]:
+        names = sorted({n for _, ns in keys for n in ns})
+        async with ctx.db() as session:
+            found = await repo.sources(session, sorted({u for u, _ in keys}), names)
+        return [{r.source: r for r in found.get(u, [])} for u, _ in keys]
+
+    return ctx.loader("sources", lambda: DataLoader(load_fn=load))
 
 
 @strawberry.type(
@@ -184,14 +196,20 @@ class CreditProfile:
         if statuses is None:
             if not ctx.hub.connectors:
                 return []
-            async with ctx.db() as session:
-                statuses = await source_statuses(
-                    session,
-                    self.data.grant.uscc,
-                    self.data.grant.categories,
-                    ctx.hub.connectors,
-                    now=ctx.hub.clock.now(),
+            names = tuple(
+                sorted(
+                    c.name
+                    for c in ctx.hub.connectors.for_categories(
+                        self.data.grant.categories
+                    )
                 )
+            )
+            if not names:
+                return []
+            rows = await _sources_loader(ctx).load((self.data.grant.uscc, names))
+            statuses = stored_statuses(
+                rows, [ctx.hub.connectors[n] for n in names], ctx.hub.clock.now()
+            )
         return [
             SourceStatus(source=s.source, as_of=s.as_of, stale=s.stale, error=s.error)
             for s in statuses

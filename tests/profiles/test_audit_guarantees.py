@@ -78,8 +78,18 @@ async def test_batch_reads_issue_constant_statements(api: Api) -> None:
         await api.grant(code, bank, "LENDING", ["BASIC", "TAX", "PENALTY"])
     q = """query($u: [USCC!]!) { creditProfiles(usccs: $u, purpose: LENDING) {
       ... on CreditProfile { entity { uscc } consent { id grantee { id } }
-        records(first: 5) { totalCount edges { node { kind } } } lists { kind } }
+        records(first: 5) { totalCount edges { node { kind } } } lists { kind }
+        sources { source stale } }
       ... on ProfileError { code } } }"""
+
+    # connectors configured (batch reads report stored freshness, never pull)
+    from connectors.registry import load_connectors
+    from hub.settings import Settings
+
+    await api.hub.connectors.aclose()
+    api.hub.connectors = load_connectors(
+        Settings(connectors={"henan-tax": {"base_url": "http://127.0.0.1:9"}})
+    )
 
     async def statements_for(n: int) -> int:
         count = 0
@@ -95,6 +105,10 @@ async def test_batch_reads_issue_constant_statements(api: Api) -> None:
             event.remove(api.hub.engine.sync_engine, "before_cursor_execute", before)
         assert len(data["creditProfiles"]) == n
         assert all(p["records"]["totalCount"] == 2 for p in data["creditProfiles"])
+        assert all(
+            p["sources"] == [{"source": "henan-tax", "stale": True}]
+            for p in data["creditProfiles"]
+        )
         return count
 
     await statements_for(1)  # warm per-process caches (client status, keys)
