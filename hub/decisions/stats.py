@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.clock import CHINA
 from hub.decisions import repository as repo
 from hub.errors import ErrorCode, HubError
 
@@ -38,13 +39,13 @@ class HubStatsData:
 def _bounds(
     start: date | None, end: date | None
 ) -> tuple[datetime | None, datetime | None]:
-    """Inclusive calendar days [start, end] as a half-open UTC range."""
+    """Inclusive China calendar days [start, end] as a half-open range."""
     if start and end and end < start:
         raise HubError(
             f"'to' ({end}) is before 'from' ({start}).", ErrorCode.VALIDATION_ERROR
         )
-    lo = datetime.combine(start, time.min, UTC) if start else None
-    hi = datetime.combine(end + timedelta(days=1), time.min, UTC) if end else None
+    lo = datetime.combine(start, time.min, CHINA) if start else None
+    hi = datetime.combine(end + timedelta(days=1), time.min, CHINA) if end else None
     return lo, hi
 
 
@@ -54,7 +55,7 @@ async def hub_stats(
     start: date | None = None,
     end: date | None = None,
 ) -> HubStatsData:
-    """Counts over ``start``–``end`` (inclusive days, UTC); open ends allowed.
+    """Counts over ``start``–``end`` (inclusive China calendar days); open ends allowed.
 
     Profile reads come from the audit trail (``profile.read`` events);
     decisions by their ``decided_at``; outcomes by their ``recorded_at``.

@@ -145,3 +145,15 @@ async def test_stats(hub: Hub, merchant, seed: Seeder) -> None:  # type: ignore[
         async with hub.sessionmaker() as s:
             await hub_stats(s, hub, date(2026, 11, 24), date(2026, 11, 23))
     assert err.value.code == "VALIDATION_ERROR"
+
+
+async def test_stats_days_are_china_calendar_days(
+    hub: Hub, merchant, seed: Seeder  # type: ignore[no-untyped-def]
+) -> None:
+    # 2026-11-23 17:00 UTC is already 24 November in China.
+    hub.clock.at = hub.clock.at.replace(hour=17)  # type: ignore[attr-defined]
+    await ask(hub, merchant)
+    async with hub.sessionmaker() as s:
+        on_23 = await hub_stats(s, hub, date(2026, 11, 23), date(2026, 11, 23))
+        on_24 = await hub_stats(s, hub, date(2026, 11, 24), date(2026, 11, 24))
+    assert (on_23.decisions, on_24.decisions) == (0, 1)
