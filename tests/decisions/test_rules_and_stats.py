@@ -148,7 +148,9 @@ async def test_stats(hub: Hub, merchant, seed: Seeder) -> None:  # type: ignore[
 
 
 async def test_stats_days_are_china_calendar_days(
-    hub: Hub, merchant, seed: Seeder  # type: ignore[no-untyped-def]
+    hub: Hub,
+    merchant,
+    seed: Seeder,  # type: ignore[no-untyped-def]
 ) -> None:
     # 2026-11-23 17:00 UTC is already 24 November in China.
     hub.clock.at = hub.clock.at.replace(hour=17)  # type: ignore[attr-defined]
