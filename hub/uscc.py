@@ -39,9 +39,10 @@ def _uscc_check(body: str) -> str:
 
 def _org_check(body: str) -> str | None:
     values = [_org_value(c) for c in body]
-    if any(v is None for v in values):
+    known = [v for v in values if v is not None]
+    if len(known) != len(values):
         return None
-    c9 = 11 - sum(v * w for v, w in zip(values, _ORG_WEIGHTS, strict=True)) % 11  # type: ignore[operator]
+    c9 = 11 - sum(v * w for v, w in zip(known, _ORG_WEIGHTS, strict=True)) % 11
     return {10: "X", 11: "0"}.get(c9, str(c9))
 
 

@@ -27,6 +27,7 @@ from schema.errors import CodedErrors
 from schema.limits import MAX_TOKENS, RULES
 from schema.profiles import ProfileQuery
 from schema.rights import RightsMutation, RightsQuery
+from schema.scalars import SCALAR_MAP
 from schema.scenarios import ScenarioMutation, ScenarioQuery
 
 __all__ = ["build_schema", "get_schema"]
@@ -73,7 +74,10 @@ def build_schema(*, production: bool) -> strawberry.Schema:
         mutation=merge_types("Mutation", MUTATIONS),
         subscription=merge_types("Subscription", SUBSCRIPTIONS),
         extensions=extensions,
-        config=StrawberryConfig(disable_field_suggestions=production),
+        config=StrawberryConfig(
+            disable_field_suggestions=production,
+            scalar_map=SCALAR_MAP,  # type: ignore[arg-type]
+        ),
     )
 
 

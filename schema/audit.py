@@ -56,7 +56,7 @@ class AuditEvent:
             outcome=e.outcome,
             hash=e.hash,
             prev_hash=e.prev_hash,
-            detail=e.detail,
+            detail=e.detail,  # type: ignore[arg-type]
             sealed=e.seq is not None,
         )
 

@@ -47,7 +47,7 @@ class PrincipalType:
             id=strawberry.ID(principal.id),
             kind=principal.kind,
             name=principal.name,
-            uscc=principal.uscc,
+            uscc=USCC(principal.uscc) if principal.uscc else None,
             scopes=list(principal.scopes),
         )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from graphql import (
+    ASTValidationRule,
     FieldNode,
     FragmentSpreadNode,
     GraphQLError,
@@ -57,7 +58,7 @@ class MaxDepthRule(ValidationRule):
     def __init__(self, context: ValidationContext) -> None:
         super().__init__(context)
         self.fragments = {
-            f.name.value: f
+            f.name.value: f  # type: ignore[attr-defined]
             for f in context.document.definitions
             if f.kind == "fragment_definition"
         }
@@ -98,7 +99,7 @@ class MaxAliasesRule(ValidationRule):
                 )
 
 
-RULES: tuple[type[ValidationRule], ...] = (
+RULES: tuple[type[ASTValidationRule], ...] = (
     MaxDepthRule,
     MaxAliasesRule,
     MaxIntrospectionDepthRule,

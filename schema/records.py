@@ -57,7 +57,7 @@ class CreditRecord:
             publish_from=r.publish_from,
             publish_until=r.publish_until,
             source=r.source,
-            details=r.details,
+            details=r.details,  # type: ignore[arg-type]
         )
 
 

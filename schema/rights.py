@@ -429,8 +429,8 @@ class RightsMutation:
                 objection_id=str(id),
                 resolution=resolution,
                 note=note,
-                corrections=corrections,
-            )  # type: ignore[arg-type]
+                corrections=corrections,  # type: ignore[arg-type]
+            )
         return await _objection(info, row)
 
     @strawberry.mutation(

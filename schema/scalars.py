@@ -1,4 +1,8 @@
-"""Custom scalars.  ``USCC`` validates both check digits on the way in."""
+"""Custom scalars.  ``USCC`` validates both check digits on the way in.
+
+``USCC`` is a ``NewType`` (a plain ``str`` to the type checker) mapped to its
+GraphQL scalar through ``StrawberryConfig.scalar_map`` in ``schema``.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +13,18 @@ from strawberry.scalars import JSON
 
 from hub.uscc import check_uscc
 
-__all__ = ["JSON", "USCC"]
+__all__ = ["JSON", "SCALAR_MAP", "USCC"]
 
-USCC = strawberry.scalar(
-    NewType("USCC", str),
-    name="USCC",
-    description=(
-        "18-character unified social credit code (GB 32100-2015); both check "
-        "digits are verified. Bad input: INVALID_USCC."
-    ),
-    serialize=str,
-    parse_value=check_uscc,
-)
+USCC = NewType("USCC", str)
+
+SCALAR_MAP = {
+    USCC: strawberry.scalar(
+        name="USCC",
+        description=(
+            "18-character unified social credit code (GB 32100-2015); both check "
+            "digits are verified. Bad input: INVALID_USCC."
+        ),
+        serialize=str,
+        parse_value=check_uscc,
+    )
+}

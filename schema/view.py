@@ -124,7 +124,9 @@ class HubGraphQL(GraphQL):
             )
         await response(scope, receive, send)
 
-    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+    async def get_context(  # type: ignore[override]
+        self, request: Request | WebSocket, response: Any
+    ) -> Context:
         hub = request.app.state.hub
         header = request.headers.get("authorization")
         principal, error = await _authenticate(header, hub)
@@ -195,7 +197,7 @@ class HubGraphQL(GraphQL):
     async def get_sub_response(self, request: Any) -> Any:
         sub = await super().get_sub_response(request)
         accept = request.headers.get("accept", "")
-        sub.graphql_response_json = GRAPHQL_RESPONSE_JSON in accept and (
+        sub.graphql_response_json = GRAPHQL_RESPONSE_JSON in accept and (  # type: ignore[attr-defined]
             "application/json" not in accept
             or accept.index(GRAPHQL_RESPONSE_JSON) < accept.index("application/json")
         )

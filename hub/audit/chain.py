@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, event, insert, select, text, update
+from sqlalchemy import Table, bindparam, event, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
@@ -32,6 +32,7 @@ log = logging.getLogger("hub.audit")
 
 PENDING_PREFIX = "pending:"
 PENDING = "hub.audit.pending"
+_TABLE: Table = AuditEvent.__table__  # type: ignore[assignment]
 # Arbitrary constant naming the chain's advisory lock.
 _CHAIN_LOCK = 0x58494E5949  # "XINYI"
 
@@ -84,7 +85,7 @@ def _write_pending(session: Session) -> None:
     pending: list[AuditEvent] = session.info.pop(PENDING, None) or []
     if pending:
         session.execute(
-            insert(AuditEvent.__table__),
+            insert(_TABLE),
             [{k: getattr(e, k) for k in _COLUMNS} for e in pending],
         )
 
@@ -112,7 +113,7 @@ def digest(event: AuditEvent, prev: str) -> str:
 
 
 async def _lock(session: AsyncSession) -> None:
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         await session.execute(
             text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK}
         )
@@ -142,7 +143,7 @@ async def seal_pending(
                     .limit(1)
                 )
             ).first()
-            seq, prev = (int(head[0]), head[1]) if head else (0, GENESIS)
+            seq, prev = (int(head[0] or 0), head[1]) if head else (0, GENESIS)
             rows = (
                 await session.scalars(
                     select(AuditEvent)
@@ -164,8 +165,8 @@ async def seal_pending(
                 prev = h
             session.expunge_all()
             await session.execute(
-                update(AuditEvent.__table__)
-                .where(AuditEvent.__table__.c.n == bindparam("b_n"))
+                update(_TABLE)
+                .where(_TABLE.c.n == bindparam("b_n"))
                 .values(
                     seq=bindparam("b_seq"),
                     prev_hash=bindparam("b_prev"),

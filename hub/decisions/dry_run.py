@@ -163,5 +163,8 @@ async def dry_run(
         changed=changed,
         joint_punishment=punished,
         transitions=tuple(Transition(c, p, n) for (c, p), n in sorted(moves.items())),
-        rules=tuple(RuleHits(r.id, hits[r.id]) for r in (*table.rules, table.default)),
+        rules=tuple(
+            RuleHits(r.id, hits[r.id])  # type: ignore[attr-defined]
+            for r in (*table.rules, table.default)
+        ),
     )

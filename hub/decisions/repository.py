@@ -103,7 +103,7 @@ def _backwards(column: Any) -> Any:
     # is neither registration order nor region order, and is the same on
     # SQLite and PostgreSQL (both have substr and ||).
     chars = [func.substr(column, i, 1, type_=String) for i in range(18, 0, -1)]
-    return reduce(lambda a, b: a.concat(b), chars)
+    return reduce(lambda a, b: a.concat(b), chars)  # type: ignore[arg-type, return-value]
 
 
 async def sample_entities(session: AsyncSession, n: int) -> list[str]:

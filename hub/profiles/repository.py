@@ -55,7 +55,7 @@ def _pages_statement(for_subject: bool, with_after: bool) -> Select[Any]:
     visible = [
         _R.uscc.in_(bindparam("usccs", expanding=True)),
         _R.category.in_(bindparam("categories", expanding=True)),
-        record_visible(bindparam("today", type_=Date), for_subject),
+        record_visible(bindparam("today", type_=Date), for_subject),  # type: ignore[arg-type]
     ]
     ranked = (
         select(
@@ -76,7 +76,8 @@ def _pages_statement(for_subject: bool, with_after: bool) -> Select[Any]:
         .label("rn"),
     )
     if with_after:
-        day, rid = bindparam("after_day", type_=Date), bindparam("after_id")
+        day = bindparam("after_day", type_=Date)
+        rid = bindparam("after_id", type_=_R.id.type)
         paged = paged.where(
             (ranked.c.sort_day < day)
             | ((ranked.c.sort_day == day) & (ranked.c.id < rid))

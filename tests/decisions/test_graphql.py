@@ -1,29 +1,21 @@
 """The scenario GraphQL module over real resolvers, permissions and scalars.
 
-Runs ScenarioQuery/ScenarioMutation in a schema of their own (the same
-extensions the hub uses for error codes) with a real request Context.
+Runs the hub's own schema (with its error-code extensions) with a real
+request Context.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import strawberry
-from strawberry.tools import merge_types
-
 from hub.auth.principal import ANONYMOUS, Principal
 from hub.enums import PrincipalKind, Purpose
 from hub.resources import Hub
+from schema import get_schema
 from schema.context import Context
-from schema.errors import CodedErrors
-from schema.scenarios import ScenarioMutation, ScenarioQuery
 from tests.decisions.helpers import ADMIN, BLACK, GOOD, Seeder, entity, lst, record
 
-SCHEMA = strawberry.Schema(
-    query=merge_types("Query", (ScenarioQuery,)),
-    mutation=merge_types("Mutation", (ScenarioMutation,)),
-    extensions=[CodedErrors],
-)
+SCHEMA = get_schema(False)
 
 ELIGIBILITY = """query($s: String!, $u: USCC!) {
   eligibility(scenario: $s, uscc: $u) {
