@@ -44,7 +44,6 @@ from hub.rights.objections import CORRECTABLE
 
 __all__ = [
     "Existing",
-    "bump_data_version",
     "end_withdrawn",
     "entity_name",
     "existing_records",
@@ -251,14 +250,6 @@ async def end_withdrawn(
     )
     result = await session.execute(stmt)
     return int(getattr(result, "rowcount", 0) or 0)
-
-
-async def bump_data_version(session: AsyncSession, uscc: str, now: datetime) -> None:
-    await session.execute(
-        update(Entity)
-        .where(Entity.uscc == uscc)
-        .values(data_version=Entity.data_version + 1, updated_at=now)
-    )
 
 
 async def save_status(

@@ -41,6 +41,7 @@ from connectors.protocol import Connector, EntityRef, FetchContext
 from connectors.records import RecordIn
 from connectors.registry import ConnectorRegistry
 from hub.clock import calendar_day
+from hub.entities import bump_data_version
 from hub.enums import DataCategory
 
 if TYPE_CHECKING:
@@ -267,7 +268,7 @@ async def _store(
         today=calendar_day(now),
     )
     if written or ended:
-        await repo.bump_data_version(session, uscc, now)
+        await bump_data_version(session, [uscc])
     await repo.save_status(
         session,
         uscc=uscc,

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.entities import bump_data_version
 from hub.enums import RecordStatus
 from hub.importer import repository as repo
 from hub.importer.rows import (
@@ -246,7 +247,7 @@ async def load_batch(
     )
     # Entities inserted by this batch have no cached evaluation to invalidate.
     created = entities.keys() - db_entities.keys()
-    await repo.bump_data_version(session, touched - created, now)
+    await bump_data_version(session, touched - created)
 
 
 def _changed(prev: dict[str, Any], new: dict[str, Any], fields: Sequence[str]) -> bool:

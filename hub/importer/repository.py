@@ -43,7 +43,6 @@ __all__ = [
     "ENTITY_FIELDS",
     "LIST_FIELDS",
     "RECORD_FIELDS",
-    "bump_data_version",
     "insert_many",
     "load_entities",
     "load_lists",
@@ -228,20 +227,6 @@ async def update_many(
     # Core executemany: no ORM bulk-by-primary-key machinery involved.
     conn = await session.connection()
     await conn.execute(stmt, params)
-
-
-async def bump_data_version(
-    session: AsyncSession, usccs: Iterable[str], now: datetime
-) -> None:
-    """Tell the evaluation cache these entities' records or lists changed."""
-    keys = sorted(set(usccs))
-    if not keys:
-        return
-    await session.execute(
-        update(ENTITIES)
-        .where(ENTITIES.c.uscc.in_(keys))
-        .values(data_version=ENTITIES.c.data_version + 1)
-    )
 
 
 async def quarantine(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:

@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.access.door import open_door, open_doors
 from hub.audit.chain import append_event
 from hub.auth.principal import Principal
+from hub.entities import bump_data_version
 from hub.enums import (
     CommitmentKind,
     CommitmentStatus,
@@ -145,7 +146,7 @@ async def make_commitment(
     session.add(c)
     await session.flush()
     record = await _mirror(session, c, now)
-    await repo.bump_version(session, [c.uscc])
+    await bump_data_version(session, [c.uscc])
     await append_event(
         session,
         actor=actor,
@@ -191,7 +192,7 @@ async def fulfil_commitment(
     record = await _mirror(session, c, now)
     record.details = _details(c, CommitmentStatus.FULFILLED.value)
     record.updated_at = now
-    await repo.bump_version(session, [c.uscc])
+    await bump_data_version(session, [c.uscc])
     await append_event(
         session,
         actor=actor,
@@ -220,7 +221,7 @@ async def breach(
     record.details = _details(c, CommitmentStatus.BREACHED.value)
     record.status, record.updated_at = "ACTIVE", now
     c.breach_record_id = record.id
-    await repo.bump_version(session, [c.uscc])
+    await bump_data_version(session, [c.uscc])
     await append_event(
         session,
         actor=actor,

@@ -31,6 +31,7 @@ from hub.alerts import NEW_NEGATIVE_RECORD, alert_after_commit, drain_alerts
 from hub.audit.chain import append_event
 from hub.auth.principal import SYSTEM, Principal
 from hub.db import session_scope
+from hub.entities import bump_data_version
 from hub.enums import DataCategory, RecordStatus
 from hub.models import CreditRecord
 from hub.rights import repository as repo
@@ -135,7 +136,7 @@ async def _delete_old(
         )
     if doomed:
         await repo.delete_records(session, doomed)
-        await repo.bump_version(session, owners)
+        await bump_data_version(session, owners)
     rep.records_deleted += len(doomed)
 
 
@@ -170,7 +171,7 @@ async def _end_listings(
         if end >= rep.today:
             continue
         m.until, m.updated_at = end, now
-        await repo.bump_version(session, [m.uscc])
+        await bump_data_version(session, [m.uscc])
         await append_event(
             session,
             actor=actor,

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.chain import append_event
 from hub.auth.principal import Principal
+from hub.entities import bump_data_version
 from hub.errors import ErrorCode, HubError
 from hub.models import CreditRecord
 from hub.rights import repository as repo
@@ -52,7 +53,7 @@ async def set_record_status(
     """
     before = RECORD.move(record, to, label=f"record {record.id}")
     record.updated_at = at
-    await repo.bump_version(session, [record.uscc])
+    await bump_data_version(session, [record.uscc])
     await append_event(
         session,
         actor=actor,

@@ -15,7 +15,6 @@ from hub.models import (
     Commitment,
     Consent,
     CreditRecord,
-    Entity,
     ListMembership,
     Objection,
     RepairApplication,
@@ -23,7 +22,6 @@ from hub.models import (
 
 __all__ = [
     "active_consents",
-    "bump_version",
     "commitment_page",
     "delete_records",
     "dishonest_listings_without_term",
@@ -67,17 +65,6 @@ async def records_by_id(
         select(CreditRecord).where(CreditRecord.id.in_(sorted(set(ids))))
     )
     return {r.id: r for r in rows}
-
-
-async def bump_version(session: AsyncSession, usccs: Sequence[str]) -> None:
-    """Records changed: evaluations and decisions recompute (cache key)."""
-    if usccs:
-        await session.execute(
-            update(Entity)
-            .where(Entity.uscc.in_(sorted(set(usccs))))
-            .values(data_version=Entity.data_version + 1)
-            .execution_options(synchronize_session=False)
-        )
 
 
 # --- queues ---------------------------------------------------------------
