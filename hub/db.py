@@ -45,7 +45,10 @@ def create_engine(url: str, **kw: Any) -> AsyncEngine:
         return engine
     kw.setdefault("pool_size", 20)
     kw.setdefault("max_overflow", 20)
-    kw.setdefault("pool_pre_ping", True)
+    # No pre-ping: it costs a round trip on every checkout (measured ~5% of a
+    # profile read); a connection that died is invalidated on first error and
+    # connections are recycled before server-side idle limits.
+    kw.setdefault("pool_recycle", 1800)
     return create_async_engine(url, **kw)
 
 

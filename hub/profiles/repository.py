@@ -11,22 +11,14 @@ from sqlalchemy import Date, Row, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.enums import DataCategory
-from hub.models import CreditRecord, Entity, ListMembership, SourceStatusRow
+from hub.models import CreditRecord, ListMembership, SourceStatusRow
 from hub.profiles.visibility import list_visible, record_visible
 
-__all__ = ["entities", "list_memberships", "record_counts", "record_pages", "sources"]
+__all__ = ["list_memberships", "record_counts", "record_pages", "sources"]
 
 RECORD_CATEGORIES = tuple(
     c.value for c in DataCategory if c is not DataCategory.EVALUATION
 )
-
-
-_ENTITIES = select(Entity).where(Entity.uscc.in_(bindparam("usccs", expanding=True)))
-
-
-async def entities(session: AsyncSession, usccs: Sequence[str]) -> dict[str, Entity]:
-    rows = await session.scalars(_ENTITIES, {"usccs": list(usccs)})
-    return {e.uscc: e for e in rows}
 
 
 _R = CreditRecord.__table__.c

@@ -9,12 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.access.door import Grant, open_doors
+from hub.access.door import Grant, entities_and_consents, open_doors
 from hub.auth.principal import Principal
 from hub.enums import Purpose
 from hub.errors import ErrorCode, HubError
 from hub.models import Entity
-from hub.profiles import repository as repo
 
 if TYPE_CHECKING:
     from hub.resources import Hub
@@ -52,11 +51,19 @@ async def read_profiles(
             f"At most {MAX_BATCH} codes per batch, got {len(usccs)}.",
             ErrorCode.VALIDATION_ERROR,
         )
-    found = await repo.entities(session, list(dict.fromkeys(usccs)))
+    found, consents = await entities_and_consents(
+        session, hub, principal, usccs, purpose
+    )
     known = [u for u in dict.fromkeys(usccs) if u in found]
     grants = (
         await open_doors(
-            session, hub, principal, usccs=known, purpose=purpose, action="profile.read"
+            session,
+            hub,
+            principal,
+            usccs=known,
+            purpose=purpose,
+            action="profile.read",
+            consents=consents,
         )
         if known
         else {}
