@@ -39,7 +39,7 @@ from schema.common import (
     encode_cursor,
     page_info,
 )
-from schema.permissions import HasKind, IsAdmin, IsSubject
+from schema.permissions import HasKind, HasScope, IsAdmin, IsSubject
 from schema.records import CreditRecord
 from schema.scalars import JSON, USCC
 
@@ -56,6 +56,13 @@ class SubjectOrAdmin(HasKind):
 
 class AgencyOrAdmin(HasKind):
     kinds = frozenset({PrincipalKind.AGENCY, PrincipalKind.ADMIN})
+
+
+class CanHandleCommitments(HasScope):
+    """Agencies read and verify commitments as part of approvals (profile:read);
+    subjects and admins with their own scopes."""
+
+    scopes = frozenset({"profile:read", "subject", "admin"})
 
 
 class SubjectAgencyOrAdmin(HasKind):
@@ -308,9 +315,9 @@ class RightsQuery:
     @strawberry.field(
         description="Credit commitments, earliest due first. Subjects see their own; "
         "admins all; agencies those of subjects that granted them an ACTIVE APPROVAL "
-        "consent covering COMMITMENT (each read audited; for agencies a page may "
-        "be short and totalCount approximate — follow pageInfo).",
-        permission_classes=[SubjectAgencyOrAdmin],
+        "consent covering COMMITMENT (each read audited; should the door refuse "
+        "one, its rows are left out and a page may be short — follow pageInfo).",
+        permission_classes=[SubjectAgencyOrAdmin, CanHandleCommitments],
     )
     async def commitments(
         self,
@@ -492,7 +499,7 @@ class RightsMutation:
     @strawberry.mutation(
         description="Verify that a commitment was kept: an admin, or an agency "
         "holding the subject's ACTIVE APPROVAL consent covering COMMITMENT.",
-        permission_classes=[AgencyOrAdmin],
+        permission_classes=[AgencyOrAdmin, CanHandleCommitments],
     )
     async def fulfil_commitment(self, info: Info, id: strawberry.ID) -> Commitment:
         ctx = info.context

@@ -49,6 +49,19 @@ class SocketContext(Context):
     connection_params: dict[str, Any] | None = None
     authorization: str | None = None
 
+    def db(self) -> Any:
+        # Over the socket only subscriptions are served; they open their own
+        # units of work per delivery.  A query or mutation sent here would
+        # have no request scope to commit its audit rows: refuse it.
+        raise HubError(
+            "Over WebSocket only subscriptions are served; send queries and "
+            "mutations as HTTP POST /graphql.",
+            ErrorCode.VALIDATION_ERROR,
+        )
+
+    async def session(self) -> Any:
+        return self.db()
+
 
 async def _authenticate(
     header: str | None, hub: Any

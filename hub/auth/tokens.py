@@ -180,6 +180,15 @@ def _check_identity(claims: Mapping[str, Any], settings: Settings) -> None:
         raise _refuse()
 
 
+def _check_audience(claims: Mapping[str, Any], settings: Settings) -> None:
+    # RFC 7519 §4.1.3: a string or a list naming us (checked by PyJWT on the
+    # uncached path; the cache may be shared by hubs of other audiences).
+    aud = claims.get("aud")
+    names = [aud] if isinstance(aud, str) else aud if isinstance(aud, list) else []
+    if settings.audience not in names:
+        raise _refuse()
+
+
 # Signature checks of recently seen tokens, by the token's exact text: a
 # token is immutable, so only its time window has to be re-checked on each
 # use.  Bounded; entries also leave when the key that signed them is gone.
@@ -194,6 +203,7 @@ async def verify_access_token(
     if isinstance(token, str) and token in _VERIFIED:
         kid, cached = _VERIFIED[token]
         if keyring.get(kid) is not None:
+            _check_audience(cached, settings)
             _check_times(cached, clock)
             _check_identity(cached, settings)
             return dict(cached)

@@ -239,10 +239,9 @@ async def breach(
 class CommitmentPage:
     """One page: ``end`` is the (due date, id) key the next page starts after.
 
-    For an agency, commitments the door refused are left out, so a page may
-    hold fewer than ``first`` rows and ``total`` counts every commitment of
-    subjects with some ACTIVE APPROVAL consent to it (approximate: a consent
-    that does not cover COMMITMENT is counted but its rows are not shown).
+    For an agency, only subjects with an ACTIVE APPROVAL consent covering
+    COMMITMENT are candidates (``total`` counts theirs); commitments the door
+    still refuses are left out, so a page may hold fewer than ``first`` rows.
     """
 
     rows: list[Commitment]

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import String, and_, cast, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.enums import ListKind, ObjectionStatus, RecordStatus, RepairStatus, Severity
@@ -144,8 +144,8 @@ async def commitment_page(
     """Earliest due date first.
 
     ``consented_to`` = (grantee id, purpose, now) keeps only subjects that hold
-    an ACTIVE consent of that purpose to that grantee — a coarse pre-filter
-    (it does not look at the categories); the door decides each subject.
+    an ACTIVE consent of that purpose covering COMMITMENT to that grantee (the
+    count included); the door still decides, and audits, each subject shown.
     """
     conds: list[Any] = []
     if uscc is not None:
@@ -162,6 +162,8 @@ async def commitment_page(
                 Consent.purpose == purpose,
                 Consent.revoked_at.is_(None),
                 Consent.expires_at > now,
+                # categories is a JSON list; its text names each category once
+                cast(Consent.categories, String).contains('"COMMITMENT"'),
             )
             .exists()
         )

@@ -315,3 +315,24 @@ def test_extra_claims_cannot_override_registered_ones(keyring, settings, clock) 
             scope="eligibility",
             extra={"kind": "ADMIN"},
         )
+
+
+async def test_cached_token_is_still_checked_against_each_hubs_audience(
+    keyring,
+    settings,
+    clock,  # type: ignore[no-untyped-def]
+) -> None:
+    import pytest
+
+    from hub.auth.tokens import issue_access_token, verify_access_token
+    from hub.enums import PrincipalKind
+    from hub.errors import HubError
+
+    token, _ = issue_access_token(
+        keyring, settings, clock, sub="c1", kind=PrincipalKind.BANK, scope="x"
+    )
+    assert (await verify_access_token(keyring, settings, clock, token))["sub"] == "c1"
+    other = settings.model_copy(update={"audience": "another-hub"})
+    with pytest.raises(HubError) as err:
+        await verify_access_token(keyring, other, clock, token)
+    assert err.value.code == "UNAUTHENTICATED"

@@ -46,19 +46,15 @@ async def test_agency_needs_an_approval_consent(rapi: Api) -> None:
     await api.grant(OTHER, agency, "APPROVAL", ["BASIC"])
     await api.grant(USCC, agency, "APPROVAL", ["BASIC", "COMMITMENT"])
 
-    # then only the covered commitment is listed (totalCount is approximate)
+    # then only the covered commitment is listed, and counted
     listed = (await api.data(LIST, None, agency.token))["commitments"]
     assert [e["node"] for e in listed["edges"]] == [
         {"id": mine, "uscc": USCC, "status": "PENDING"}
     ]
-    assert listed["totalCount"] == 2
-    # and a page whose only row was refused still leads on to the next
+    assert listed["totalCount"] == 1
     first = (await api.data(PAGE, {"a": None}, agency.token))["commitments"]
-    assert first["edges"] == [] and first["pageInfo"]["hasNextPage"] is True
-    after = first["pageInfo"]["endCursor"]
-    second = (await api.data(PAGE, {"a": after}, agency.token))["commitments"]
-    assert [e["node"]["id"] for e in second["edges"]] == [mine]
-    assert second["pageInfo"]["hasNextPage"] is False
+    assert [e["node"]["id"] for e in first["edges"]] == [mine]
+    assert first["pageInfo"]["hasNextPage"] is False
     assert await api.error_code(FULFIL, {"id": theirs}, agency.token) == (
         "CONSENT_REQUIRED"
     )
@@ -85,8 +81,25 @@ async def test_agency_needs_an_approval_consent(rapi: Api) -> None:
     other = [
         (a, o) for a, o, who in await audit_actions(api, OTHER) if who == agency.id
     ]
-    assert other == [
-        ("commitment.read", "DENIED:CONSENT_REQUIRED"),
-        ("commitment.read", "DENIED:CONSENT_REQUIRED"),
-        ("commitment.fulfil", "DENIED:CONSENT_REQUIRED"),
-    ]
+    # (its consent does not cover COMMITMENT: never a listing candidate)
+    assert other == [("commitment.fulfil", "DENIED:CONSENT_REQUIRED")]
+
+
+async def test_agency_token_needs_profile_read_scope(sqlite_rapi: Api) -> None:
+    from hub.auth.tokens import issue_access_token
+
+    api = sqlite_rapi
+    await api.entity(USCC)
+    agency = await api.client(PrincipalKind.AGENCY, "郑州市市场监督管理局")
+    await api.grant(USCC, agency, "APPROVAL", ["BASIC", "COMMITMENT"])
+    mine = await _make(api, USCC, "2026-12-23")
+    narrow, _ = issue_access_token(
+        api.hub.keys,
+        api.hub.settings,
+        api.hub.clock,
+        sub=agency.id,
+        kind=PrincipalKind.AGENCY,
+        scope="outcome",
+    )
+    assert await api.error_code(LIST, None, narrow) == "FORBIDDEN"
+    assert await api.error_code(FULFIL, {"id": mine}, narrow) == "FORBIDDEN"
