@@ -70,11 +70,11 @@ async def rollback(
     made them returns nothing; they are written after the rollback, in a
     transaction of their own.
     """
-    from hub.audit.chain import PENDING
+    from hub.audit.chain import INSERTED, PENDING
 
-    refusals = [
-        e for e in session.info.pop(PENDING, []) if e.outcome.startswith("DENIED")
-    ]
+    # Events not yet inserted, or inserted by a commit that then failed.
+    decided = session.info.pop(PENDING, []) + session.info.pop(INSERTED, [])
+    refusals = [e for e in decided if e.outcome.startswith("DENIED")]
     await session.rollback()
     if refusals:
         async with maker() as keeper:

@@ -73,8 +73,13 @@ class Context:
             if keep:
                 try:
                     await commit(session)
-                except IntegrityError as exc:
-                    if "idempotency" not in str(exc):
+                except Exception as exc:
+                    # The data is dropped; the refusals among the audit
+                    # events are still kept (hub.db.rollback).
+                    await rollback(session, self.hub.sessionmaker)
+                    if not (
+                        isinstance(exc, IntegrityError) and "idempotency" in str(exc)
+                    ):
                         raise
                     # Two requests raced with one idempotency key; the first
                     # one's result is what a retry returns.

@@ -204,15 +204,18 @@ class HubStats:
 class OutcomeTransition:
     current: DecisionOutcome
     proposed: DecisionOutcome
-    entities: int
+    entities: int | None = strawberry.field(
+        description="Null when fewer than 5 (small counts would single out "
+        "enterprises)."
+    )
 
 
 @strawberry.type
 class RuleHits:
     rule_id: str
-    fired: int = strawberry.field(
+    fired: int | None = strawberry.field(
         description="Entities for which all the rule's conditions held (for the "
-        "default rule: for which no rule's did)."
+        "default rule: for which no rule's did); null when fewer than 5."
     )
 
 
@@ -229,11 +232,13 @@ class ScenarioDryRun:
     unknown: int = strawberry.field(
         description="Listed codes that are not registered (not evaluated)."
     )
-    changed: int = strawberry.field(
-        description="Entities whose outcome or benefits would change."
+    changed: int | None = strawberry.field(
+        description="Entities whose outcome or benefits would change; null when "
+        "fewer than 5."
     )
-    joint_punishment: int = strawberry.field(
-        description="Entities RESTRICTED by joint punishment whatever the rules."
+    joint_punishment: int | None = strawberry.field(
+        description="Entities RESTRICTED by joint punishment whatever the rules; "
+        "null when fewer than 5."
     )
     transitions: list[OutcomeTransition]
     rules: list[RuleHits] = strawberry.field(

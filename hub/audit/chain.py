@@ -32,6 +32,7 @@ log = logging.getLogger("hub.audit")
 
 PENDING_PREFIX = "pending:"
 PENDING = "hub.audit.pending"
+INSERTED = "hub.audit.inserted"
 _TABLE: Table = AuditEvent.__table__  # type: ignore[assignment]
 # Arbitrary constant naming the chain's advisory lock.
 _CHAIN_LOCK = 0x58494E5949  # "XINYI"
@@ -83,6 +84,9 @@ def _write_pending(session: Session) -> None:
     # One multi-row INSERT per unit of work, whatever the number of events
     # (a batch read of 100 profiles writes 100 events in one statement).
     pending: list[AuditEvent] = session.info.pop(PENDING, None) or []
+    # Kept until the commit succeeds, so a failed commit can still keep the
+    # refusals among them (hub.db.rollback).
+    session.info[INSERTED] = pending
     if pending:
         session.execute(
             insert(_TABLE),
@@ -90,9 +94,15 @@ def _write_pending(session: Session) -> None:
         )
 
 
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    session.info.pop(INSERTED, None)
+
+
 @event.listens_for(Session, "after_soft_rollback")
 def _drop_pending(session: Session, previous_transaction: object) -> None:
     session.info.pop(PENDING, None)
+    session.info.pop(INSERTED, None)
 
 
 def digest(event: AuditEvent, prev: str) -> str:

@@ -48,13 +48,13 @@ MIN_SAMPLE = 20
 class Transition:
     current: DecisionOutcome
     proposed: DecisionOutcome
-    entities: int
+    entities: int | None
 
 
 @dataclass(frozen=True, slots=True)
 class RuleHits:
     rule_id: str
-    fired: int
+    fired: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +64,8 @@ class DryRunSummary:
     proposed_version: str
     entities: int  # evaluated
     unknown: int  # listed codes that are not registered
-    changed: int  # outcome or benefits differ
-    joint_punishment: int  # RESTRICTED whatever the rules say
+    changed: int | None  # outcome or benefits differ
+    joint_punishment: int | None  # RESTRICTED whatever the rules say
     transitions: tuple[Transition, ...]
     rules: tuple[RuleHits, ...]
 
@@ -104,6 +104,15 @@ async def _sample(
             minSample=MIN_SAMPLE,
         )
     return chosen, unknown
+
+
+# Counts below this are withheld (null): a rule written to match one
+# enterprise's facts would otherwise reveal them through its count.
+MIN_REPORTED = 5
+
+
+def _coarse(n: int) -> int | None:
+    return n if n == 0 or n >= MIN_REPORTED else None
 
 
 async def dry_run(
@@ -154,17 +163,20 @@ async def dry_run(
         # The default "fires" when no rule's conditions hold.
         hits.update(fired_rule_ids(proposed, facts) or (proposed.rules.default.id,))
     table = proposed.rules
+    coarse = _coarse
     return DryRunSummary(
         scenario=scenario.key,
         current_version=current.rules.version,
         proposed_version=table.version,
         entities=len(chosen),
         unknown=unknown,
-        changed=changed,
-        joint_punishment=punished,
-        transitions=tuple(Transition(c, p, n) for (c, p), n in sorted(moves.items())),
+        changed=coarse(changed),
+        joint_punishment=coarse(punished),
+        transitions=tuple(
+            Transition(c, p, coarse(n)) for (c, p), n in sorted(moves.items())
+        ),
         rules=tuple(
-            RuleHits(r.id, hits[r.id])  # type: ignore[attr-defined]
+            RuleHits(r.id, coarse(hits[r.id]))  # type: ignore[attr-defined]
             for r in (*table.rules, table.default)
         ),
     )

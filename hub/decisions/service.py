@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.access.door import open_door
 from hub.audit.chain import append_event
 from hub.auth.principal import Principal
-from hub.consent.repository import remember, remembered
+from hub.consent.repository import fingerprint, remember, remembered
 from hub.decisions import repository as repo
 from hub.decisions.facts import load_facts, load_public
 from hub.decisions.rules import rules_in_force
@@ -161,7 +161,13 @@ async def record_outcome(
     """
     op = "recordOutcome"
     if idempotency_key:
-        prior = await remembered(session, principal.id, idempotency_key, op)
+        prior = await remembered(
+            session,
+            principal.id,
+            idempotency_key,
+            op,
+            fingerprint(decision_id, result, amount),
+        )
         if prior is not None and prior.startswith("!"):
             raise HubError(
                 f"Idempotency key {idempotency_key!r} was used for {prior[1:]}; "
@@ -222,5 +228,13 @@ async def record_outcome(
                 },
             )
     if idempotency_key:
-        remember(session, principal.id, idempotency_key, op, row.id, hub.clock.now())
+        remember(
+            session,
+            principal.id,
+            idempotency_key,
+            op,
+            row.id,
+            hub.clock.now(),
+            fingerprint=fingerprint(decision_id, result, amount),
+        )
     return row

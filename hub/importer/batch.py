@@ -87,9 +87,11 @@ def _record_values(
         # values (征信业管理条例 Art 25); the window is the corrected one.
         values.update({f: prev[f] for f in repo.CORRECTABLE})
     status = publication_status(row.status, values["publish_until"], today)
-    if row.status is None and prev is not None:
-        if prev["status"] in _WORKFLOW_STATUSES:
-            status = RecordStatus(prev["status"])
+    if prev is not None and prev["status"] in _WORKFLOW_STATUSES:
+        # Objection, repair and revocation own these statuses; a delivery —
+        # whatever status it names — never revives a withdrawn or repaired
+        # record or ends a dispute.
+        status = RecordStatus(prev["status"])
     values["status"] = status.value
     for f in ("category", "severity"):
         values[f] = str(values[f])

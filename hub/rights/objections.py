@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.auth.principal import Principal
-from hub.consent.repository import remember, remembered
+from hub.consent.repository import fingerprint, remember, remembered
 from hub.enums import ObjectionResolution, ObjectionStatus, RecordStatus, Severity
 from hub.errors import ErrorCode, HubError
 from hub.models import CreditRecord, Objection, new_id
@@ -137,7 +137,13 @@ async def file_objection(
 ) -> Objection:
     """The subject (or an admin on its behalf) objects to one of its records."""
     if idempotency_key:
-        prior = await remembered(session, actor.id, idempotency_key, OPERATION)
+        prior = await remembered(
+            session,
+            actor.id,
+            idempotency_key,
+            OPERATION,
+            fingerprint(record_id, reason),
+        )
         if prior is not None:
             if prior.startswith("!"):
                 raise HubError(
@@ -177,7 +183,15 @@ async def file_objection(
     )
     session.add(objection)
     if idempotency_key:
-        remember(session, actor.id, idempotency_key, OPERATION, objection.id, now)
+        remember(
+            session,
+            actor.id,
+            idempotency_key,
+            OPERATION,
+            objection.id,
+            now,
+            fingerprint=fingerprint(record_id, reason),
+        )
     await session.flush()
     return objection
 

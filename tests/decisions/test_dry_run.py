@@ -56,15 +56,15 @@ def summary_of_all(entities: int = 22, unknown: int = 0) -> DryRunSummary:
         entities=entities,
         unknown=unknown,
         changed=21,  # GOOD's discount and the crowd's outcome
-        joint_punishment=1,
+        joint_punishment=None,  # counts below 5 are withheld
         transitions=(
-            Transition(O.ELIGIBLE, O.ELIGIBLE, 1),
+            Transition(O.ELIGIBLE, O.ELIGIBLE, None),
             Transition(O.ELIGIBLE, O.INELIGIBLE, 20),
-            Transition(O.RESTRICTED, O.RESTRICTED, 1),
+            Transition(O.RESTRICTED, O.RESTRICTED, None),
         ),
         rules=(
-            RuleHits("MD-INEL-GRADE", 1),  # BLACK is capped at grade D
-            RuleHits("MD-A", 1),
+            RuleHits("MD-INEL-GRADE", None),  # BLACK is capped at grade D
+            RuleHits("MD-A", None),
             RuleHits("MD-RED", 0),
             RuleHits("MD-B", 20),
             RuleHits("MD-DEFAULT", 0),
@@ -189,15 +189,15 @@ async def test_graphql_dry_run_is_aggregate_and_admin_only(
         "entities": 22,
         "unknown": 0,
         "changed": 21,
-        "jointPunishment": 1,
+        "jointPunishment": None,
         "transitions": [
-            {"current": "ELIGIBLE", "proposed": "ELIGIBLE", "entities": 1},
+            {"current": "ELIGIBLE", "proposed": "ELIGIBLE", "entities": None},
             {"current": "ELIGIBLE", "proposed": "INELIGIBLE", "entities": 20},
-            {"current": "RESTRICTED", "proposed": "RESTRICTED", "entities": 1},
+            {"current": "RESTRICTED", "proposed": "RESTRICTED", "entities": None},
         ],
         "rules": [
-            {"ruleId": "MD-INEL-GRADE", "fired": 1},
-            {"ruleId": "MD-A", "fired": 1},
+            {"ruleId": "MD-INEL-GRADE", "fired": None},
+            {"ruleId": "MD-A", "fired": None},
             {"ruleId": "MD-RED", "fired": 0},
             {"ruleId": "MD-B", "fired": 20},
             {"ruleId": "MD-DEFAULT", "fired": 0},

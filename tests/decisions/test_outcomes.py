@@ -84,8 +84,12 @@ async def test_another_client_may_not_report(hub: Hub, seed: Seeder, loan) -> No
 async def test_idempotency_key_replays_and_conflicts(hub: Hub, loan) -> None:  # type: ignore[no-untyped-def]
     bank, decision_id = loan
     first = await report(hub, bank, decision_id, key="k-1")
-    replay = await report(hub, bank, decision_id, result="LOAN_DECLINED", key="k-1")
+    replay = await report(hub, bank, decision_id, key="k-1")
     assert replay.id == first.id and await count(hub) == 1
+    # the same key with other input is a CONFLICT, never the first answer
+    with pytest.raises(HubError) as other:
+        await report(hub, bank, decision_id, result="LOAN_DECLINED", key="k-1")
+    assert other.value.code == "CONFLICT" and await count(hub) == 1
     # a key first used for another operation is a CONFLICT
     async with session_scope(hub.sessionmaker) as s:
         from hub.consent.repository import remember

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import update
 
 from hub.importer.service import import_file
@@ -205,3 +206,21 @@ async def test_records_find_entities_from_earlier_batches_only(
         "file; import its entity row first, then run `xinyi-hub quarantine "
         "resubmit`"
     )
+
+
+@pytest.mark.parametrize("workflow", ["REVOKED", "REPAIRED", "DISPUTED"])
+async def test_explicit_status_never_revives_a_workflow_status(
+    sessionmaker, clock, tmp_path, workflow
+):
+    # given a record the objection or repair procedure took over
+    path = write_jsonl(tmp_path / "r.jsonl", [entity(), record()])
+    await import_file(sessionmaker, path, "jsonl", clock)
+    async with sessionmaker() as session, session.begin():
+        await session.execute(update(CreditRecord).values(status=workflow))
+
+    # when a delivery names the record ACTIVE again
+    again = write_jsonl(tmp_path / "a.jsonl", [entity(), record(status="ACTIVE")])
+    await import_file(sessionmaker, again, "jsonl", clock)
+
+    # then the workflow status stands
+    assert (await records(sessionmaker))["T-2025-0001"].status == workflow

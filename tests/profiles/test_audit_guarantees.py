@@ -153,3 +153,50 @@ async def test_refusal_of_a_single_read_is_kept_after_rollback(api: Api) -> None
     assert [e["node"]["action"] for e in log["accessLog"]["edges"]] == [
         "profile.denied"
     ]
+
+
+async def test_refusals_survive_a_failed_commit(
+    postgres_url: str,
+    clock,
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    from hub.db import migrate
+    from tests.api import make_api
+
+    migrate(postgres_url)
+    api, http = await make_api(postgres_url, clock, tmp_path)
+    try:
+        # given a batch with one granted and one refused item, and an audit
+        # table that refuses GRANTED rows, so the request's COMMIT fails
+        other = "91110000100017643K"
+        await api.entity(USCC)
+        await api.entity(other)
+        bank = await api.client(PrincipalKind.BANK)
+        await api.grant(USCC, bank, "LENDING", ["BASIC"])
+        async with api.hub.engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "ALTER TABLE audit_events ADD CONSTRAINT no_grants "
+                    "CHECK (outcome <> 'GRANTED')"
+                )
+            )
+        q = """query($u: [USCC!]!) { creditProfiles(usccs: $u, purpose: LENDING) {
+          __typename } }"""
+        # when it runs
+        body = await api.gql(q, {"u": [USCC, other]}, bank.token)
+        # then no data, and the refusal is still on record
+        assert body["data"] is None
+        assert body["errors"][0]["extensions"]["code"] == "INTERNAL"
+        async with api.hub.sessionmaker() as s:
+            rows = (
+                await s.execute(
+                    text("SELECT action, outcome FROM audit_events WHERE subject = :u"),
+                    {"u": other},
+                )
+            ).all()
+        assert [tuple(r) for r in rows] == [
+            ("profile.denied", "DENIED:CONSENT_REQUIRED")
+        ]
+    finally:
+        await http.aclose()
+        await api.hub.aclose()

@@ -239,6 +239,14 @@ async def test_idempotency_key_replays_the_first_objection(sqlite_rapi: Api) -> 
     again = (await _file(api, rid, key="k-1"))["fileObjection"]
     assert again["id"] == first["id"]
     assert await count(api, Objection) == 1
+    # the same key for another record is a conflict, not the first objection
+    other = await negative(api, "P-2")
+    body = await api.gql(
+        FILE,
+        {"i": {"recordId": str(other), "reason": "处罚已被撤销"}, "k": "k-1"},
+        api.subject_token(USCC),
+    )
+    assert body["errors"][0]["extensions"]["code"] == "CONFLICT"
     # the same key for another operation is a conflict
     bank = await api.client(PrincipalKind.BANK)
     body = await api.gql(
