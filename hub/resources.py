@@ -43,7 +43,10 @@ async def build_hub(
     """Migrate the database, then make engine, backends, keys and registries."""
     if run_migrations:
         migrate(settings.database_url)
-    engine = create_engine(settings.database_url)
+    engine = create_engine(
+        settings.database_url,
+        **({} if settings.is_sqlite else {"pool_pre_ping": settings.db_pool_pre_ping}),
+    )
     from hub.auth.keys import load_keyring
     from hub.backends.factory import make_backends
 

@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     subject_issuer: str | None = None
     subject_jwks_url: str | None = None
     rate_limit_per_minute: int = 1200
+    # Ping each pooled connection before use (one round trip per request).
+    # Off by default; turn on where connections get cut (failover, proxies):
+    # otherwise each stale connection fails one request after a restart.
+    db_pool_pre_ping: bool = False
     max_body_bytes: int = 1024 * 1024
     grade_thresholds: dict[str, int] = {"A": 850, "B": 700, "C": 550, "D": 400}
     connectors: dict[str, ConnectorSettings] = {}
