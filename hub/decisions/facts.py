@@ -12,6 +12,7 @@ from hub.errors import ErrorCode, HubError
 from hub.evaluation.inputs import EntityData
 from hub.evaluation.repository import load_entity_data
 from hub.evaluation.service import evaluation_for
+from hub.models import Entity
 from scenarios.facts import build_facts
 
 if TYPE_CHECKING:
@@ -21,12 +22,19 @@ __all__ = ["load_facts", "load_public"]
 
 
 async def load_facts(
-    session: AsyncSession, hub: Hub, uscc: str, categories: Iterable[DataCategory]
+    session: AsyncSession,
+    hub: Hub,
+    uscc: str,
+    categories: Iterable[DataCategory],
+    *,
+    entity: Entity | None = None,
 ) -> tuple[dict[str, Any], EntityData]:
     """Facts of ``categories`` (plus public joint-punishment data)."""
     cats = frozenset(categories)
     today = hub.clock.today()
-    data = await load_entity_data(session, uscc, today=today, categories=cats)
+    data = await load_entity_data(
+        session, uscc, today=today, categories=cats, entity=entity
+    )
     if data is None:
         raise HubError(f"No entity {uscc} is registered.", ErrorCode.NOT_FOUND)
     evaluation = None
@@ -38,6 +46,10 @@ async def load_facts(
     return facts, data
 
 
-async def load_public(session: AsyncSession, hub: Hub, uscc: str) -> EntityData | None:
+async def load_public(
+    session: AsyncSession, hub: Hub, uscc: str, *, entity: Entity | None = None
+) -> EntityData | None:
     """Only public joint-punishment data: BLACK/RED lists, ACTIVE SERIOUS records."""
-    return await load_entity_data(session, uscc, today=hub.clock.today(), categories=())
+    return await load_entity_data(
+        session, uscc, today=hub.clock.today(), categories=(), entity=entity
+    )

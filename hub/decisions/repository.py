@@ -19,7 +19,6 @@ __all__ = [
     "decision",
     "decision_counts",
     "deactivate_rules",
-    "entity_exists",
     "registered",
     "sample_entities",
     "loan_totals",
@@ -83,11 +82,6 @@ async def deactivate_rules(session: AsyncSession, scenario: str) -> None:
         )
         .values(active=False)
     )
-
-
-async def entity_exists(session: AsyncSession, uscc: str) -> bool:
-    found = await session.scalar(select(Entity.uscc).where(Entity.uscc == uscc))
-    return found is not None
 
 
 async def registered(session: AsyncSession, usccs: list[str]) -> set[str]:

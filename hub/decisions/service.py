@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.access.door import open_door
+from hub.access.door import entities_and_consents, open_doors
 from hub.audit.chain import append_event
 from hub.auth.principal import Principal
 from hub.consent.repository import fingerprint, remember, remembered
@@ -86,26 +86,36 @@ async def check_eligibility(
     # An unregistered code is NOT_FOUND before the door, like profile reads
     # (hub.profiles.service): there is no subject whose consent could be
     # missing, so no denial event is written about one.
-    if not await repo.entity_exists(session, uscc):
+    # Entity and the caller's consent in one query (hot path).
+    found, consents = await entities_and_consents(
+        session, hub, principal, [uscc], scenario.purpose
+    )
+    entity = found.get(uscc)
+    if entity is None:
         raise HubError(f"No entity {uscc} is registered.", ErrorCode.NOT_FOUND)
     decision_id = new_id()
     detail = {"scenario": scenario.key, "decision": decision_id}
     try:
-        grant = await open_door(
-            session,
-            hub,
-            principal,
-            uscc=uscc,
-            purpose=scenario.purpose,
-            action=ACTION,
-            categories=scenario.categories,
-            require_all=True,
-            detail=detail,
-        )
+        grant = (
+            await open_doors(
+                session,
+                hub,
+                principal,
+                usccs=[uscc],
+                purpose=scenario.purpose,
+                action=ACTION,
+                categories=scenario.categories,
+                require_all=True,
+                detail=detail,
+                consents=consents,
+            )
+        )[uscc]
+        if isinstance(grant, HubError):
+            raise grant
     except HubError as refused:
         if refused.code != ErrorCode.CONSENT_REQUIRED:
             raise
-        public = await load_public(session, hub, uscc)
+        public = await load_public(session, hub, uscc, entity=entity)
         reasons = joint_punishment_reasons(public) if public else ()
         if not reasons or public is None:
             raise
@@ -134,7 +144,7 @@ async def check_eligibility(
             None,
             decision_id,
         )
-    facts, data = await load_facts(session, hub, uscc, grant.categories)
+    facts, data = await load_facts(session, hub, uscc, grant.categories, entity=entity)
     table = await rules_in_force(session, scenario)
     verdict = evaluate(table, facts, joint_punishment=joint_punishment_reasons(data))
     consent_id = grant.consent.id if grant.consent is not None else None

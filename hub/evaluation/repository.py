@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Date, and_, bindparam, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,12 +21,62 @@ __all__ = ["cached_evaluation", "load_entity_data", "save_evaluation"]
 PUBLIC_LISTS = (ListKind.RED.value, ListKind.BLACK.value)
 
 
+_rec = CreditRecord
+_lm = ListMembership
+_TODAY = bindparam("today", type_=Date)
+_ENTITY = select(Entity.kind, Entity.status, Entity.established_on).where(
+    Entity.uscc == bindparam("uscc")
+)
+
+
+def _records_statement(filtered: bool) -> Any:
+    # Built once per shape; the hot path only binds values.  What a client
+    # may see is what counts: published today and neither EXPIRED, REVOKED
+    # nor REPAIRED (信用修复管理办法; hub.profiles.visibility).
+    where: list[Any] = [
+        _rec.uscc == bindparam("uscc"),
+        record_visible(_TODAY, for_subject=False),  # type: ignore[arg-type]
+    ]
+    if filtered:
+        public = and_(
+            _rec.severity == Severity.SERIOUS.value,
+            _rec.status == RecordStatus.ACTIVE.value,
+        )
+        where.append(or_(_rec.category.in_(bindparam("cats", expanding=True)), public))
+    return (
+        select(
+            _rec.id,
+            _rec.category,
+            _rec.kind,
+            _rec.severity,
+            _rec.status,
+            _rec.decided_on,
+            _rec.details,
+        )
+        .where(*where)
+        .order_by(_rec.id)
+    )
+
+
+_RECORDS = {filtered: _records_statement(filtered) for filtered in (False, True)}
+_LISTS = (
+    select(_lm.kind, _lm.list_name, _lm.basis, _lm.since, _lm.until)
+    .where(
+        _lm.uscc == bindparam("uscc"),
+        _lm.kind.in_(bindparam("kinds", expanding=True)),
+        list_visible(_TODAY),  # type: ignore[arg-type]
+    )
+    .order_by(_lm.since, _lm.id)
+)
+
+
 async def load_entity_data(
     session: AsyncSession,
     uscc: str,
     *,
     today: date,
     categories: Iterable[DataCategory] | None = None,
+    entity: Entity | None = None,
 ) -> EntityData | None:
     """The entity's countable data; ``None`` when the entity is unknown.
 
@@ -36,52 +86,21 @@ async def load_entity_data(
     (国办发〔2019〕35号 §10; interfaces.md "Profile categories").  FOCUS lists
     come with PENALTY.
     """
-    ent = (
-        await session.execute(
-            select(Entity.kind, Entity.status, Entity.established_on).where(
-                Entity.uscc == uscc
-            )
-        )
-    ).first()
+    # ``entity``: the row the caller already holds (spares a query).
+    ent: Any = entity or (await session.execute(_ENTITY, {"uscc": uscc})).first()
     if ent is None:
         return None
-    rec = CreditRecord
-    # What a client may see is what counts: published today and neither
-    # EXPIRED, REVOKED nor REPAIRED (信用修复管理办法; hub.profiles.visibility).
-    where: list[Any] = [rec.uscc == uscc, record_visible(today, for_subject=False)]
+    params: dict[str, Any] = {"uscc": uscc, "today": today}
     list_kinds = [k.value for k in ListKind]
     if categories is not None:
         cats = {str(c) for c in categories}
-        public = and_(
-            rec.severity == Severity.SERIOUS.value,
-            rec.status == RecordStatus.ACTIVE.value,
-        )
-        where.append(or_(rec.category.in_(sorted(cats)), public) if cats else public)
+        params["cats"] = sorted(cats)
         if DataCategory.PENALTY not in cats:
             list_kinds = list(PUBLIC_LISTS)
-    rows = await session.execute(
-        select(
-            rec.id,
-            rec.category,
-            rec.kind,
-            rec.severity,
-            rec.status,
-            rec.decided_on,
-            rec.details,
-        )
-        .where(*where)
-        .order_by(rec.id)
-    )
+    rows = await session.execute(_RECORDS[categories is not None], params)
     records = tuple(RecordView(*row) for row in rows)
-    lm = ListMembership
     lists = await session.execute(
-        select(lm.kind, lm.list_name, lm.basis, lm.since, lm.until)
-        .where(
-            lm.uscc == uscc,
-            lm.kind.in_(list_kinds),
-            list_visible(today),
-        )
-        .order_by(lm.since, lm.id)
+        _LISTS, {"uscc": uscc, "today": today, "kinds": list_kinds}
     )
     return EntityData(
         uscc,
