@@ -185,7 +185,7 @@ async def entities_and_consents(
             "now": hub.clock.now(),
         },
     )
-    for entity, consent in result.tuples():
+    for entity, consent in result:
         entities[entity.uscc] = entity
         if consent is not None:
             consents[entity.uscc] = consent
