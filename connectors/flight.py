@@ -29,9 +29,6 @@ class SingleFlight(Generic[T]):
     def __init__(self) -> None:
         self._calls: dict[Hashable, asyncio.Future[T]] = {}
 
-    def in_flight(self, key: Hashable) -> bool:
-        return key in self._calls
-
     async def run(
         self, key: Hashable, call: Callable[[], Awaitable[T]]
     ) -> tuple[T, bool]:

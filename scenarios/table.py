@@ -182,9 +182,6 @@ class RuleSet(_Strict):
             raise ValueError(f"rule ids must be unique: {', '.join(dupes)}")
         return self
 
-    def facts_used(self) -> set[str]:
-        return {c.fact for r in self.rules for c in r.when}
-
     def as_data(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_none=True)
 

@@ -198,10 +198,6 @@ class Keyring:
         return self.get(kid)
 
     # -- loading and rotating ---------------------------------------------
-    async def reload(self) -> None:
-        async with self._lock:
-            await self._reload()
-
     async def refresh_if_stale(self) -> None:
         """Pick up keys rotated by another process (cheap when fresh)."""
         if self._clock.now().timestamp() - self._loaded_at < STALE_AFTER:

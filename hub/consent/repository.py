@@ -12,7 +12,7 @@ from sqlalchemy.sql import Select
 
 from hub.enums import ConsentStatus
 from hub.errors import ErrorCode, HubError
-from hub.models import Client, Consent, IdempotencyKey
+from hub.models import Consent, IdempotencyKey
 
 __all__ = [
     "ConsentFilter",
@@ -76,11 +76,6 @@ async def page(
 
 async def count(session: AsyncSession, flt: ConsentFilter) -> int:
     return int(await session.scalar(flt.apply(select(func.count(Consent.id)))) or 0)
-
-
-async def grantees(session: AsyncSession, ids: list[str]) -> dict[str, Client]:
-    rows = await session.scalars(select(Client).where(Client.id.in_(ids)))
-    return {c.id: c for c in rows}
 
 
 async def remembered(

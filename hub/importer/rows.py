@@ -210,10 +210,6 @@ class RecordRow(_Row):
                 )
         return self
 
-    def effective_status(self, today: date) -> RecordStatus:
-        """The status to store: a lapsed publication window means EXPIRED."""
-        return publication_status(self.status, self.publish_until, today)
-
 
 class ListRow(_Row):
     """A red/black/focus list membership, identified by (uscc, kind, name, since)."""
