@@ -27,12 +27,13 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors.records import RecordIn, publication_status
 from hub.clock import calendar_day
+from hub.db import upsert_insert
 from hub.enums import DataCategory, ObjectionStatus, RecordStatus
+from hub.importer.repository import RECORD_FIELDS
 from hub.models import (
     CreditRecord,
     Entity,
@@ -60,25 +61,8 @@ OBJECTIONS: Table = Objection.__table__  # type: ignore[assignment]
 # Fields a source owns — the CORRECTABLE ones until an objection corrects
 # them; status only while the hub's own workflows (objection, repair,
 # revocation) have not taken the record over.  Never ``uscc``.
-_VALUE_FIELDS = (
-    "category",
-    "kind",
-    "severity",
-    "title",
-    "authority",
-    "occurred_on",
-    "decided_on",
-    "ended_on",
-    "publish_from",
-    "publish_until",
-    "details",
-)
+_VALUE_FIELDS = tuple(f for f in RECORD_FIELDS if f not in ("uscc", "status"))
 _SOURCE_STATUSES = (str(RecordStatus.ACTIVE), str(RecordStatus.EXPIRED))
-
-
-def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
-    dialect = session.get_bind().dialect.name
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 async def entity_name(session: AsyncSession, uscc: str) -> str | None:
@@ -177,7 +161,7 @@ async def upsert_records(
                 "fetched_at": now,
             }
         )
-    stmt = _insert(session)(RECORDS).values(rows)
+    stmt = upsert_insert(session)(RECORDS).values(rows)
     new = stmt.excluded
     keeps_status = RECORDS.c.status.in_(_SOURCE_STATUSES)
     fixed_ids = sorted(e.id for e in existing.values() if e.corrected)
@@ -269,7 +253,7 @@ async def save_status(
         "as_of": as_of,
         "error": error,
     }
-    stmt = _insert(session)(STATUS).values(values)
+    stmt = upsert_insert(session)(STATUS).values(values)
     set_ = {
         "last_attempt_at": stmt.excluded.last_attempt_at,
         "error": stmt.excluded.error,

@@ -24,6 +24,7 @@ __all__ = [
     "make_sessionmaker",
     "migrate",
     "session_scope",
+    "upsert_insert",
 ]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -54,6 +55,14 @@ def create_engine(url: str, **kw: Any) -> AsyncEngine:
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def upsert_insert(session: AsyncSession) -> Any:
+    """The dialect's ``insert`` (with ON CONFLICT support) for ``session``."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = session.get_bind().dialect.name
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 async def commit(session: AsyncSession) -> None:

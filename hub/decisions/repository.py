@@ -7,9 +7,9 @@ from functools import reduce
 from typing import Any
 
 from sqlalchemy import String, case, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.db import upsert_insert
 from hub.models import AuditEvent, Decision, Entity, Outcome, ScenarioRuleVersion
 
 __all__ = [
@@ -135,10 +135,8 @@ async def add_outcome(session: AsyncSession, values: dict[str, Any]) -> bool:
     ON CONFLICT DO NOTHING, not a savepoint: concurrent identical reports
     resolve to the first one without failing the unit of work.
     """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = (
-        insert(Outcome)
+        upsert_insert(session)(Outcome)
         .values(**values)
         .on_conflict_do_nothing(index_elements=[Outcome.decision_id, Outcome.result])
     )

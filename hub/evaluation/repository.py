@@ -7,9 +7,9 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Date, and_, bindparam, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.db import upsert_insert
 from hub.enums import DataCategory, ListKind, RecordStatus, Severity
 from hub.evaluation.inputs import EntityData, ListView, RecordView
 from hub.evaluation.types import EvaluationResult
@@ -139,9 +139,7 @@ async def save_evaluation(
         "factors": [f.as_dict() for f in result.factors],
         "data_version": data_version,
     }
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(EvaluationRow).values(**values)
+    stmt = upsert_insert(session)(EvaluationRow).values(**values)
     stmt = stmt.on_conflict_do_update(
         index_elements=[EvaluationRow.uscc],
         set_={k: stmt.excluded[k] for k in values if k != "uscc"},
