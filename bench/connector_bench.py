@@ -36,7 +36,6 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from connectors.registry import load_connectors  # noqa: E402
-from hub.app import create_app  # noqa: E402
 from hub.auth.clients import client_service  # noqa: E402
 from hub.auth.principal import SYSTEM, Principal  # noqa: E402
 from hub.auth.scopes import allowed_scopes  # noqa: E402
@@ -47,7 +46,8 @@ from hub.consent.service import grant as grant_consent  # noqa: E402
 from hub.db import session_scope  # noqa: E402
 from hub.enums import DataCategory, EntityKind, PrincipalKind, Purpose  # noqa: E402
 from hub.models import Entity  # noqa: E402
-from hub.resources import build_hub  # noqa: E402
+from hub.root.app import create_app  # noqa: E402
+from hub.root.build import build_hub  # noqa: E402
 from hub.settings import ConnectorSettings, Settings  # noqa: E402
 from hub.uscc import make_uscc  # noqa: E402
 

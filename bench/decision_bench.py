@@ -5,7 +5,7 @@
         --token TOKEN --uscc USCC [--scenario credit-loan] [--requests 2000] \\
         [--concurrency 16]
 
-``engine`` times :func:`scenarios.engine.evaluate` over a spread of hand-built
+``engine`` times :func:`hub.decisions.engine.evaluate` over a spread of hand-built
 fact sets for every registered scenario (rules as compiled at start-up).
 ``http`` sends bounded ``eligibility`` queries to a running hub on loopback
 (the token must belong to a client holding a consent from ``--uscc``, or the

@@ -235,7 +235,7 @@ def main() -> None:
                 py,
                 "-m",
                 "uvicorn",
-                "hub.app:create_app",
+                "hub.root.app:create_app",
                 "--factory",
                 "--port",
                 "8801",

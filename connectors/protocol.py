@@ -1,7 +1,7 @@
 """The connector protocol: what a source adapter must provide.
 
 A connector maps one agency's answer about one enterprise to validated
-records.  It does no storage, caching or authorisation — :mod:`connectors.service`
+records.  It does no storage, caching or authorisation — :mod:`hub.sources.service`
 does those the same way for every connector.
 
 >>> class Honours:

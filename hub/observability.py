@@ -33,9 +33,8 @@ async def readyz(request: Request) -> Response:
         checks["database"] = True
     except Exception:
         checks["database"] = False
-    backends = hub.extras.get("backends")
-    if backends is not None and backends.redis is not None:
-        checks["redis"] = await backends.ping()
+    if hub.backends.redis is not None:
+        checks["redis"] = await hub.backends.ping()
     ok = all(checks.values())
     return JSONResponse(
         {"status": "ready" if ok else "unavailable", "checks": checks},

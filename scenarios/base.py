@@ -5,37 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hub.decisions.table import RuleSet, check_rules_fit, load_rules
 from hub.enums import DataCategory, Purpose
-from scenarios.facts import FACTS
-from scenarios.table import RuleSet, RuleSetError, load_rules
 
 __all__ = ["TableScenario", "check_rules_fit"]
-
-
-def check_rules_fit(
-    rules: RuleSet,
-    *,
-    key: str,
-    categories: frozenset[DataCategory],
-    benefit_codes: tuple[str, ...],
-) -> None:
-    """Reject rules that test facts outside the scenario's categories or grant
-    benefits it does not declare (the message names the rule)."""
-    for rule in rules.rules:
-        for cond in rule.when:
-            cat = FACTS[cond.fact].category
-            if cat not in categories:
-                raise RuleSetError(
-                    f"rule {rule.id!r}: fact {cond.fact!r} needs category {cat}, "
-                    f"which scenario {key} does not declare "
-                    f"({', '.join(sorted(categories))})"
-                )
-        for b in rule.then.benefits:
-            if b.code not in benefit_codes:
-                raise RuleSetError(
-                    f"rule {rule.id!r}: benefit {b.code!r} is not one of "
-                    f"{key}'s benefit codes ({', '.join(benefit_codes)})"
-                )
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
+from hub.decisions.table import RuleSet
 from hub.enums import DataCategory, Purpose
-from scenarios.table import RuleSet
 
 __all__ = ["Scenario"]
 

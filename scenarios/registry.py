@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from importlib.metadata import entry_points
 
+from hub.decisions.table import check_rules_fit
 from hub.errors import ErrorCode, HubError
-from scenarios.base import check_rules_fit
 from scenarios.protocol import Scenario
 
 __all__ = ["GROUP", "ScenarioRegistry"]

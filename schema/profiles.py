@@ -11,13 +11,13 @@ import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
-from connectors.service import refresh, stored_statuses
 from hub.enums import DataCategory, Purpose
 from hub.errors import HubError
 from hub.evaluation.service import evaluation_for
 from hub.profiles import repository as repo
 from hub.profiles.service import ProfileData, read_profiles
 from hub.profiles.visibility import list_kinds_for
+from hub.sources.service import refresh, stored_statuses
 from schema.common import PageInfo, check_first, decode_cursor, encode_cursor, page_info
 from schema.consents import Consent
 from schema.context import Context

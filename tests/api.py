@@ -8,7 +8,6 @@ from typing import Any
 
 import httpx
 
-from hub.app import create_app
 from hub.auth.clients import client_service
 from hub.auth.principal import SYSTEM
 from hub.auth.scopes import allowed_scopes
@@ -17,7 +16,9 @@ from hub.clock import FrozenClock
 from hub.db import session_scope
 from hub.enums import PrincipalKind
 from hub.models import CreditRecord, Entity, ListMembership
-from hub.resources import Hub, build_hub
+from hub.resources import Hub
+from hub.root.app import create_app
+from hub.root.build import build_hub
 from hub.settings import Settings
 
 __all__ = ["Api", "ClientCreds", "make_api"]

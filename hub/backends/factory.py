@@ -14,7 +14,7 @@ from hub.backends.pubsub import MemoryPubSub, PubSub, RedisPubSub
 from hub.backends.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from hub.settings import Settings
 
-__all__ = ["Backends", "make_backends"]
+__all__ = ["Backends", "make_backends", "memory_backends"]
 
 
 @dataclass
@@ -61,6 +61,11 @@ def make_backends(
             redis=redis,
             kind="redis",
         )
+    return memory_backends(monotonic)
+
+
+def memory_backends(monotonic: Callable[[], float] = time.monotonic) -> Backends:
+    """In-process backends: one worker, nothing shared."""
     return Backends(
         cache=MemoryCache(monotonic=monotonic),
         limiter=MemoryRateLimiter(monotonic=monotonic),

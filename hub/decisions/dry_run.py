@@ -20,13 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.audit.chain import append_event
 from hub.auth.principal import Principal
 from hub.decisions import repository as repo
+from hub.decisions.engine import compile_rules, evaluate, fired_rule_ids
 from hub.decisions.facts import load_facts
+from hub.decisions.joint_punishment import joint_punishment_reasons
 from hub.decisions.rules import check_for, rules_in_force
 from hub.enums import DecisionOutcome
 from hub.errors import ErrorCode, HubError
 from hub.uscc import check_uscc
-from scenarios.engine import compile_rules, evaluate, fired_rule_ids
-from scenarios.joint_punishment import joint_punishment_reasons
 
 if TYPE_CHECKING:
     from hub.resources import Hub

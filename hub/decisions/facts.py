@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.decisions.fact_specs import build_facts
 from hub.enums import DataCategory
 from hub.errors import ErrorCode, HubError
 from hub.evaluation.inputs import EntityData
 from hub.evaluation.repository import load_entity_data
 from hub.evaluation.service import evaluation_for
 from hub.models import Entity
-from scenarios.facts import build_facts
 
 if TYPE_CHECKING:
     from hub.resources import Hub

@@ -17,12 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.audit.chain import append_event
 from hub.auth.principal import Principal
 from hub.decisions import repository as repo
+from hub.decisions.engine import CompiledRules, compile_rules
+from hub.decisions.table import RuleSet, check_rules_fit, parse_rules
 from hub.errors import ErrorCode, HubError
 from hub.models import ScenarioRuleVersion
-from scenarios.base import check_rules_fit
-from scenarios.engine import CompiledRules, compile_rules
 from scenarios.protocol import Scenario
-from scenarios.table import RuleSet, parse_rules
 
 if TYPE_CHECKING:
     from hub.resources import Hub

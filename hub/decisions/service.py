@@ -15,16 +15,16 @@ from hub.audit.chain import append_event
 from hub.auth.principal import Principal
 from hub.consent.repository import fingerprint, remember, remembered
 from hub.decisions import repository as repo
+from hub.decisions.engine import evaluate
+from hub.decisions.fact_specs import public_facts
 from hub.decisions.facts import load_facts, load_public
+from hub.decisions.joint_punishment import joint_punishment_reasons
 from hub.decisions.rules import rules_in_force
+from hub.decisions.verdict import Verdict
 from hub.errors import ErrorCode, HubError
 from hub.models import Decision, Outcome, new_id
 from hub.uscc import check_uscc
-from scenarios.engine import evaluate
-from scenarios.facts import public_facts
-from scenarios.joint_punishment import joint_punishment_reasons
 from scenarios.protocol import Scenario
-from scenarios.verdict import Verdict
 
 if TYPE_CHECKING:
     from hub.resources import Hub

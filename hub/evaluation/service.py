@@ -30,9 +30,8 @@ __all__ = ["evaluation_for", "model_of"]
 
 
 def model_of(hub: Hub) -> EvaluationModel:
-    """The model in force: ``hub.extras["evaluation_model"]`` or the default."""
-    model = hub.extras.get("evaluation_model") if hub.extras else None
-    return model if isinstance(model, EvaluationModel) else default_model()
+    """The model in force: ``hub.evaluation_model`` or the default."""
+    return hub.evaluation_model or default_model()
 
 
 def _from_row(row: EvaluationRow) -> EvaluationResult:

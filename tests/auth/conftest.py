@@ -9,15 +9,14 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from hub.access.policy import default_policy
-from hub.app import create_app
 from hub.auth.clients import ClientCredentials, client_service
 from hub.auth.keys import Keyring, load_keyring
 from hub.auth.principal import Principal
-from hub.backends.cache import MemoryCache
 from hub.clock import FrozenClock
 from hub.db import session_scope
 from hub.enums import PrincipalKind
 from hub.resources import Hub
+from hub.root.app import create_app
 from hub.settings import Settings
 
 ADMIN = Principal(id="admin-1", kind=PrincipalKind.ADMIN, name="平台管理员")
@@ -51,7 +50,6 @@ def hub(
         engine=engine,
         sessionmaker=sessionmaker,
         policy=default_policy(),
-        cache=MemoryCache(),
         keys=keyring,
     )
 

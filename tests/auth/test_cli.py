@@ -10,13 +10,13 @@ import typer
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from hub.auth.cli import register
 from hub.auth.clients import client_service
 from hub.auth.keys import load_keyring
 from hub.auth.tokens import verify_access_token
 from hub.clock import SystemClock
 from hub.db import create_engine, make_sessionmaker
 from hub.models import AuditEvent, SigningKey
+from hub.root.commands.auth import register
 from hub.settings import Settings
 
 USCC = "91350100M000100Y43"

@@ -40,8 +40,13 @@ def bearer(hub, client_id: str) -> str:
 
 async def test_suspension_on_one_worker_refuses_on_another(hub, bank, redis_cache):
     # given two workers sharing the database and Redis
-    worker_a = replace(hub, cache=redis_cache)
-    worker_b = replace(hub, cache=RedisCache(redis_cache.redis, redis_cache.prefix))
+    worker_a = replace(hub, backends=replace(hub.backends, cache=redis_cache))
+    worker_b = replace(
+        hub,
+        backends=replace(
+            hub.backends, cache=RedisCache(redis_cache.redis, redis_cache.prefix)
+        ),
+    )
     header = bearer(hub, bank.client.id)
     # and worker A has just cached the bank as active
     assert (await principal_from_request(header, worker_a)).id == bank.client.id

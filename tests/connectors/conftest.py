@@ -23,7 +23,6 @@ from hub.access.policy import default_policy
 from hub.auth.clients import client_service
 from hub.auth.keys import load_keyring
 from hub.auth.principal import SYSTEM, Principal
-from hub.backends import MemoryCache
 from hub.clock import FrozenClock
 from hub.consent.service import GrantRequest
 from hub.consent.service import grant as grant_consent
@@ -198,7 +197,6 @@ async def world(
         sessionmaker=sessionmaker,
         policy=default_policy(),
         keys=keys,
-        cache=MemoryCache(),
         connectors=registry,
     )
     async with session_scope(sessionmaker) as s:

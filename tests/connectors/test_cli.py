@@ -3,7 +3,7 @@ from __future__ import annotations
 import typer
 from typer.testing import CliRunner
 
-from connectors.sandbox.cli import register
+from hub.root.commands.sandbox import register
 
 
 def test_sandbox_command_is_registered_with_its_options() -> None:

@@ -7,16 +7,16 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
-from connectors import repository as repo
 from connectors.records import make_record
 from connectors.sandbox import data
-from connectors.service import SourceStatus
 from hub.auth.principal import Principal
 from hub.db import session_scope
 from hub.enums import DataCategory as C
 from hub.enums import ObjectionResolution, PrincipalKind
 from hub.models import AuditEvent, CreditRecord, Entity, QuarantinedRow
 from hub.rights.objections import file_objection, resolve_objection
+from hub.sources import repository as repo
+from hub.sources.service import SourceStatus
 from tests.connectors.conftest import SANDBOX_DAY, World, find_uscc
 from tests.connectors.test_service import read_profile
 
@@ -72,7 +72,7 @@ async def test_pull_keeps_the_corrections_of_an_objection(world: World) -> None:
     version = await data_version(world, LISTED)
 
     # when the court is asked again and answers as before
-    world.hub.cache = type(world.hub.cache)()
+    world.hub.backends.cache = type(world.hub.cache)()
     world.hub.clock.advance(hours=2)
     statuses = await read_profile(world, LISTED)
 
@@ -184,7 +184,7 @@ async def test_withdrawn_record_ends_on_the_china_day(world: World) -> None:
     assert active
 
     # when the court no longer lists anything for the enterprise
-    world.hub.cache = type(world.hub.cache)()
+    world.hub.backends.cache = type(world.hub.cache)()
     court = world.registry["court-dishonest"]
     court._parse = lambda entity, raw, cats: []  # type: ignore[method-assign]
     await read_profile(world, LISTED)

@@ -8,12 +8,12 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from connectors.sandbox import data
-from connectors.service import SourceStatus, refresh, source_statuses
 from hub.backends import RedisCache
 from hub.db import session_scope
 from hub.enums import DataCategory as C
 from hub.enums import RecordStatus
 from hub.models import AuditEvent, CreditRecord, Entity, QuarantinedRow, SourceStatusRow
+from hub.sources.service import SourceStatus, refresh, source_statuses
 from tests.connectors.conftest import SANDBOX_DAY, World, find_uscc
 
 USCC = find_uscc(
@@ -137,7 +137,7 @@ async def test_sick_source_serves_last_good_data_flagged_stale(world: World) -> 
     # when the court source times out after the data went stale
     world.sandbox.fault("court", timeout=True)
     world.hub.clock.advance(hours=2)
-    world.hub.cache = type(world.hub.cache)()  # the cached pulls have expired
+    world.hub.backends.cache = type(world.hub.cache)()  # the cached pulls have expired
     statuses = await read_profile(world)
     # then the read still answers, the court flagged stale with its error
     court, tax = statuses
@@ -234,7 +234,7 @@ async def test_unchanged_pull_does_not_bump_the_data_version(world: World) -> No
     await world.add_entity(USCC)
     await world.consent(USCC, [C.TAX])
     await read_profile(world)
-    world.hub.cache = type(world.hub.cache)()
+    world.hub.backends.cache = type(world.hub.cache)()
     world.hub.clock.advance(days=2)
     await read_profile(world)
     assert world.sandbox.stats()["tax"] == 2
@@ -252,7 +252,7 @@ async def test_record_withdrawn_by_the_source_is_ended(world: World) -> None:
     clean = find_uscc(lambda u: not data.court_answer(u, SANDBOX_DAY)["cases"])
     async with session_scope(world.hub.sessionmaker) as s:
         case_ids = (await s.scalars(select(CreditRecord.source_id))).all()
-    world.hub.cache = type(world.hub.cache)()
+    world.hub.backends.cache = type(world.hub.cache)()
     court = world.registry["court-dishonest"]
     court.path = lambda entity, cats: f"/court/v1/dishonest/{clean}"  # type: ignore[method-assign]
     court.to_records = lambda entity, answer, cats: []  # type: ignore[method-assign]
@@ -306,7 +306,7 @@ async def test_redis_cache_shares_freshness(world: World, redis_url: str) -> Non
 
     redis = Redis.from_url(redis_url)
     prefix = f"test:{USCC}:{id(world)}:"
-    world.hub.cache = RedisCache(redis, prefix=prefix)
+    world.hub.backends.cache = RedisCache(redis, prefix=prefix)
     try:
         await world.add_entity(USCC)
         await world.consent(USCC, [C.UTILITIES])

@@ -10,11 +10,11 @@ import typer
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from hub.demo.cli import register
 from hub.demo.generator import generate, seed_demo
 from hub.enums import DataCategory, ListKind
 from hub.importer.rows import parse_row
 from hub.models import CreditRecord, Entity
+from hub.root.commands.generate import register
 from hub.uscc import is_valid
 
 TODAY = date(2026, 11, 23)

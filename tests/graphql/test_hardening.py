@@ -145,7 +145,7 @@ async def test_production_hides_introspection_and_suggestions(
     migrate(sqlite_url)
     api, http = await make_api(sqlite_url, clock, tmp_path / "p")
     try:
-        from hub.app import create_app
+        from hub.root.app import create_app
         from hub.settings import Settings
 
         prod = Settings(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from hub.app import create_app
 from hub.enums import PrincipalKind
 from hub.models import AuditEvent
+from hub.root.app import create_app
 from tests.api import Api
 from tests.rights.ws import GraphQLSocket
 

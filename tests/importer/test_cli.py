@@ -8,7 +8,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from hub.importer.cli import register
+from hub.root.commands.importer import register
 from tests.importer.helpers import USCC_B, entity, record, write_jsonl
 
 

@@ -45,7 +45,7 @@ _SCHEMA: list[strawberry.Schema] = []
 def patched_schema(monkeypatch: pytest.MonkeyPatch) -> None:
     if not _SCHEMA:
         _SCHEMA.append(rights_schema())
-    monkeypatch.setattr("hub.app.get_schema", lambda production=False: _SCHEMA[0])
+    monkeypatch.setattr("hub.root.app.get_schema", lambda production=False: _SCHEMA[0])
 
 
 async def _api(url: str, clock: FrozenClock, tmp_path: Any) -> AsyncIterator[Api]:

@@ -23,8 +23,8 @@ from hub.models import (
     ListMembership,
     Objection,
 )
-from hub.rights.cli import register
 from hub.rights.maintenance import maintain
+from hub.root.commands.rights import register
 from tests.api import Api
 from tests.rights.helpers import USCC, count, negative, record_row, score
 

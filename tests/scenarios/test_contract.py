@@ -7,9 +7,9 @@ from importlib.metadata import entry_points
 import pytest
 
 from hub.access.policy import default_policy
+from hub.decisions.fact_specs import FACTS
 from hub.enums import DataCategory, Purpose
 from scenarios import Scenario, ScenarioRegistry, compile_rules, evaluate
-from scenarios.facts import FACTS
 
 KEYS = sorted(ep.name for ep in entry_points(group="xinyi_hub.scenarios"))
 SAMPLE = {

@@ -35,9 +35,9 @@ from pydantic import (
     model_validator,
 )
 
-from hub.enums import DecisionOutcome
+from hub.decisions.fact_specs import FACTS
+from hub.enums import DataCategory, DecisionOutcome
 from hub.errors import ErrorCode, HubError
-from scenarios.facts import FACTS
 
 __all__ = [
     "OPERATORS",
@@ -49,6 +49,7 @@ __all__ = [
     "RuleSetError",
     "Then",
     "load_rules",
+    "check_rules_fit",
     "parse_rules",
 ]
 
@@ -217,3 +218,29 @@ def parse_rules(raw: Any, *, source: str = "rule set") -> RuleSet:
 def load_rules(path: str | Path) -> RuleSet:
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     return parse_rules(raw, source=str(path))
+
+
+def check_rules_fit(
+    rules: RuleSet,
+    *,
+    key: str,
+    categories: frozenset[DataCategory],
+    benefit_codes: tuple[str, ...],
+) -> None:
+    """Reject rules that test facts outside the scenario's categories or grant
+    benefits it does not declare (the message names the rule)."""
+    for rule in rules.rules:
+        for cond in rule.when:
+            cat = FACTS[cond.fact].category
+            if cat not in categories:
+                raise RuleSetError(
+                    f"rule {rule.id!r}: fact {cond.fact!r} needs category {cat}, "
+                    f"which scenario {key} does not declare "
+                    f"({', '.join(sorted(categories))})"
+                )
+        for b in rule.then.benefits:
+            if b.code not in benefit_codes:
+                raise RuleSetError(
+                    f"rule {rule.id!r}: benefit {b.code!r} is not one of "
+                    f"{key}'s benefit codes ({', '.join(benefit_codes)})"
+                )

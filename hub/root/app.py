@@ -15,7 +15,8 @@ from hub.audit.chain import Sealer
 from hub.auth.routes import routes as auth_routes
 from hub.clock import Clock
 from hub.observability import MetricsMiddleware, healthz, metrics, readyz
-from hub.resources import Hub, build_hub
+from hub.resources import Hub
+from hub.root.build import build_hub
 from hub.settings import Settings, get_settings
 from schema import get_schema
 from schema.view import HubGraphQL

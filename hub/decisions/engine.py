@@ -7,7 +7,7 @@ Hit policy:
 - benefits come from fired ELIGIBLE rules, only when the outcome is ELIGIBLE,
   first rule wins per benefit key (so higher tiers are listed first);
 - reasons are the fired rules that carry the final outcome, in table order;
-- joint-punishment reasons (``scenarios.joint_punishment``) force RESTRICTED.
+- joint-punishment reasons (``hub.decisions.joint_punishment``) force RESTRICTED.
 
 A condition over a fact that is missing or null is false (unknown data never
 qualifies anyone), except ``eq``/``ne`` against null.
@@ -20,9 +20,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from hub.decisions.table import Condition, Rule, RuleSet
+from hub.decisions.verdict import BenefitGrant, Reason, Verdict
 from hub.enums import DecisionOutcome
-from scenarios.table import Condition, Rule, RuleSet
-from scenarios.verdict import BenefitGrant, Reason, Verdict
 
 __all__ = ["CompiledRules", "compile_rules", "evaluate", "fired_rule_ids"]
 

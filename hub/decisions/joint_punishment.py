@@ -9,9 +9,9 @@ when the caller holds no consent.
 
 from __future__ import annotations
 
+from hub.decisions.verdict import Reason
 from hub.enums import ListKind, RecordStatus, Severity
 from hub.evaluation.inputs import EntityData
-from scenarios.verdict import Reason
 
 __all__ = ["BASIS", "joint_punishment_reasons"]
 

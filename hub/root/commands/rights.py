@@ -27,7 +27,7 @@ __all__ = ["register", "run"]
 async def run(settings: Settings, clock: Clock) -> MaintenanceReport:
     """Build the hub (migrating first), run once, seal the audit events, close."""
     from hub.audit.chain import seal_pending
-    from hub.resources import build_hub
+    from hub.root.build import build_hub
 
     hub = await build_hub(settings, clock)
     try:

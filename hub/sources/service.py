@@ -34,15 +34,15 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from connectors import repository as repo
 from connectors.errors import ConnectorError, MalformedPayload
-from connectors.flight import SingleFlight
 from connectors.protocol import Connector, EntityRef, FetchContext
 from connectors.records import RecordIn
 from connectors.registry import ConnectorRegistry
 from hub.clock import calendar_day
 from hub.entities import bump_data_version
 from hub.enums import DataCategory
+from hub.sources import repository as repo
+from hub.sources.flight import SingleFlight
 
 if TYPE_CHECKING:
     from hub.access.door import Grant

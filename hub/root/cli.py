@@ -10,12 +10,12 @@ from typing import Any
 
 import typer
 
-from connectors.sandbox.cli import register as register_sandbox
-from hub.auth.cli import register as register_auth
 from hub.db import create_engine, make_sessionmaker, migrate
-from hub.demo.cli import register as register_generate
-from hub.importer.cli import register as register_import
-from hub.rights.cli import register as register_rights
+from hub.root.commands.auth import register as register_auth
+from hub.root.commands.generate import register as register_generate
+from hub.root.commands.importer import register as register_import
+from hub.root.commands.rights import register as register_rights
+from hub.root.commands.sandbox import register as register_sandbox
 from hub.settings import Settings
 
 __all__ = ["app", "main"]
@@ -62,7 +62,7 @@ def serve(
         raise typer.Exit(2)
     migrate(settings.database_url)
     uvicorn.run(
-        "hub.app:create_app",
+        "hub.root.app:create_app",
         factory=True,
         host=host,
         port=port,
@@ -155,7 +155,7 @@ def demo(
             [
                 sys.executable,
                 "-m",
-                "hub.cli",
+                "hub.root.cli",
                 "sandbox",
                 "--host",
                 "127.0.0.1",
@@ -171,7 +171,7 @@ def demo(
 
     try:
         uvicorn.run(
-            "hub.app:create_app",
+            "hub.root.app:create_app",
             factory=True,
             host=host,
             port=port,

@@ -1,0 +1,46 @@
+"""Build the process's :class:`~hub.resources.Hub` from the settings."""
+
+from __future__ import annotations
+
+from hub.access.policy import default_policy
+from hub.auth.keys import load_keyring
+from hub.backends.factory import make_backends
+from hub.clock import Clock, SystemClock
+from hub.db import create_engine, make_sessionmaker, migrate
+from hub.resources import Hub
+from hub.settings import Settings
+
+__all__ = ["build_hub"]
+
+
+async def build_hub(
+    settings: Settings, clock: Clock | None = None, *, run_migrations: bool = True
+) -> Hub:
+    """Migrate the database, then make engine, backends, keys and registries."""
+    from connectors.registry import load_connectors
+    from scenarios.registry import ScenarioRegistry
+
+    if run_migrations:
+        migrate(settings.database_url)
+    engine = create_engine(
+        settings.database_url,
+        **({} if settings.is_sqlite else {"pool_pre_ping": settings.db_pool_pre_ping}),
+    )
+    clock = clock or SystemClock()
+    maker = make_sessionmaker(engine)
+    backends = make_backends(settings)
+    connectors = load_connectors(settings)
+    hub = Hub(
+        settings=settings,
+        clock=clock,
+        engine=engine,
+        sessionmaker=maker,
+        policy=default_policy(),
+        backends=backends,
+        keys=await load_keyring(maker, settings, clock),
+        connectors=connectors,
+        scenarios=ScenarioRegistry.from_entry_points(),
+    )
+    hub._closers.append(connectors.aclose)
+    hub._closers.append(backends.aclose)
+    return hub

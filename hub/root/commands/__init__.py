@@ -1,0 +1,1 @@
+"""Sub-commands of ``xinyi-hub``, one module per concern."""
