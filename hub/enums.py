@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 __all__ = [
+    "AccessBasis",
     "CommitmentKind",
     "CommitmentStatus",
     "ConsentStatus",
@@ -31,6 +32,17 @@ class PrincipalKind(StrEnum):
     AGENCY = "AGENCY"
     SUBJECT = "SUBJECT"
     ADMIN = "ADMIN"
+
+
+class AccessBasis(StrEnum):
+    """Why the door lets a principal touch an enterprise's data (policy.yaml)."""
+
+    CONSENT = "CONSENT"
+    SUBJECT = "SUBJECT"
+    PUBLIC_LIST = "PUBLIC_LIST"
+    STATUTORY = "STATUTORY"
+    ADMIN_QUEUE = "ADMIN_QUEUE"
+    DRY_RUN = "DRY_RUN"
 
 
 class Purpose(StrEnum):

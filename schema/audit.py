@@ -11,7 +11,11 @@ from hub.audit.repository import AuditQuery, page
 from hub.enums import DataCategory, PrincipalKind, Purpose
 from hub.errors import ErrorCode, HubError
 from hub.models import AuditEvent as EventRow
-from schema.common import PageInfo, check_first, decode_cursor, encode_cursor, page_info
+from schema.common import (
+    Connection,
+    check_first,
+    decode_cursor,
+)
 from schema.permissions import IsAdmin, IsAuthenticated
 from schema.scalars import USCC
 
@@ -61,19 +65,6 @@ class AuditEvent:
         )
 
 
-@strawberry.type
-class AuditEventEdge:
-    cursor: str
-    node: AuditEvent
-
-
-@strawberry.type
-class AuditEventConnection:
-    edges: list[AuditEventEdge]
-    page_info: PageInfo
-    total_count: int
-
-
 @strawberry.input
 class AuditFilter:
     subject: USCC | None = None
@@ -85,19 +76,17 @@ class AuditFilter:
 
 async def _connection(
     info: Info, q: AuditQuery, first: int | None, after: str | None
-) -> AuditEventConnection:
+) -> Connection[AuditEvent]:
     cursor = decode_cursor(after, 1, (int,))
     first = check_first(first)
     async with info.context.db() as session:
         rows, total = await page(session, q, first, int(cursor[0]) if cursor else None)
-    edges = [
-        AuditEventEdge(cursor=encode_cursor(r.n), node=AuditEvent.from_row(r))
-        for r in rows[:first]
-    ]
-    return AuditEventConnection(
-        edges=edges,
-        page_info=page_info(len(rows) > first, edges),
-        total_count=total,
+    return Connection.build(
+        rows[:first],
+        len(rows) > first,
+        total,
+        node=AuditEvent.from_row,
+        cursor=lambda r: (r.n,),
     )
 
 
@@ -110,7 +99,7 @@ class AuditQueryType:
     )
     async def access_log(
         self, info: Info, uscc: USCC, first: int | None = 20, after: str | None = None
-    ) -> AuditEventConnection:
+    ) -> Connection[AuditEvent]:
         p = info.context.principal
         if not (p.is_admin or (p.is_subject and p.uscc == uscc)):
             raise HubError(
@@ -127,7 +116,7 @@ class AuditQueryType:
         filter: AuditFilter | None = None,
         first: int | None = 20,
         after: str | None = None,
-    ) -> AuditEventConnection:
+    ) -> Connection[AuditEvent]:
         f = filter or AuditFilter()
         q = AuditQuery(
             subject=str(f.subject) if f.subject else None,

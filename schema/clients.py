@@ -17,12 +17,11 @@ from hub.auth.principal import Principal
 from hub.auth.scopes import allowed_scopes
 from hub.enums import PrincipalKind
 from hub.models import Client
-from schema.common import PageInfo
+from schema.common import Connection, Edge, PageInfo
 from schema.permissions import IsAdmin, IsAuthenticated
 from schema.scalars import USCC
 
 __all__ = [
-    "ClientConnection",
     "ClientCredentialsType",
     "ClientMutation",
     "ClientQuery",
@@ -83,19 +82,6 @@ class ClientType:
         )
 
 
-@strawberry.type(name="ClientEdge")
-class ClientEdge:
-    cursor: str
-    node: ClientType
-
-
-@strawberry.type(name="ClientConnection")
-class ClientConnection:
-    edges: list[ClientEdge]
-    page_info: PageInfo
-    total_count: int
-
-
 @strawberry.type(
     name="ClientCredentials",
     description="Returned once: the secret is never shown again.",
@@ -129,14 +115,14 @@ class ClientQuery:
     @strawberry.field(permission_classes=[IsAdmin])
     async def clients(
         self, info: Info, first: int | None = 20, after: str | None = None
-    ) -> ClientConnection:
+    ) -> Connection[ClientType]:
         async with info.context.db() as session:
             found = await client_service.list(
                 session, first=20 if first is None else first, after=after
             )
-        return ClientConnection(
+        return Connection(
             edges=[
-                ClientEdge(cursor=cursor, node=ClientType.from_row(client))
+                Edge(cursor=cursor, node=ClientType.from_row(client))
                 for client, cursor in zip(found.items, found.cursors, strict=True)
             ],
             page_info=PageInfo(

@@ -1,11 +1,20 @@
-"""Types and helpers shared by every domain module: pages and cursors."""
+"""Types and helpers shared by every domain module: pages and cursors.
+
+Every list field answers a ``Connection[Node]``; Strawberry names the
+generic types after their node (``Connection[Consent]`` is
+``ConsentConnection``, its edges ``ConsentEdge``)::
+
+    return Connection.build(rows, more, total,
+                            node=Consent.from_row,
+                            cursor=lambda r: (r.granted_at.isoformat(), r.id))
+"""
 
 from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Generic, TypeVar
 
 import strawberry
 
@@ -13,6 +22,8 @@ from hub.errors import ErrorCode, HubError
 from schema.limits import MAX_LIST
 
 __all__ = [
+    "Connection",
+    "Edge",
     "PageInfo",
     "check_first",
     "decode_cursor",
@@ -30,6 +41,42 @@ class PageInfo:
 def page_info(more: bool, edges: list[Any]) -> PageInfo:
     """PageInfo of a page of ``edges`` (each with a ``cursor``)."""
     return PageInfo(has_next_page=more, end_cursor=edges[-1].cursor if edges else None)
+
+
+NodeT = TypeVar("NodeT")
+RowT = TypeVar("RowT")
+
+
+@strawberry.type
+class Edge(Generic[NodeT]):
+    cursor: str
+    node: NodeT
+
+
+@strawberry.type
+class Connection(Generic[NodeT]):
+    edges: list[Edge[NodeT]]
+    page_info: PageInfo
+    total_count: int
+
+    @classmethod
+    def build(
+        cls,
+        rows: Iterable[RowT],
+        more: bool,
+        total: int,
+        *,
+        node: Callable[[RowT], NodeT],
+        cursor: Callable[[RowT], Sequence[Any]],
+    ) -> Connection[NodeT]:
+        """A page of ``rows``: ``node`` makes each GraphQL node, ``cursor``
+        the values its opaque cursor carries."""
+        edges = [Edge(cursor=encode_cursor(*cursor(r)), node=node(r)) for r in rows]
+        return cls(edges=edges, page_info=page_info(more, edges), total_count=total)
+
+    @classmethod
+    def empty(cls) -> Connection[NodeT]:
+        return cls(edges=[], page_info=page_info(False, []), total_count=0)
 
 
 def encode_cursor(*values: Any) -> str:
@@ -50,9 +97,13 @@ def decode_cursor(
     if cursor is None:
         return None
     try:
+        if len(cursor) > MAX_CURSOR:
+            raise ValueError
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
         if not isinstance(values, list) or len(values) != arity:
+            raise ValueError
+        if not all(_flat(v) for v in values):
             raise ValueError
         if parse is not None:
             values = [p(v) for p, v in zip(parse, values, strict=True)]
@@ -62,6 +113,20 @@ def decode_cursor(
             "Invalid cursor: pass an endCursor returned by this field.",
             ErrorCode.VALIDATION_ERROR,
         ) from exc
+
+
+# A cursor carries a few short scalars (a date, an id, a counter); anything
+# longer or nested was not made here.
+MAX_CURSOR = 256
+_INT64 = 2**63
+
+
+def _flat(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return -_INT64 <= value < _INT64
+    return isinstance(value, str) and len(value) <= 64
 
 
 def check_first(first: int | None, default: int = 20) -> int:

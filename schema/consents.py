@@ -12,7 +12,11 @@ from hub.consent.service import GrantRequest, consent_status
 from hub.enums import ConsentStatus, DataCategory, Purpose
 from hub.models import Consent as ConsentRow
 from schema.clients import PrincipalType as Principal
-from schema.common import PageInfo, check_first, decode_cursor, encode_cursor, page_info
+from schema.common import (
+    Connection,
+    check_first,
+    decode_cursor,
+)
 from schema.loaders import clients_by_id
 from schema.permissions import IsAuthenticated
 from schema.scalars import USCC
@@ -59,19 +63,6 @@ class Consent:
         )
 
 
-@strawberry.type
-class ConsentEdge:
-    cursor: str
-    node: Consent
-
-
-@strawberry.type
-class ConsentConnection:
-    edges: list[ConsentEdge]
-    page_info: PageInfo
-    total_count: int
-
-
 @strawberry.input
 class GrantConsentInput:
     subject: USCC
@@ -96,7 +87,7 @@ class ConsentQuery:
         status: ConsentStatus | None = None,
         first: int | None = 20,
         after: str | None = None,
-    ) -> ConsentConnection:
+    ) -> Connection[Consent]:
         ctx = info.context
         cursor = decode_cursor(after, 2, (_iso_datetime, str))
         async with ctx.db() as session:
@@ -110,17 +101,12 @@ class ConsentQuery:
                 after=(cursor[0], cursor[1]) if cursor else None,
             )
         now = ctx.hub.clock.now()
-        edges = [
-            ConsentEdge(
-                cursor=encode_cursor(r.granted_at.isoformat(), r.id),
-                node=Consent.from_row(r, now),
-            )
-            for r in rows
-        ]
-        return ConsentConnection(
-            edges=edges,
-            page_info=page_info(more, edges),
-            total_count=total,
+        return Connection.build(
+            rows,
+            more,
+            total,
+            node=lambda r: Consent.from_row(r, now),
+            cursor=lambda r: (r.granted_at.isoformat(), r.id),
         )
 
 

@@ -18,19 +18,17 @@ from hub.profiles import repository as repo
 from hub.profiles.service import ProfileData, read_profiles
 from hub.profiles.visibility import list_kinds_for
 from hub.sources.service import refresh, stored_statuses
-from schema.common import PageInfo, check_first, decode_cursor, encode_cursor, page_info
+from schema.common import (
+    Connection,
+    check_first,
+    decode_cursor,
+)
 from schema.consents import Consent
 from schema.context import Context
 from schema.entity import Entity
 from schema.evaluation import Evaluation
 from schema.permissions import CanReadProfiles
-from schema.records import (
-    CreditRecord,
-    CreditRecordConnection,
-    CreditRecordEdge,
-    ListMembership,
-    SourceStatus,
-)
+from schema.records import CreditRecord, ListMembership, SourceStatus
 from schema.scalars import USCC
 
 __all__ = ["CreditProfile", "ProfileError", "ProfileQuery"]
@@ -133,7 +131,7 @@ class CreditProfile:
         categories: list[DataCategory] | None = None,
         first: int | None = 50,
         after: str | None = None,
-    ) -> CreditRecordConnection:
+    ) -> Connection[CreditRecord]:
         grant = self.data.grant
         allowed = {str(c) for c in grant.categories} & set(repo.RECORD_CATEGORIES)
         if categories is not None:
@@ -141,11 +139,7 @@ class CreditProfile:
         first = check_first(first, 50)
         cursor = decode_cursor(after, 2, (_iso_date, int))
         if not allowed or first == 0:
-            return CreditRecordConnection(
-                edges=[],
-                page_info=PageInfo(has_next_page=False, end_cursor=None),
-                total_count=0,
-            )
+            return Connection.empty()
         key: RecordKey = (
             grant.uscc,
             tuple(sorted(allowed)),
@@ -155,19 +149,15 @@ class CreditProfile:
             info.context.hub.clock.today(),
         )
         rows, total = await _records_loader(info.context).load(key)
-        edges = [
-            CreditRecordEdge(
-                cursor=encode_cursor(
-                    (r.decided_on or r.occurred_on or date.min).isoformat(), r.id
-                ),
-                node=CreditRecord.from_row(r),
-            )
-            for r in rows[:first]
-        ]
-        return CreditRecordConnection(
-            edges=edges,
-            page_info=page_info(len(rows) > first, edges),
-            total_count=total,
+        return Connection.build(
+            rows[:first],
+            len(rows) > first,
+            total,
+            node=CreditRecord.from_row,
+            cursor=lambda r: (
+                (r.decided_on or r.occurred_on or date.min).isoformat(),
+                r.id,
+            ),
         )
 
     @strawberry.field

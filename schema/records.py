@@ -9,13 +9,10 @@ import strawberry
 from hub.enums import DataCategory, ListKind, RecordStatus, Severity
 from hub.models import CreditRecord as RecordRow
 from hub.models import ListMembership as ListRow
-from schema.common import PageInfo
 from schema.scalars import JSON
 
 __all__ = [
     "CreditRecord",
-    "CreditRecordConnection",
-    "CreditRecordEdge",
     "ListMembership",
     "SourceStatus",
 ]
@@ -59,19 +56,6 @@ class CreditRecord:
             source=r.source,
             details=r.details,  # type: ignore[arg-type]
         )
-
-
-@strawberry.type
-class CreditRecordEdge:
-    cursor: str
-    node: CreditRecord
-
-
-@strawberry.type
-class CreditRecordConnection:
-    edges: list[CreditRecordEdge]
-    page_info: PageInfo
-    total_count: int
 
 
 @strawberry.type

@@ -33,11 +33,11 @@ from hub.rights.shares import DataShare as ShareRow
 from hub.rights.shares import data_shares
 from schema.clients import PrincipalType
 from schema.common import (
+    Connection,
     PageInfo,
     check_first,
     decode_cursor,
     encode_cursor,
-    page_info,
 )
 from schema.permissions import HasKind, HasScope, IsAdmin, IsSubject
 from schema.records import CreditRecord
@@ -106,19 +106,6 @@ class Objection:
 
 
 @strawberry.type
-class ObjectionEdge:
-    cursor: str
-    node: Objection
-
-
-@strawberry.type
-class ObjectionConnection:
-    edges: list[ObjectionEdge]
-    page_info: PageInfo
-    total_count: int
-
-
-@strawberry.type
 class RepairApplication:
     id: strawberry.ID
     record: CreditRecord
@@ -141,19 +128,6 @@ class RepairApplication:
             decided_at=r.decided_at,
             note=r.note,
         )
-
-
-@strawberry.type
-class RepairApplicationEdge:
-    cursor: str
-    node: RepairApplication
-
-
-@strawberry.type
-class RepairApplicationConnection:
-    edges: list[RepairApplicationEdge]
-    page_info: PageInfo
-    total_count: int
 
 
 @strawberry.type(description="A credit commitment (信用承诺) and whether it was kept.")
@@ -179,19 +153,6 @@ class Commitment:
             status=CommitmentStatus(c.status),
             fulfilled_on=c.fulfilled_on,
         )
-
-
-@strawberry.type
-class CommitmentEdge:
-    cursor: str
-    node: Commitment
-
-
-@strawberry.type
-class CommitmentConnection:
-    edges: list[CommitmentEdge]
-    page_info: PageInfo
-    total_count: int
 
 
 @strawberry.type(
@@ -260,7 +221,7 @@ class RightsQuery:
         status: ObjectionStatus | None = None,
         first: int | None = 20,
         after: str | None = None,
-    ) -> ObjectionConnection:
+    ) -> Connection[Objection]:
         ctx = info.context
         n = check_first(first)
         cursor = _at(decode_cursor(after, 2, (_iso_datetime, str)))
@@ -270,15 +231,12 @@ class RightsQuery:
             )
             recs = await repo.records_by_id(session, [o.record_id for o in rows])
         now = ctx.hub.clock.now()
-        edges = [
-            ObjectionEdge(
-                cursor=encode_cursor(o.due_by.isoformat(), o.id),
-                node=Objection.from_row(o, recs[o.record_id], now),
-            )
-            for o in rows
-        ]
-        return ObjectionConnection(
-            edges=edges, page_info=page_info(more, edges), total_count=total
+        return Connection.build(
+            rows,
+            more,
+            total,
+            node=lambda o: Objection.from_row(o, recs[o.record_id], now),
+            cursor=lambda o: (o.due_by.isoformat(), o.id),
         )
 
     @strawberry.field(
@@ -292,7 +250,7 @@ class RightsQuery:
         status: RepairStatus | None = None,
         first: int | None = 20,
         after: str | None = None,
-    ) -> RepairApplicationConnection:
+    ) -> Connection[RepairApplication]:
         ctx = info.context
         n = check_first(first)
         cursor = _at(decode_cursor(after, 2, (_iso_datetime, str)))
@@ -301,15 +259,12 @@ class RightsQuery:
                 session, ctx.principal, status=status, first=n, after=cursor
             )
             recs = await repo.records_by_id(session, [r.record_id for r in rows])
-        edges = [
-            RepairApplicationEdge(
-                cursor=encode_cursor(r.applied_at.isoformat(), r.id),
-                node=RepairApplication.from_row(r, recs[r.record_id]),
-            )
-            for r in rows
-        ]
-        return RepairApplicationConnection(
-            edges=edges, page_info=page_info(more, edges), total_count=total
+        return Connection.build(
+            rows,
+            more,
+            total,
+            node=lambda r: RepairApplication.from_row(r, recs[r.record_id]),
+            cursor=lambda r: (r.applied_at.isoformat(), r.id),
         )
 
     @strawberry.field(
@@ -325,7 +280,7 @@ class RightsQuery:
         status: CommitmentStatus | None = None,
         first: int | None = 20,
         after: str | None = None,
-    ) -> CommitmentConnection:
+    ) -> Connection[Commitment]:
         ctx = info.context
         n = check_first(first)
         cursor = decode_cursor(after, 2, (_iso_date, str))
@@ -338,23 +293,20 @@ class RightsQuery:
                 first=n,
                 after=(str(cursor[0]), str(cursor[1])) if cursor else None,
             )
-        edges = [
-            CommitmentEdge(
-                cursor=encode_cursor(c.due_on.isoformat(), c.id),
-                node=Commitment.from_row(c),
-            )
-            for c in page.rows
-        ]
+        found = Connection.build(
+            page.rows,
+            page.more,
+            page.total,
+            node=Commitment.from_row,
+            cursor=lambda c: (c.due_on.isoformat(), c.id),
+        )
         # The end cursor is the last row looked at, shown or not, so a page
         # whose rows were all refused still leads on to the next.
-        return CommitmentConnection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.more,
-                end_cursor=encode_cursor(*page.end) if page.end else None,
-            ),
-            total_count=page.total,
+        found.page_info = PageInfo(
+            has_next_page=page.more,
+            end_cursor=encode_cursor(*page.end) if page.end else None,
         )
+        return found
 
     @strawberry.field(
         description="Per ACTIVE consent: who can currently see what of this "

@@ -1,35 +1,45 @@
 """The one door for subject data.
 
-Every read of an enterprise's data — profile, batch item, eligibility,
-connector pull — calls :func:`open_door` (or :func:`open_doors` for a batch).
-It decides from (principal kind, purpose, categories, consent) and writes the
-audit event before any data is loaded; the caller's unit of work commits it
-together with the read, before the response leaves.  Refusals are audited in
-the same unit of work and kept even when it rolls back (``hub.db``), then
-raised (or returned, for batches).
+Every access to an enterprise's data — profile, batch item, eligibility,
+connector pull, admin queue, dry run, public-list check — calls
+:func:`open_door` (or :func:`open_doors` for a batch) with the *basis* of the
+access (consent, the subject's own, public list, statutory, admin queue, dry
+run; declared in ``policy.yaml``).  It decides from (basis, principal kind,
+purpose, categories, consent) and writes the audit event before any data is
+loaded; the caller's unit of work commits it together with the read, before
+the response leaves.  Refusals are audited in the same unit of work and kept
+even when it rolls back (``hub.db``), then raised (or returned, for batches).
+
+The door is structure, not convention: loaders of subject data take a
+:class:`Grant`, and only the door makes grants — :func:`admit` refuses any
+other object, including a copy of a real grant.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.audit.chain import append_event
+from hub.audit.chain import PENDING_PREFIX, append_event
 from hub.auth.principal import Principal
-from hub.enums import DataCategory, PrincipalKind, Purpose
+from hub.consent.active import active_consent
+from hub.enums import AccessBasis, DataCategory, PrincipalKind, Purpose
 from hub.errors import ErrorCode, HubError
-from hub.models import Consent, Entity
+from hub.models import AuditEvent, Consent, Entity
 
 if TYPE_CHECKING:
     from hub.resources import Hub
 
 __all__ = [
     "ALL_CATEGORIES",
+    "DoorBypassed",
     "Grant",
+    "admit",
     "denied_action",
     "entities_and_consents",
     "open_door",
@@ -39,19 +49,52 @@ __all__ = [
 ALL_CATEGORIES = frozenset(DataCategory)
 
 
-@dataclass(frozen=True)
+class DoorBypassed(TypeError):
+    """A loader of subject data was called with something the door did not make."""
+
+
+# Grants the door has made and that are still referenced; identity, not
+# equality, so a copy (dataclasses.replace, pickling) is not admitted.
+_ISSUED: weakref.WeakSet[Grant] = weakref.WeakSet()
+
+
+@dataclass(frozen=True, eq=False)
 class Grant:
+    """Permission for one access to one enterprise's data, already audited."""
+
     principal: Principal
     uscc: str
     purpose: Purpose | None
     categories: frozenset[DataCategory]
     consent: Consent | None
     audit_event_id: str
+    basis: AccessBasis = AccessBasis.CONSENT
+    _event: AuditEvent | None = field(default=None, repr=False)
 
     @property
     def for_subject(self) -> bool:
         """The enterprise reading its own data (sees every marker)."""
-        return self.principal.kind is PrincipalKind.SUBJECT
+        return self.basis is AccessBasis.SUBJECT
+
+    def settle(self, outcome: str, **detail: Any) -> None:
+        """Name what the access came to (e.g. ``RESTRICTED``) on its audit
+        event, before the unit of work commits it."""
+        event = self._event
+        if event is None or not event.hash.startswith(PENDING_PREFIX):
+            raise RuntimeError("the audit event of this grant is already written")
+        event.outcome = outcome
+        if detail:
+            event.detail = {**(event.detail or {}), **detail}
+
+
+def admit(*grants: Grant) -> None:
+    """Refuse to load subject data without grants made by the door."""
+    for grant in grants:
+        if not isinstance(grant, Grant) or grant not in _ISSUED:
+            raise DoorBypassed(
+                "subject data is loaded only under a Grant made by "
+                "hub.access.door.open_door(s)"
+            )
 
 
 def denied_action(action: str) -> str:
@@ -59,10 +102,29 @@ def denied_action(action: str) -> str:
     return "profile.denied" if action == "profile.read" else action
 
 
+def basis_of(principal: Principal) -> AccessBasis:
+    """The usual basis: the subject's own access, else a consent."""
+    if principal.kind is PrincipalKind.SUBJECT:
+        return AccessBasis.SUBJECT
+    return AccessBasis.CONSENT
+
+
 def _needs_consent(
-    hub: Hub, principal: Principal, uscc: str, purpose: Purpose | None
+    hub: Hub,
+    principal: Principal,
+    uscc: str,
+    purpose: Purpose | None,
+    basis: AccessBasis = AccessBasis.CONSENT,
 ) -> HubError | None:
-    """Refusals that no consent can cure; ``None`` when a consent decides."""
+    """Refusals that no consent can cure; ``None`` when the basis decides."""
+    if basis not in (AccessBasis.CONSENT, AccessBasis.SUBJECT):
+        if not hub.policy.allows(basis, principal.kind):
+            return HubError(
+                f"A {principal.kind} principal may not access enterprise data on "
+                f"the basis {basis} (access policy).",
+                ErrorCode.FORBIDDEN,
+            )
+        return None
     if principal.kind is PrincipalKind.SUBJECT:
         if principal.uscc != uscc:
             return HubError(
@@ -94,10 +156,14 @@ def _decide(
     consent: Consent | None,
     wanted: frozenset[DataCategory] | None,
     require_all: bool,
+    basis: AccessBasis,
 ) -> frozenset[DataCategory] | HubError:
-    refusal = _needs_consent(hub, principal, uscc, purpose)
+    refusal = _needs_consent(hub, principal, uscc, purpose, basis)
     if refusal is not None:
         return refusal
+    reach = hub.policy.bases[basis].categories
+    if reach is not None:
+        return reach & wanted if wanted is not None else reach
     if principal.kind is PrincipalKind.SUBJECT:
         return wanted if wanted is not None else ALL_CATEGORIES
     assert purpose is not None
@@ -127,14 +193,14 @@ def _decide(
 
 
 # Built once: the hot path binds values, it does not rebuild SQL.
+_NOW = bindparam("now", type_=Consent.expires_at.type)
 _ACTIVE_CONSENTS = (
     select(Consent)
     .where(
         Consent.subject.in_(bindparam("usccs", expanding=True)),
         Consent.grantee_id == bindparam("grantee"),
         Consent.purpose == bindparam("purpose"),
-        Consent.revoked_at.is_(None),
-        Consent.expires_at > bindparam("now", type_=Consent.expires_at.type),
+        active_consent(_NOW),
     )
     .order_by(Consent.granted_at)
 )
@@ -150,8 +216,7 @@ _ENTITIES_WITH_CONSENTS = (
             Consent.subject == Entity.uscc,
             Consent.grantee_id == bindparam("grantee"),
             Consent.purpose == bindparam("purpose"),
-            Consent.revoked_at.is_(None),
-            Consent.expires_at > bindparam("now", type_=Consent.expires_at.type),
+            active_consent(_NOW),
         ),
     )
     .where(Entity.uscc.in_(bindparam("usccs", expanding=True)))
@@ -263,13 +328,20 @@ async def open_doors(
     require_all: bool = False,
     detail: dict[str, Any] | None = None,
     consents: Mapping[str, Consent] | None = None,
+    basis: AccessBasis | None = None,
 ) -> dict[str, Grant | HubError]:
     """Batch form of :func:`open_door`: one consent query, per-item answers.
 
     ``consents`` — from :func:`entities_and_consents` — spares the lookup.
+    ``basis`` defaults to the subject's own access for SUBJECT principals and
+    to a consent for everyone else.
     """
+    basis = basis or basis_of(principal)
     wanted = frozenset(categories) if categories is not None else None
-    if consents is None:
+    if basis not in (AccessBasis.CONSENT, AccessBasis.SUBJECT):
+        consents = {}
+        detail = {**(detail or {}), "basis": str(basis)}
+    elif consents is None:
         consents = {}
         if _consent_decides(hub, principal, usccs, purpose):
             assert purpose is not None
@@ -278,7 +350,9 @@ async def open_doors(
     refusals: list[tuple[str, frozenset[DataCategory], HubError]] = []
     for uscc in dict.fromkeys(usccs):
         consent = consents.get(uscc)
-        decided = _decide(hub, principal, uscc, purpose, consent, wanted, require_all)
+        decided = _decide(
+            hub, principal, uscc, purpose, consent, wanted, require_all, basis
+        )
         if isinstance(decided, HubError):
             refusals.append((uscc, wanted or frozenset(), decided))
             results[uscc] = decided
@@ -295,7 +369,11 @@ async def open_doors(
             categories=[str(c) for c in decided],
             detail=detail,
         )
-        results[uscc] = Grant(principal, uscc, purpose, decided, consent, event.id)
+        grant = Grant(
+            principal, uscc, purpose, decided, consent, event.id, basis, event
+        )
+        _ISSUED.add(grant)
+        results[uscc] = grant
     if refusals:
         await _audit_refusals(
             session, hub, principal, purpose, action, refusals, detail
@@ -314,6 +392,7 @@ async def open_door(
     categories: Iterable[DataCategory] | None = None,
     require_all: bool = False,
     detail: dict[str, Any] | None = None,
+    basis: AccessBasis | None = None,
 ) -> Grant:
     """Authorise one access to ``uscc``'s data and audit it (see module doc).
 
@@ -332,6 +411,7 @@ async def open_door(
             categories=categories,
             require_all=require_all,
             detail=detail,
+            basis=basis,
         )
     )[uscc]
     if isinstance(result, HubError):

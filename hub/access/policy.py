@@ -8,11 +8,21 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from hub.enums import DataCategory, PrincipalKind, Purpose
+from hub.enums import AccessBasis, DataCategory, PrincipalKind, Purpose
 
-__all__ = ["AccessPolicy", "default_policy", "load_policy"]
+__all__ = ["AccessPolicy", "BasisRule", "default_policy", "load_policy"]
 
 DEFAULT_PATH = Path(__file__).with_name("policy.yaml")
+
+
+class BasisRule(BaseModel):
+    """One basis of access: who may use it and which categories it reaches."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kinds: frozenset[PrincipalKind]
+    basis: str
+    categories: frozenset[DataCategory] | None = None
 
 
 class AccessPolicy(BaseModel):
@@ -28,6 +38,7 @@ class AccessPolicy(BaseModel):
     basis: str
     kinds: dict[PrincipalKind, frozenset[Purpose]]
     purposes: dict[Purpose, frozenset[DataCategory]]
+    bases: dict[AccessBasis, BasisRule]
 
     @model_validator(mode="after")
     def _complete(self) -> AccessPolicy:
@@ -37,6 +48,17 @@ class AccessPolicy(BaseModel):
         undefined = {p for ps in self.kinds.values() for p in ps} - set(self.purposes)
         if undefined:
             raise ValueError(f"purposes {sorted(undefined)} have no category list")
+        absent = set(AccessBasis) - set(self.bases)
+        if absent:
+            raise ValueError(f"policy declares no rule for bases {sorted(absent)}")
+        for name in (AccessBasis.CONSENT, AccessBasis.SUBJECT):
+            if self.bases[name].categories is not None:
+                raise ValueError(f"basis {name} takes its categories from the access")
+        for name, rule in self.bases.items():
+            if name not in (AccessBasis.CONSENT, AccessBasis.SUBJECT) and (
+                rule.categories is None
+            ):
+                raise ValueError(f"basis {name} must list the categories it reaches")
         return self
 
     def may_hold(self, kind: PrincipalKind, purpose: Purpose) -> bool:
@@ -44,6 +66,9 @@ class AccessPolicy(BaseModel):
 
     def categories_for(self, purpose: Purpose) -> frozenset[DataCategory]:
         return self.purposes.get(purpose, frozenset())
+
+    def allows(self, basis: AccessBasis, kind: PrincipalKind) -> bool:
+        return kind in self.bases[basis].kinds
 
 
 def load_policy(path: Path | str) -> AccessPolicy:
