@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.audit.chain import append_event
+from hub.audit.changes import record_change
 from hub.auth import repository, status
 from hub.auth.principal import Principal
 from hub.auth.repository import ClientPage
@@ -202,7 +202,7 @@ class ClientService:
         client: Client,
     ) -> None:
         # The secret and its hash never enter the audit trail.
-        await append_event(
+        await record_change(
             session,
             actor=actor,
             action=action,

@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hub.audit.chain import append_event
+from hub.audit.changes import record_change
 from hub.auth import keystore
 from hub.auth.principal import Principal
 from hub.clock import Clock
@@ -255,7 +255,7 @@ class Keyring:
                 )
                 rows = await keystore.list_keys(session)
                 if actor is not None:
-                    await append_event(
+                    await record_change(
                         session,
                         actor=actor,
                         action="keys.rotate",

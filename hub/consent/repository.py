@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
+from hub.consent.active import active_consent
 from hub.enums import ConsentStatus
-from hub.errors import ErrorCode, HubError
-from hub.models import Consent, IdempotencyKey
+from hub.models import Consent
 
 __all__ = [
     "ConsentFilter",
     "count",
-    "fingerprint",
     "page",
-    "remember",
-    "remembered",
 ]
 
 
@@ -48,9 +43,7 @@ class ConsentFilter:
         if self.status is ConsentStatus.REVOKED:
             stmt = stmt.where(Consent.revoked_at.is_not(None))
         elif self.status is ConsentStatus.ACTIVE:
-            stmt = stmt.where(
-                Consent.revoked_at.is_(None), Consent.expires_at > self.now
-            )
+            stmt = stmt.where(active_consent(self.now))
         elif self.status is ConsentStatus.EXPIRED:
             stmt = stmt.where(
                 Consent.revoked_at.is_(None), Consent.expires_at <= self.now
@@ -76,55 +69,3 @@ async def page(
 
 async def count(session: AsyncSession, flt: ConsentFilter) -> int:
     return int(await session.scalar(flt.apply(select(func.count(Consent.id)))) or 0)
-
-
-async def remembered(
-    session: AsyncSession,
-    principal_id: str,
-    key: str,
-    operation: str,
-    fingerprint: str | None = None,
-) -> str | None:
-    """The result id of an earlier request with this key, if any.
-
-    Returns ``"!<operation>"`` when the key was used for another operation;
-    raises CONFLICT when it was used for the same operation with other input.
-    """
-    row = await session.get(IdempotencyKey, (principal_id, key))
-    if row is None:
-        return None
-    stored_op, _, stored_fp = row.operation.partition("#")
-    if stored_op != operation:
-        return f"!{stored_op}"
-    if fingerprint and stored_fp and stored_fp != fingerprint:
-        raise HubError(
-            "This idempotency key was used for a different request; use a new key.",
-            ErrorCode.CONFLICT,
-        )
-    return row.result_id
-
-
-def fingerprint(*parts: object) -> str:
-    """A short digest of a request's input, stored beside its idempotency key."""
-    raw = json.dumps([str(p) for p in parts], ensure_ascii=False)
-    return hashlib.sha256(raw.encode()).hexdigest()[:16]
-
-
-def remember(
-    session: AsyncSession,
-    principal_id: str,
-    key: str,
-    operation: str,
-    result_id: str,
-    at: datetime,
-    fingerprint: str | None = None,
-) -> None:
-    session.add(
-        IdempotencyKey(
-            principal_id=principal_id,
-            key=key,
-            operation=f"{operation}#{fingerprint}" if fingerprint else operation,
-            result_id=result_id,
-            created_at=at,
-        )
-    )

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.audit.chain import append_event
+from hub import idempotency
+from hub.audit.changes import record_change
 from hub.auth.principal import Principal
 from hub.auth.tokens import sign_jws
 from hub.clock import utc
@@ -103,19 +104,21 @@ async def grant(
             "may grant a consent.",
             ErrorCode.FORBIDDEN,
         )
-    request_fp = repo.fingerprint(
+    request = await idempotency.begin(
+        session,
+        actor.id,
+        idempotency_key,
+        "consent.grant",
         req.subject,
         req.grantee_id,
         req.purpose,
         sorted(map(str, req.categories)),
         utc(req.expires_at).isoformat(),
     )
-    if idempotency_key:
-        prior = await repo.remembered(
-            session, actor.id, idempotency_key, "consent.grant", request_fp
-        )
-        if prior is not None:
-            return await _replay(session, prior)
+    if request.result_id is not None:
+        replayed = await session.get(Consent, request.result_id)
+        if replayed is not None:
+            return replayed
     now = hub.clock.now()
     if await session.get(Entity, req.subject) is None:
         raise HubError(f"No entity {req.subject} is registered.", ErrorCode.NOT_FOUND)
@@ -151,17 +154,8 @@ async def grant(
         receipt=receipt,
     )
     session.add(consent)
-    if idempotency_key:
-        repo.remember(
-            session,
-            actor.id,
-            idempotency_key,
-            "consent.grant",
-            consent_id,
-            now,
-            fingerprint=request_fp,
-        )
-    await append_event(
+    request.remember(session, consent_id, now)
+    await record_change(
         session,
         actor=actor,
         action="consent.grant",
@@ -181,18 +175,6 @@ async def grant(
     return consent
 
 
-async def _replay(session: AsyncSession, prior: str) -> Consent:
-    if prior.startswith("!"):
-        raise HubError(
-            f"Idempotency key already used for {prior[1:]}; use a new key.",
-            ErrorCode.CONFLICT,
-        )
-    consent = await session.get(Consent, prior)
-    if consent is None:  # pragma: no cover - key rows are written with the consent
-        raise HubError("Consent not found.", ErrorCode.NOT_FOUND)
-    return consent
-
-
 async def revoke(
     session: AsyncSession, hub: Hub, actor: Principal, consent_id: str
 ) -> Consent:
@@ -209,7 +191,7 @@ async def revoke(
     if status is ConsentStatus.EXPIRED:
         raise HubError("This consent has already expired.", ErrorCode.CONFLICT)
     consent.revoked_at = now
-    await append_event(
+    await record_change(
         session,
         actor=actor,
         action="consent.revoke",

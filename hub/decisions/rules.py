@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.audit.chain import append_event
+from hub.audit.changes import record_change
 from hub.auth.principal import Principal
 from hub.decisions import repository as repo
 from hub.decisions.engine import CompiledRules, compile_rules
@@ -102,7 +102,7 @@ async def publish_rules(
             active=True,
         )
     )
-    await append_event(
+    await record_change(
         session,
         actor=principal,
         action="scenario.publish",

@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub import idempotency
 from hub.access.door import entities_and_consents, open_doors
 from hub.audit.chain import append_event
+from hub.audit.changes import record_change
 from hub.auth.principal import Principal
-from hub.consent.repository import fingerprint, remember, remembered
 from hub.decisions import repository as repo
 from hub.decisions.engine import evaluate
 from hub.decisions.fact_specs import public_facts
@@ -169,25 +170,19 @@ async def record_outcome(
     (decision, result) returns the outcome already recorded; so does a replay
     with the same ``idempotency_key``.
     """
-    op = "recordOutcome"
-    if idempotency_key:
-        prior = await remembered(
-            session,
-            principal.id,
-            idempotency_key,
-            op,
-            fingerprint(decision_id, result, amount),
-        )
-        if prior is not None and prior.startswith("!"):
-            raise HubError(
-                f"Idempotency key {idempotency_key!r} was used for {prior[1:]}; "
-                "use a new key.",
-                ErrorCode.CONFLICT,
-            )
-        if prior is not None:
-            found = await repo.outcome(session, prior)
-            if found is not None:
-                return found
+    request = await idempotency.begin(
+        session,
+        principal.id,
+        idempotency_key,
+        "recordOutcome",
+        decision_id,
+        result,
+        amount,
+    )
+    if request.result_id is not None:
+        found = await repo.outcome(session, request.result_id)
+        if found is not None:
+            return found
     if not _RESULT.match(result):
         raise HubError(
             f"result {result!r} must be an UPPER_SNAKE_CASE code such as "
@@ -223,7 +218,7 @@ async def record_outcome(
         row = await repo.outcome_for(session, decision_id, result)
         assert row is not None
         if inserted:
-            await append_event(
+            await record_change(
                 session,
                 actor=principal,
                 action="outcome.record",
@@ -237,14 +232,5 @@ async def record_outcome(
                     "amount": amount,
                 },
             )
-    if idempotency_key:
-        remember(
-            session,
-            principal.id,
-            idempotency_key,
-            op,
-            row.id,
-            hub.clock.now(),
-            fingerprint=fingerprint(decision_id, result, amount),
-        )
+    request.remember(session, row.id, hub.clock.now())
     return row

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.access.door import open_door, open_doors
-from hub.audit.chain import append_event
+from hub.audit.changes import record_change
 from hub.auth.principal import Principal
 from hub.entities import bump_data_version
 from hub.enums import (
@@ -147,7 +147,7 @@ async def make_commitment(
     await session.flush()
     record = await _mirror(session, c, now)
     await bump_data_version(session, [c.uscc])
-    await append_event(
+    await record_change(
         session,
         actor=actor,
         action="commitment.make",
@@ -193,7 +193,7 @@ async def fulfil_commitment(
     record.details = _details(c, CommitmentStatus.FULFILLED.value)
     record.updated_at = now
     await bump_data_version(session, [c.uscc])
-    await append_event(
+    await record_change(
         session,
         actor=actor,
         action="commitment.fulfil",
@@ -222,7 +222,7 @@ async def breach(
     record.status, record.updated_at = "ACTIVE", now
     c.breach_record_id = record.id
     await bump_data_version(session, [c.uscc])
-    await append_event(
+    await record_change(
         session,
         actor=actor,
         action="commitment.breach",

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.alerts import NEW_NEGATIVE_RECORD, alert_after_commit, drain_alerts
-from hub.audit.chain import append_event
+from hub.audit.changes import record_change
 from hub.auth.principal import SYSTEM, Principal
 from hub.db import session_scope
 from hub.entities import bump_data_version
@@ -119,7 +119,7 @@ async def _delete_old(
             continue
         doomed.append(rid)
         owners.append(uscc)
-        await append_event(
+        await record_change(
             session,
             actor=actor,
             action="record.delete",
@@ -172,7 +172,7 @@ async def _end_listings(
             continue
         m.until, m.updated_at = end, now
         await bump_data_version(session, [m.uscc])
-        await append_event(
+        await record_change(
             session,
             actor=actor,
             action="list.expire",
@@ -196,7 +196,7 @@ async def _flag_overdue(
 ) -> None:
     for o in await repo.overdue_objections(session, now):
         o.overdue = True
-        await append_event(
+        await record_change(
             session,
             actor=actor,
             action="objection.overdue",
@@ -228,7 +228,7 @@ async def run_maintenance(
     await _end_listings(session, rep, actor, now)
     await _flag_overdue(session, rep, actor, now)
     if rep.changed:
-        await append_event(
+        await record_change(
             session,
             actor=actor,
             action="maintenance.run",

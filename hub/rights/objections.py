@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub import idempotency
 from hub.auth.principal import Principal
-from hub.consent.repository import fingerprint, remember, remembered
 from hub.enums import ObjectionResolution, ObjectionStatus, RecordStatus, Severity
 from hub.errors import ErrorCode, HubError
 from hub.models import CreditRecord, Objection, new_id
@@ -136,23 +136,13 @@ async def file_objection(
     idempotency_key: str | None = None,
 ) -> Objection:
     """The subject (or an admin on its behalf) objects to one of its records."""
-    if idempotency_key:
-        prior = await remembered(
-            session,
-            actor.id,
-            idempotency_key,
-            OPERATION,
-            fingerprint(record_id, reason),
-        )
-        if prior is not None:
-            if prior.startswith("!"):
-                raise HubError(
-                    f"Idempotency key already used for {prior[1:]}; use a new key.",
-                    ErrorCode.CONFLICT,
-                )
-            found = await session.get(Objection, prior)
-            if found is not None:
-                return found
+    request = await idempotency.begin(
+        session, actor.id, idempotency_key, OPERATION, record_id, reason
+    )
+    if request.result_id is not None:
+        found = await session.get(Objection, request.result_id)
+        if found is not None:
+            return found
     text = _text(reason, "reason")
     record = await own_record(session, actor, record_id)
     now = hub.clock.now()
@@ -182,16 +172,7 @@ async def file_objection(
         },
     )
     session.add(objection)
-    if idempotency_key:
-        remember(
-            session,
-            actor.id,
-            idempotency_key,
-            OPERATION,
-            objection.id,
-            now,
-            fingerprint=fingerprint(record_id, reason),
-        )
+    request.remember(session, objection.id, now)
     await session.flush()
     return objection
 

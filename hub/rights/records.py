@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.audit.chain import append_event
+from hub.audit.changes import record_change
 from hub.auth.principal import Principal
 from hub.entities import bump_data_version
 from hub.errors import ErrorCode, HubError
@@ -54,7 +54,7 @@ async def set_record_status(
     before = RECORD.move(record, to, label=f"record {record.id}")
     record.updated_at = at
     await bump_data_version(session, [record.uscc])
-    await append_event(
+    await record_change(
         session,
         actor=actor,
         action=action,

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.alerts import RECORD_REPAIRED, alert_after_commit
-from hub.audit.chain import append_event
+from hub.audit.changes import record_change
 from hub.auth.principal import Principal
 from hub.enums import RecordStatus, RepairStatus, Severity
 from hub.errors import ErrorCode, HubError
@@ -102,7 +102,7 @@ async def apply_repair(
         applied_by=actor.id,
     )
     session.add(row)
-    await append_event(
+    await record_change(
         session,
         actor=actor,
         action="repair.apply",
@@ -148,7 +148,7 @@ async def decide_repair(
         )
         alert_after_commit(session, hub, record.uscc, record.id, RECORD_REPAIRED)
     else:
-        await append_event(
+        await record_change(
             session,
             actor=actor,
             action="repair.decide",

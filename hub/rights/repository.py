@@ -6,10 +6,18 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import String, and_, cast, delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.enums import ListKind, ObjectionStatus, RecordStatus, RepairStatus, Severity
+from hub.consent.active import active_consent, covers
+from hub.enums import (
+    DataCategory,
+    ListKind,
+    ObjectionStatus,
+    RecordStatus,
+    RepairStatus,
+    Severity,
+)
 from hub.models import (
     Client,
     Commitment,
@@ -160,10 +168,8 @@ async def commitment_page(
                 Consent.subject == Commitment.uscc,
                 Consent.grantee_id == grantee,
                 Consent.purpose == purpose,
-                Consent.revoked_at.is_(None),
-                Consent.expires_at > now,
-                # categories is a JSON list; its text names each category once
-                cast(Consent.categories, String).contains('"COMMITMENT"'),
+                active_consent(now),
+                covers(DataCategory.COMMITMENT),
             )
             .exists()
         )
@@ -207,8 +213,7 @@ async def active_consents(
         .join(Client, Client.id == Consent.grantee_id)
         .where(
             Consent.subject == uscc,
-            Consent.revoked_at.is_(None),
-            Consent.expires_at > now,
+            active_consent(now),
         )
         .order_by(Consent.expires_at, Consent.id)
     )
@@ -224,8 +229,7 @@ async def has_monitoring_consent(
             Consent.subject == uscc,
             Consent.grantee_id == grantee_id,
             Consent.purpose == "MONITORING",
-            Consent.revoked_at.is_(None),
-            Consent.expires_at > now,
+            active_consent(now),
         )
         .limit(1)
     )

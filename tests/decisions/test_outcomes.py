@@ -92,9 +92,11 @@ async def test_idempotency_key_replays_and_conflicts(hub: Hub, loan) -> None:  #
     assert other.value.code == "CONFLICT" and await count(hub) == 1
     # a key first used for another operation is a CONFLICT
     async with session_scope(hub.sessionmaker) as s:
-        from hub.consent.repository import remember
+        from hub.idempotency import IdempotentRequest
 
-        remember(s, bank.id, "k-2", "consent.grant", "x", hub.clock.now())
+        IdempotentRequest(bank.id, "k-2", "consent.grant", "fp").remember(
+            s, "x", hub.clock.now()
+        )
     with pytest.raises(HubError) as err:
         await report(hub, bank, decision_id, key="k-2")
     assert err.value.code == "CONFLICT"
