@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import strawberry
 from strawberry.types import Info
 
-from hub.audit.repository import AuditQuery, page
+from hub.audit import service
+from hub.audit.service import AuditQuery
 from hub.enums import DataCategory, PrincipalKind, Purpose
-from hub.errors import ErrorCode, HubError
-from hub.models import AuditEvent as EventRow
 from schema.common import (
     Connection,
     check_first,
@@ -18,6 +18,9 @@ from schema.common import (
 )
 from schema.permissions import IsAdmin, IsAuthenticated
 from schema.scalars import USCC
+
+if TYPE_CHECKING:
+    from hub.models import AuditEvent as EventRow
 
 __all__ = ["AuditEvent", "AuditQueryType"]
 
@@ -74,13 +77,7 @@ class AuditFilter:
     to: datetime | None = None
 
 
-async def _connection(
-    info: Info, q: AuditQuery, first: int | None, after: str | None
-) -> Connection[AuditEvent]:
-    cursor = decode_cursor(after, 1, (int,))
-    first = check_first(first)
-    async with info.context.db() as session:
-        rows, total = await page(session, q, first, int(cursor[0]) if cursor else None)
+def _page(rows: list[EventRow], total: int, first: int) -> Connection[AuditEvent]:
     return Connection.build(
         rows[:first],
         len(rows) > first,
@@ -88,6 +85,11 @@ async def _connection(
         node=AuditEvent.from_row,
         cursor=lambda r: (r.n,),
     )
+
+
+def _bounds(first: int | None, after: str | None) -> tuple[int, int | None]:
+    cursor = decode_cursor(after, 1, (int,))
+    return check_first(first), int(cursor[0]) if cursor else None
 
 
 @strawberry.type
@@ -100,14 +102,12 @@ class AuditQueryType:
     async def access_log(
         self, info: Info, uscc: USCC, first: int | None = 20, after: str | None = None
     ) -> Connection[AuditEvent]:
-        p = info.context.principal
-        if not (p.is_admin or (p.is_subject and p.uscc == uscc)):
-            raise HubError(
-                "Only the enterprise itself or an admin may read its access log.",
-                ErrorCode.FORBIDDEN,
+        n, before = _bounds(first, after)
+        async with info.context.db() as session:
+            rows, total = await service.access_log(
+                session, info.context.principal, str(uscc), n, before
             )
-        # 征信业管理条例 Art 22 / FCRA §1681g: the subject sees every query record.
-        return await _connection(info, AuditQuery(subject=str(uscc)), first, after)
+        return _page(rows, total, n)
 
     @strawberry.field(permission_classes=[IsAdmin])
     async def audit_events(
@@ -125,4 +125,7 @@ class AuditQueryType:
             at_from=f.from_,
             at_to=f.to,
         )
-        return await _connection(info, q, first, after)
+        n, before = _bounds(first, after)
+        async with info.context.db() as session:
+            rows, total = await service.search(session, q, n, before)
+        return _page(rows, total, n)

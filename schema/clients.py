@@ -7,6 +7,7 @@ resolvers only call :data:`hub.auth.clients.client_service`.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import strawberry
 from strawberry.types import Info
@@ -16,10 +17,12 @@ from hub.auth.clients import ClientCredentials, client_service
 from hub.auth.principal import Principal
 from hub.auth.scopes import allowed_scopes
 from hub.enums import PrincipalKind
-from hub.models import Client
 from schema.common import Connection, Edge, PageInfo
 from schema.permissions import IsAdmin, IsAuthenticated
 from schema.scalars import USCC
+
+if TYPE_CHECKING:
+    from hub.models import Client
 
 __all__ = [
     "ClientCredentialsType",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import strawberry
 from strawberry.types import Info
@@ -10,7 +11,6 @@ from strawberry.types import Info
 from hub.consent import service
 from hub.consent.service import GrantRequest, consent_status
 from hub.enums import ConsentStatus, DataCategory, Purpose
-from hub.models import Consent as ConsentRow
 from schema.clients import PrincipalType as Principal
 from schema.common import (
     Connection,
@@ -20,6 +20,9 @@ from schema.common import (
 from schema.loaders import clients_by_id
 from schema.permissions import IsAuthenticated
 from schema.scalars import USCC
+
+if TYPE_CHECKING:
+    from hub.models import Consent as ConsentRow
 
 __all__ = ["Consent", "ConsentMutation", "ConsentQuery"]
 

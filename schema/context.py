@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar
-
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from hub.auth.principal import Principal
-from hub.db import commit, rollback
-from hub.errors import ErrorCode, HubError
+from hub.errors import HubError
 from hub.resources import Hub
+from hub.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 __all__ = ["Context"]
 
@@ -23,10 +22,10 @@ T = TypeVar("T")
 class Context:
     """``info.context`` of every resolver.
 
-    Sibling resolvers run concurrently but an ``AsyncSession`` is not safe for
-    concurrent use, so database work happens inside ``async with ctx.db()``,
-    which hands out the request's single session under a lock.  Never await a
-    DataLoader while holding it.
+    Database work happens inside ``async with ctx.db() as session`` (the
+    request's one session, under a lock; see :mod:`hub.unit_of_work`), and
+    the session is handed to services.  Never await a DataLoader while
+    holding it.
     """
 
     def __init__(
@@ -44,19 +43,16 @@ class Context:
         self.response = response
         self.auth_error = auth_error
         self.loaders: dict[str, Any] = {}
-        self._session: AsyncSession | None = None
-        self._lock = asyncio.Lock()
+        self.work = UnitOfWork(hub.sessionmaker)
 
     @asynccontextmanager
     async def db(self) -> AsyncIterator[AsyncSession]:
-        async with self._lock:
-            yield await self.session()
+        async with self.work.db() as session:
+            yield session
 
     async def session(self) -> AsyncSession:
         """The request's session (mutations, which run one at a time, may use it)."""
-        if self._session is None:
-            self._session = self.hub.sessionmaker()
-        return self._session
+        return await self.work.session()
 
     def loader(self, key: str, factory: Callable[[], T]) -> T:
         """One DataLoader per kind per request."""
@@ -66,29 +62,4 @@ class Context:
 
     async def finish(self, *, keep: bool) -> None:
         """Commit (with the audit events) when ``keep``, else roll back; close."""
-        if self._session is None:
-            return
-        session, self._session = self._session, None
-        try:
-            if keep:
-                try:
-                    await commit(session)
-                except Exception as exc:
-                    # The data is dropped; the refusals among the audit
-                    # events are still kept (hub.db.rollback).
-                    await rollback(session, self.hub.sessionmaker)
-                    if not (
-                        isinstance(exc, IntegrityError) and "idempotency" in str(exc)
-                    ):
-                        raise
-                    # Two requests raced with one idempotency key; the first
-                    # one's result is what a retry returns.
-                    raise HubError(
-                        "Another request with this idempotency key is being "
-                        "processed; retry it to get that request's result.",
-                        ErrorCode.CONFLICT,
-                    ) from exc
-            else:
-                await rollback(session, self.hub.sessionmaker)
-        finally:
-            await session.close()
+        await self.work.finish(keep=keep)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import strawberry
 from strawberry.types import Info
 
+from hub.entities import registration
 from hub.enums import EntityKind
-from hub.models import Entity as EntityRow
 from schema.permissions import IsAuthenticated
 from schema.scalars import USCC
+
+if TYPE_CHECKING:
+    from hub.models import Entity as EntityRow
 
 __all__ = ["Entity", "EntityQuery"]
 
@@ -54,5 +58,5 @@ class EntityQuery:
     )
     async def entity(self, info: Info, uscc: USCC) -> Entity | None:
         async with info.context.db() as session:
-            row = await session.get(EntityRow, str(uscc))
+            row = await registration(session, str(uscc))
         return Entity.from_row(row) if row else None

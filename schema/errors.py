@@ -6,10 +6,10 @@ import logging
 
 from graphql import GraphQLError
 from pydantic import ValidationError
-from sqlalchemy.exc import IntegrityError
 from strawberry.extensions import MaskErrors
 
 from hub.errors import ErrorCode, HubError
+from hub.unit_of_work import idempotency_race
 
 __all__ = ["CodedErrors", "coded_error", "internal_error"]
 
@@ -54,13 +54,9 @@ def coded_error(error: GraphQLError) -> GraphQLError:
         else:
             message = error.message
             extensions = {"code": str(ErrorCode.VALIDATION_ERROR)}
-    elif isinstance(root, IntegrityError) and "idempotency" in str(root):
+    elif (race := idempotency_race(root)) is not None:
         # Two requests raced with one idempotency key (flushed mid-resolver).
-        message = (
-            "Another request with this idempotency key is being processed; "
-            "retry it to get that request's result."
-        )
-        extensions = {"code": str(ErrorCode.CONFLICT)}
+        message, extensions = race.message, race.extensions()
     elif error.path is None:
         # Raised before execution (variable coercion): the request was bad.
         message = error.message

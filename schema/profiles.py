@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -11,11 +10,20 @@ import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
+from hub.access.door import Grant
 from hub.enums import DataCategory, Purpose
 from hub.errors import HubError
 from hub.evaluation.service import evaluation_for
-from hub.profiles import repository as repo
-from hub.profiles.service import ProfileData, read_profiles
+from hub.profiles.service import (
+    ProfileData,
+    RecordPage,
+    RecordRequest,
+    list_memberships,
+    read_profiles,
+    record_categories,
+    record_pages,
+    source_rows,
+)
 from hub.profiles.visibility import list_kinds_for
 from hub.sources.service import refresh, stored_statuses
 from schema.common import (
@@ -33,52 +41,19 @@ from schema.scalars import USCC
 
 __all__ = ["CreditProfile", "ProfileError", "ProfileQuery"]
 
-# (uscc, categories, first, after, for_subject, today)
-RecordKey = tuple[str, tuple[str, ...], int, tuple[str, int] | None, bool, date]
 
-
-def _records_loader(ctx: Context) -> DataLoader[RecordKey, tuple[list[Any], int]]:
-    async def load(keys: Sequence[RecordKey]) -> list[tuple[list[Any], int]]:
-        groups: dict[tuple[Any, ...], list[str]] = defaultdict(list)
-        for uscc, cats, first, after, subj, today in keys:
-            groups[(cats, first, after, subj, today)].append(uscc)
-        found: dict[tuple[Any, ...], tuple[dict[str, list[Any]], dict[str, int]]] = {}
+def _records_loader(ctx: Context) -> DataLoader[RecordRequest, RecordPage]:
+    async def load(keys: Sequence[RecordRequest]) -> list[RecordPage]:
         async with ctx.db() as session:
-            for (cats, first, after, subj, today), usccs in groups.items():
-                pages, totals = await repo.record_pages(
-                    session,
-                    usccs,
-                    cats,
-                    today=today,
-                    for_subject=subj,
-                    limit=first + 1,
-                    after=after,
-                )
-                if after is not None and len(totals) < len(usccs):
-                    # A page past the end has no row to carry the total.
-                    totals = await repo.record_counts(
-                        session, usccs, cats, today=today, for_subject=subj
-                    )
-                found[(cats, first, after, subj, today)] = (pages, totals)
-        return [
-            (found[k[1:]][0].get(k[0], []), found[k[1:]][1].get(k[0], 0)) for k in keys
-        ]
+            return await record_pages(session, keys)
 
     return ctx.loader("records", lambda: DataLoader(load_fn=load))
 
 
-def _lists_loader(ctx: Context) -> DataLoader[tuple[str, tuple[str, ...], date], list]:
-    async def load(keys: Sequence[tuple[str, tuple[str, ...], date]]) -> list[list]:
-        by_kinds: dict[tuple[tuple[str, ...], date], list[str]] = defaultdict(list)
-        for uscc, kinds, today in keys:
-            by_kinds[(kinds, today)].append(uscc)
-        found: dict[tuple[tuple[str, ...], date], dict] = {}
+def _lists_loader(ctx: Context) -> DataLoader[Grant, list[Any]]:
+    async def load(grants: Sequence[Grant]) -> list[list[Any]]:
         async with ctx.db() as session:
-            for (kinds, today), usccs in by_kinds.items():
-                found[(kinds, today)] = await repo.list_memberships(
-                    session, usccs, kinds, today
-                )
-        return [found[(k, t)].get(u, []) for u, k, t in keys]
+            return await list_memberships(session, grants, ctx.hub.clock.today())
 
     return ctx.loader("lists", lambda: DataLoader(load_fn=load))
 
@@ -88,14 +63,17 @@ def _iso_date(value: str) -> str:
     return value
 
 
-def _sources_loader(ctx: Context) -> DataLoader[tuple[str, tuple[str, ...]], dict]:
+def _sources_loader(ctx: Context) -> DataLoader[tuple[Grant, tuple[str, ...]], dict]:
     """Stored freshness of a batch's sources in one query (batch reads don't pull)."""
 
-    async def load(keys: Sequence[tuple[str, tuple[str, ...]]]) -> list[dict]:
+    async def load(keys: Sequence[tuple[Grant, tuple[str, ...]]]) -> list[dict]:
         names = sorted({n for _, ns in keys for n in ns})
         async with ctx.db() as session:
-            found = await repo.sources(session, sorted({u for u, _ in keys}), names)
-        return [{r.source: r for r in found.get(u, [])} for u, _ in keys]
+            rows = await source_rows(session, [g for g, _ in keys], names)
+        return [
+            {n: r for n, r in found.items() if n in ns}
+            for found, (_, ns) in zip(rows, keys, strict=True)
+        ]
 
     return ctx.loader("sources", lambda: DataLoader(load_fn=load))
 
@@ -133,22 +111,20 @@ class CreditProfile:
         after: str | None = None,
     ) -> Connection[CreditRecord]:
         grant = self.data.grant
-        allowed = {str(c) for c in grant.categories} & set(repo.RECORD_CATEGORIES)
-        if categories is not None:
-            allowed &= {str(c) for c in categories}
+        allowed = record_categories(grant, categories)
         first = check_first(first, 50)
         cursor = decode_cursor(after, 2, (_iso_date, int))
         if not allowed or first == 0:
             return Connection.empty()
-        key: RecordKey = (
-            grant.uscc,
-            tuple(sorted(allowed)),
+        key = RecordRequest(
+            grant,
+            allowed,
             first,
             (str(cursor[0]), int(cursor[1])) if cursor else None,
-            grant.for_subject,
             info.context.hub.clock.today(),
         )
-        rows, total = await _records_loader(info.context).load(key)
+        page = await _records_loader(info.context).load(key)
+        rows, total = page.rows, page.total
         return Connection.build(
             rows[:first],
             len(rows) > first,
@@ -162,12 +138,9 @@ class CreditProfile:
 
     @strawberry.field
     async def lists(self, info: Info) -> list[ListMembership]:
-        kinds = tuple(list_kinds_for(self.data.grant.categories))
-        if not kinds:
+        if not list_kinds_for(self.data.grant.categories):
             return []
-        rows = await _lists_loader(info.context).load(
-            (self.data.grant.uscc, kinds, info.context.hub.clock.today())
-        )
+        rows = await _lists_loader(info.context).load(self.data.grant)
         return [ListMembership.from_row(r) for r in rows]
 
     @strawberry.field(description="Null unless the consent covers EVALUATION.")
@@ -176,7 +149,7 @@ class CreditProfile:
         if DataCategory.EVALUATION not in grant.categories:
             return None
         async with info.context.db() as session:
-            result = await evaluation_for(session, info.context.hub, grant.uscc)
+            result = await evaluation_for(session, info.context.hub, grant)
         return Evaluation.from_result(result)
 
     @strawberry.field(description="Freshness of each consented external source.")
@@ -196,7 +169,7 @@ class CreditProfile:
             )
             if not names:
                 return []
-            rows = await _sources_loader(ctx).load((self.data.grant.uscc, names))
+            rows = await _sources_loader(ctx).load((self.data.grant, names))
             statuses = stored_statuses(
                 rows, [ctx.hub.connectors[n] for n in names], ctx.hub.clock.now()
             )

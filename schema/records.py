@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import strawberry
 
 from hub.enums import DataCategory, ListKind, RecordStatus, Severity
-from hub.models import CreditRecord as RecordRow
-from hub.models import ListMembership as ListRow
 from schema.scalars import JSON
+
+if TYPE_CHECKING:
+    from hub.models import CreditRecord as RecordRow
+    from hub.models import ListMembership as ListRow
 
 __all__ = [
     "CreditRecord",

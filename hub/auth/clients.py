@@ -11,6 +11,7 @@ service never commits; the secret is returned once and stored only hashed.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,6 +108,13 @@ class ClientService:
         if client is None:
             raise HubError(f"No client with id {id!r}.", ErrorCode.NOT_FOUND)
         return client
+
+    async def by_ids(
+        self, session: AsyncSession, ids: Sequence[str]
+    ) -> list[Client | None]:
+        """Clients in the order of ``ids`` (``None`` for unknown ids)."""
+        found = await repository.by_ids(session, ids)
+        return [found.get(i) for i in ids]
 
     async def suspend(
         self,

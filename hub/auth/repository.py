@@ -105,3 +105,9 @@ async def page(session: AsyncSession, *, first: int, after: str | None) -> Clien
         has_next_page=len(rows) > first,
         total_count=int(total or 0),
     )
+
+
+async def by_ids(session: AsyncSession, ids: Sequence[str]) -> dict[str, Client]:
+    """Clients by ``Client.id``, one statement for a whole DataLoader batch."""
+    rows = await session.scalars(select(Client).where(Client.id.in_(ids)))
+    return {c.id: c for c in rows}

@@ -12,7 +12,7 @@ from hub.enums import DataCategory
 from hub.errors import ErrorCode, HubError
 from hub.evaluation.inputs import EntityData
 from hub.evaluation.repository import load_entity_data
-from hub.evaluation.service import evaluation_for
+from hub.evaluation.service import _current as evaluation_for
 from hub.models import Entity
 
 if TYPE_CHECKING:

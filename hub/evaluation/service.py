@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.access.door import Grant, admit
 from hub.clock import calendar_day
-from hub.enums import Grade
+from hub.enums import DataCategory, Grade
 from hub.errors import ErrorCode, HubError
 from hub.evaluation import repository
 from hub.evaluation.model import EvaluationModel, default_model
@@ -26,7 +27,7 @@ from hub.models import EvaluationRow
 if TYPE_CHECKING:
     from hub.resources import Hub
 
-__all__ = ["evaluation_for", "model_of"]
+__all__ = ["evaluation_for", "model_of", "refresh_evaluation"]
 
 
 def model_of(hub: Hub) -> EvaluationModel:
@@ -48,13 +49,22 @@ def _from_row(row: EvaluationRow) -> EvaluationResult:
 
 
 async def evaluation_for(
-    session: AsyncSession, hub: Hub, uscc: str
+    session: AsyncSession, hub: Hub, grant: Grant
 ) -> EvaluationResult:
     """The entity's evaluation, recomputed when its data changed.
 
-    Raises ``NOT_FOUND`` for an unknown entity.  Callers must have opened the
-    door with the EVALUATION category (interfaces.md "Profile categories").
+    Only under a door-made grant covering EVALUATION (interfaces.md "Profile
+    categories"); raises ``NOT_FOUND`` for an unknown entity.
     """
+    admit(grant)
+    if DataCategory.EVALUATION not in grant.categories:
+        raise HubError(
+            "This access does not cover EVALUATION.", ErrorCode.CONSENT_REQUIRED
+        )
+    return await _current(session, hub, grant.uscc)
+
+
+async def _current(session: AsyncSession, hub: Hub, uscc: str) -> EvaluationResult:
     cached = await repository.cached_evaluation(session, uscc)
     if cached is None:
         raise HubError(f"No entity {uscc} is registered.", ErrorCode.NOT_FOUND)
@@ -78,3 +88,9 @@ async def evaluation_for(
     result = evaluate(data, model, thresholds, today=today, now=hub.clock.now())
     await repository.save_evaluation(session, result, data_version)
     return result
+
+
+async def refresh_evaluation(session: AsyncSession, hub: Hub, uscc: str) -> None:
+    """Recompute and store the evaluation after the entity's data changed
+    (maintenance, repairs).  Returns nothing: reading it takes a grant."""
+    await _current(session, hub, uscc)

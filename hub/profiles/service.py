@@ -1,24 +1,42 @@
-"""Reading credit profiles through the door, one entity or a batch of 100."""
+"""Reading credit profiles through the door, one entity or a batch of 100.
+
+:func:`read_profiles` decides the grants; the loaders below fetch only what a
+grant covers (minimise at the query: a category the consent does not cover is
+never loaded) and refuse to run without door-made grants.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.access.door import Grant, entities_and_consents, open_doors
+from hub.access.door import Grant, admit, entities_and_consents, open_doors
 from hub.auth.principal import Principal
-from hub.enums import Purpose
+from hub.enums import DataCategory, Purpose
 from hub.errors import ErrorCode, HubError
-from hub.models import Entity
+from hub.models import Entity, ListMembership, SourceStatusRow
+from hub.profiles import repository as repo
+from hub.profiles.visibility import list_kinds_for
 
 if TYPE_CHECKING:
     from hub.resources import Hub
 
-__all__ = ["MAX_BATCH", "ProfileData", "read_profiles"]
+__all__ = [
+    "MAX_BATCH",
+    "ProfileData",
+    "RecordPage",
+    "RecordRequest",
+    "list_memberships",
+    "read_profiles",
+    "record_categories",
+    "record_pages",
+    "source_rows",
+]
 
 MAX_BATCH = 100
 
@@ -83,3 +101,88 @@ async def read_profiles(
             else ProfileData(found[uscc], grant, now)
         )
     return out
+
+
+def record_categories(
+    grant: Grant, requested: Iterable[DataCategory] | None = None
+) -> tuple[str, ...]:
+    """Record categories a read may load: those the grant covers (and the
+    caller asked for).  Evaluation is not a record category."""
+    allowed = {str(c) for c in grant.categories} & set(repo.RECORD_CATEGORIES)
+    if requested is not None:
+        allowed &= {str(c) for c in requested}
+    return tuple(sorted(allowed))
+
+
+@dataclass(frozen=True)
+class RecordRequest:
+    """One page of one grant's records (a DataLoader key)."""
+
+    grant: Grant
+    categories: tuple[str, ...]
+    first: int
+    after: tuple[str, int] | None
+    today: date
+
+
+@dataclass(frozen=True)
+class RecordPage:
+    rows: list[Any]  # up to first + 1 rows: one more tells that more follow
+    total: int
+
+
+async def record_pages(
+    session: AsyncSession, requests: Sequence[RecordRequest]
+) -> list[RecordPage]:
+    """Pages of records for many grants: one statement per page shape."""
+    admit(*(r.grant for r in requests))
+    groups: dict[tuple[Any, ...], list[RecordRequest]] = defaultdict(list)
+    for r in requests:
+        shape = (r.categories, r.first, r.after, r.grant.for_subject, r.today)
+        groups[shape].append(r)
+    found: dict[int, RecordPage] = {}
+    for (cats, first, after, subj, today), members in groups.items():
+        usccs = [m.grant.uscc for m in members]
+        pages, totals = await repo.record_pages(
+            session,
+            usccs,
+            cats,
+            today=today,
+            for_subject=subj,
+            limit=first + 1,
+            after=after,
+        )
+        if after is not None and len(totals) < len(usccs):
+            # A page past the end has no row to carry the total.
+            totals = await repo.record_counts(
+                session, usccs, cats, today=today, for_subject=subj
+            )
+        for m in members:
+            found[id(m)] = RecordPage(
+                pages.get(m.grant.uscc, []), totals.get(m.grant.uscc, 0)
+            )
+    return [found[id(r)] for r in requests]
+
+
+async def list_memberships(
+    session: AsyncSession, grants: Sequence[Grant], today: date
+) -> list[list[ListMembership]]:
+    """List memberships in force that each grant covers (RED/BLACK with
+    BASIC, FOCUS with PENALTY), per grant."""
+    admit(*grants)
+    by_kinds: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    for g in grants:
+        by_kinds[tuple(list_kinds_for(g.categories))].append(g.uscc)
+    found: dict[tuple[str, ...], dict[str, list[ListMembership]]] = {}
+    for kinds, usccs in by_kinds.items():
+        found[kinds] = await repo.list_memberships(session, usccs, kinds, today)
+    return [found[tuple(list_kinds_for(g.categories))].get(g.uscc, []) for g in grants]
+
+
+async def source_rows(
+    session: AsyncSession, grants: Sequence[Grant], names: Sequence[str]
+) -> list[dict[str, SourceStatusRow]]:
+    """Stored freshness of the named sources, per grant (one statement)."""
+    admit(*grants)
+    found = await repo.sources(session, sorted({g.uscc for g in grants}), names)
+    return [{r.source: r for r in found.get(g.uscc, [])} for g in grants]

@@ -38,6 +38,7 @@ from connectors.errors import ConnectorError, MalformedPayload
 from connectors.protocol import Connector, EntityRef, FetchContext
 from connectors.records import RecordIn
 from connectors.registry import ConnectorRegistry
+from hub.access.door import Grant, admit, open_door
 from hub.clock import calendar_day
 from hub.entities import bump_data_version
 from hub.enums import DataCategory
@@ -45,7 +46,6 @@ from hub.sources import repository as repo
 from hub.sources.flight import SingleFlight
 
 if TYPE_CHECKING:
-    from hub.access.door import Grant
     from hub.resources import Hub
 
 __all__ = [
@@ -145,6 +145,7 @@ async def refresh(
     Never raises because a source is down; raises only what the door raises
     (e.g. the consent was revoked in the meantime).
     """
+    admit(grant)
     registry: ConnectorRegistry | None = (
         connectors if connectors is not None else hub.connectors
     )
@@ -198,8 +199,6 @@ async def _store(
 ) -> None:
     if pull.busy:
         return
-    from hub.access.door import open_door  # the door imports resources lazily too
-
     uscc, name = grant.uscc, connector.name
     existing: dict[tuple[str, str], repo.Existing] = {}
     if pull.records is not None:

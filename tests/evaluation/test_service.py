@@ -12,11 +12,12 @@ from hub.evaluation.service import evaluation_for
 from hub.models import EvaluationRow
 from hub.resources import Hub
 from tests.decisions.helpers import GOOD, Seeder, entity, lst, record
+from tests.grants import own_grant
 
 
 async def evaluate_now(hub: Hub):  # type: ignore[no-untyped-def]
     async with session_scope(hub.sessionmaker) as s:
-        return await evaluation_for(s, hub, GOOD)
+        return await evaluation_for(s, hub, await own_grant(s, hub, GOOD))
 
 
 async def cached(hub: Hub) -> EvaluationRow | None:

@@ -16,6 +16,7 @@ from hub.evaluation.service import evaluation_for
 from hub.models import AuditEvent, CreditRecord, Entity
 from scenarios import ScenarioRegistry
 from tests.api import Api, ClientCreds
+from tests.grants import own_grant
 
 __all__ = [
     "OTHER",
@@ -81,7 +82,8 @@ async def outcome(api: Api, bank: ClientCreds, uscc: str = USCC) -> str:
 
 async def score(api: Api, uscc: str = USCC) -> int:
     async with session_scope(api.hub.sessionmaker) as s:
-        return (await evaluation_for(s, api.hub, uscc)).score
+        grant = await own_grant(s, api.hub, uscc)
+        return (await evaluation_for(s, api.hub, grant)).score
 
 
 async def data_version(api: Api, uscc: str = USCC) -> int:
