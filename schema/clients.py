@@ -38,7 +38,7 @@ class PrincipalType:
     id: strawberry.ID
     kind: PrincipalKind
     name: str
-    uscc: USCC | None = strawberry.field(  # type: ignore[valid-type]
+    uscc: USCC | None = strawberry.field(
         description="For SUBJECT principals: the enterprise they act for."
     )
     scopes: list[str]

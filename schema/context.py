@@ -58,7 +58,7 @@ class Context:
         """One DataLoader per kind per request."""
         if key not in self.loaders:
             self.loaders[key] = factory()
-        return self.loaders[key]  # type: ignore[no-any-return]
+        return self.loaders[key]
 
     async def finish(self, *, keep: bool) -> None:
         """Commit (with the audit events) when ``keep``, else roll back; close."""

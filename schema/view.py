@@ -11,7 +11,6 @@ import json
 import logging
 from typing import Any
 
-from cross_web import HTTPException
 from graphql import ExecutionResult as CoreResult
 from graphql import GraphQLError
 from starlette.requests import Request
@@ -121,21 +120,40 @@ async def _rate_limit(ctx: Context) -> None:
             )
 
 
+def _coded_refusals(scope: Any, receive: Any, send: Any) -> Any:
+    """Strawberry refuses malformed requests (bad JSON, no query, wrong
+    method) with a plain-text 4xx; send them as GraphQL-shaped bodies with a
+    code instead, never a bare page."""
+    refused: dict[str, Any] = {}
+
+    async def coded(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            headers = dict(message.get("headers") or [])
+            plain = headers.get(b"content-type", b"").startswith(b"text/plain")
+            if message["status"] >= 400 and plain:
+                refused.update(status=message["status"], body=b"")
+                return
+        elif message["type"] == "http.response.body" and refused:
+            refused["body"] += message.get("body", b"")
+            if not message.get("more_body", False):
+                reason = refused["body"].decode("utf-8", "replace") or "Bad request."
+                response = JSONResponse(
+                    _error_body(reason, ErrorCode.VALIDATION_ERROR),
+                    status_code=refused["status"],
+                )
+                await response(scope, receive, send)
+            return
+        await send(message)
+
+    return coded
+
+
 class HubGraphQL(GraphQL):
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
-        request = Request(scope=scope, receive=receive)
-        try:
-            response = await self.run(request)
-        except HTTPException as exc:
-            # Malformed requests get a GraphQL-shaped body, never a bare page.
-            response = JSONResponse(
-                _error_body(exc.reason, ErrorCode.VALIDATION_ERROR),
-                status_code=exc.status_code,
-            )
-        await response(scope, receive, send)
+        await super().__call__(scope, receive, _coded_refusals(scope, receive, send))
 
     async def get_context(  # type: ignore[override]
         self, request: Request | WebSocket, response: Any

@@ -22,7 +22,7 @@ class AuditQuery:
     at_from: datetime | None = None
     at_to: datetime | None = None
 
-    def apply(self, stmt: Select) -> Select:  # type: ignore[type-arg]
+    def apply(self, stmt: Select) -> Select:
         if self.subject is not None:
             stmt = stmt.where(AuditEvent.subject == self.subject)
         if self.actor_id is not None:

@@ -50,4 +50,4 @@ def _json_each(element: _JsonListHas, compiler: Any, **kw: Any) -> str:
 
 def covers(category: DataCategory) -> ColumnElement[bool]:
     """The consent's categories include ``category``."""
-    return _JsonListHas(Consent.categories, literal(str(category)))  # type: ignore[return-value]
+    return _JsonListHas(Consent.categories, literal(str(category)))

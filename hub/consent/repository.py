@@ -35,7 +35,7 @@ class ConsentFilter:
             now,
         )
 
-    def apply(self, stmt: Select) -> Select:  # type: ignore[type-arg]
+    def apply(self, stmt: Select) -> Select:
         if self.subject:
             stmt = stmt.where(Consent.subject == self.subject)
         if self.grantee_id:

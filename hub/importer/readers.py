@@ -114,7 +114,7 @@ def read_csv(path: Path, row_type: str | None = None) -> Iterator[RawRow]:
         for cells in reader:
             line_no = reader.line_num
             if None in cells:
-                extra = cells.pop(None)  # type: ignore[call-overload]
+                extra = cells.pop(None)
                 error: str | None = f"{len(extra)} more cells than header columns"
             else:
                 error = None

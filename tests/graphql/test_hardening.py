@@ -242,3 +242,12 @@ async def test_malformed_cursor_is_validation_error(sqlite_api: Api) -> None:
     assert code == "VALIDATION_ERROR"
     consents = "query($a: String) { consents(after: $a) { totalCount } }"
     assert await api.error_code(consents, {"a": bad}, bank.token) == "VALIDATION_ERROR"
+
+
+async def test_uploads_are_refused_with_a_code(sqlite_api: Api) -> None:
+    # No file uploads: a multipart body is a coded 400, not a framework page.
+    r = await sqlite_api.http.post(
+        "/graphql", files={"operations": (None, '{"query": "{ __typename }"}')}
+    )
+    assert r.status_code == 400
+    assert r.json()["errors"][0]["extensions"]["code"] == "VALIDATION_ERROR"

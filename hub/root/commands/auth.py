@@ -59,7 +59,7 @@ async def _database(settings: Settings) -> AsyncIterator[_Maker]:
 
 
 def _run(work: Callable[[Settings, _Maker], Awaitable[T]]) -> T:
-    settings = Settings()  # type: ignore[call-arg]
+    settings = Settings()
     migrate(settings.database_url)
 
     async def main() -> T:

@@ -61,7 +61,7 @@ def maintenance(
     ] = None,
 ) -> None:
     """Expire, delete and flag what time has caught up with (cron-safe, idempotent)."""
-    report = asyncio.run(run(Settings(), _clock(today)))  # type: ignore[call-arg]
+    report = asyncio.run(run(Settings(), _clock(today)))
     if as_json:
         typer.echo(json.dumps(report.as_json()))
         return
