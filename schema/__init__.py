@@ -22,13 +22,17 @@ from schema.alerts import AlertSubscription
 from schema.audit import AuditQueryType
 from schema.clients import ClientMutation, ClientQuery
 from schema.consents import ConsentMutation, ConsentQuery
+from schema.dry_runs import DryRunQuery
+from schema.eligibility import EligibilityQuery
 from schema.entity import EntityQuery
 from schema.errors import CodedErrors
 from schema.limits import MAX_TOKENS, RULES
+from schema.outcomes import OutcomeMutation
 from schema.profiles import ProfileQuery
 from schema.rights import RightsMutation, RightsQuery
 from schema.scalars import SCALAR_MAP
-from schema.scenarios import ScenarioMutation, ScenarioQuery
+from schema.scenario_rules import ScenarioRulesMutation, ScenarioRulesQuery
+from schema.stats import StatsQuery
 
 __all__ = ["build_schema", "get_schema"]
 
@@ -38,13 +42,17 @@ QUERIES: tuple[type, ...] = (
     ProfileQuery,
     ConsentQuery,
     AuditQueryType,
-    ScenarioQuery,
+    ScenarioRulesQuery,
+    EligibilityQuery,
+    StatsQuery,
+    DryRunQuery,
     RightsQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     ConsentMutation,
     ClientMutation,
-    ScenarioMutation,
+    OutcomeMutation,
+    ScenarioRulesMutation,
     RightsMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (AlertSubscription,)

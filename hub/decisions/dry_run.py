@@ -17,16 +17,22 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.audit.chain import append_event
+from hub.access.door import Grant, open_doors
 from hub.auth.principal import Principal
 from hub.decisions import repository as repo
-from hub.decisions.engine import compile_rules, evaluate, fired_rule_ids
+from hub.decisions.engine import (
+    CompiledRules,
+    compile_rules,
+    evaluate,
+    fired_rule_ids,
+)
 from hub.decisions.facts import load_facts
 from hub.decisions.joint_punishment import joint_punishment_reasons
 from hub.decisions.rules import check_for, rules_in_force
-from hub.enums import DecisionOutcome
+from hub.enums import AccessBasis, DecisionOutcome
 from hub.errors import ErrorCode, HubError
 from hub.uscc import check_uscc
+from scenarios.protocol import Scenario
 
 if TYPE_CHECKING:
     from hub.resources import Hub
@@ -115,6 +121,34 @@ def _coarse(n: int) -> int | None:
     return n if n == 0 or n >= MIN_REPORTED else None
 
 
+async def _open_sample(
+    session: AsyncSession,
+    hub: Hub,
+    principal: Principal,
+    scenario: Scenario,
+    proposed: CompiledRules,
+    chosen: Sequence[str],
+) -> list[Grant]:
+    """One door for the whole sample (one audit event per entity)."""
+    opened = await open_doors(
+        session,
+        hub,
+        principal,
+        usccs=chosen,
+        purpose=None,
+        action="scenario.dry_run",
+        categories=scenario.categories,
+        detail={"scenario": scenario.key, "version": proposed.rules.version},
+        basis=AccessBasis.DRY_RUN,
+    )
+    grants: list[Grant] = []
+    for answer in opened.values():
+        if isinstance(answer, HubError):  # the door audited every refusal
+            raise answer
+        grants.append(answer)
+    return grants
+
+
 async def dry_run(
     session: AsyncSession,
     hub: Hub,
@@ -132,31 +166,24 @@ async def dry_run(
     in a fixed scrambled order are used, so the admin does not pick them.
     GraphQL always uses the full ``MAX_SAMPLE``: a caller-chosen size would
     let two runs differ by exactly one entity and reveal its answer.
-    Nothing is stored but one ``scenario.dry_run`` audit event per entity:
-    its data was processed, and the subject can see that in its log.
+    Nothing is stored but one ``scenario.dry_run`` audit event per entity,
+    written by the door on the basis DRY_RUN and settled ``EVALUATED``: its
+    data was processed, and the subject can see that in its log.
     """
     scenario = hub.scenarios.get(scenario_key)
     proposed = compile_rules(check_for(scenario, raw))
     chosen, unknown = await _sample(session, usccs, size)
     current = await rules_in_force(session, scenario)
+    grants = await _open_sample(session, hub, principal, scenario, proposed, chosen)
     moves: Counter[tuple[DecisionOutcome, DecisionOutcome]] = Counter()
     hits: Counter[str] = Counter()
     changed = punished = 0
-    for uscc in chosen:
-        facts, data = await load_facts(session, hub, uscc, scenario.categories)
+    for grant in grants:
+        facts, data = await load_facts(session, hub, grant)
         jp = joint_punishment_reasons(data)
-        await append_event(
-            session,
-            actor=principal,
-            action="scenario.dry_run",
-            outcome="EVALUATED",
-            at=hub.clock.now(),
-            subject=uscc,
-            categories=[str(c) for c in scenario.categories],
-            detail={"scenario": scenario.key, "version": proposed.rules.version},
-        )
         before = evaluate(current, facts, joint_punishment=jp)
         after = evaluate(proposed, facts, joint_punishment=jp)
+        grant.settle("EVALUATED")
         moves[(before.outcome, after.outcome)] += 1
         changed += (before.outcome, before.benefits) != (after.outcome, after.benefits)
         punished += bool(jp)

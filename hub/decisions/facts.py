@@ -1,45 +1,50 @@
-"""Loading the facts a scenario decides on, only from granted categories."""
+"""Loading the facts a scenario decides on, only under a grant of the door.
+
+Both loaders take the :class:`~hub.access.door.Grant` the door made for the
+access and refuse anything else (:func:`~hub.access.door.admit`): the
+enterprise and the categories come from the grant, so nothing is loaded that
+the door has not decided on and audited.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.access.door import Grant, admit
 from hub.decisions.fact_specs import build_facts
 from hub.enums import DataCategory
 from hub.errors import ErrorCode, HubError
 from hub.evaluation.inputs import EntityData
 from hub.evaluation.repository import load_entity_data
-from hub.evaluation.service import _current as evaluation_for
-from hub.models import Entity
+from hub.evaluation.service import evaluation_for
 
 if TYPE_CHECKING:
+    from hub.models import Entity
     from hub.resources import Hub
 
 __all__ = ["load_facts", "load_public"]
 
 
 async def load_facts(
-    session: AsyncSession,
-    hub: Hub,
-    uscc: str,
-    categories: Iterable[DataCategory],
-    *,
-    entity: Entity | None = None,
+    session: AsyncSession, hub: Hub, grant: Grant, *, entity: Entity | None = None
 ) -> tuple[dict[str, Any], EntityData]:
-    """Facts of ``categories`` (plus public joint-punishment data)."""
-    cats = frozenset(categories)
+    """Facts of the grant's categories (plus public joint-punishment data).
+
+    ``entity``: the row the caller already holds (spares a query).
+    """
+    admit(grant)
+    cats = grant.categories
     today = hub.clock.today()
     data = await load_entity_data(
-        session, uscc, today=today, categories=cats, entity=entity
+        session, grant.uscc, today=today, categories=cats, entity=entity
     )
     if data is None:
-        raise HubError(f"No entity {uscc} is registered.", ErrorCode.NOT_FOUND)
+        raise HubError(f"No entity {grant.uscc} is registered.", ErrorCode.NOT_FOUND)
     evaluation = None
     if DataCategory.EVALUATION in cats:
-        evaluation = await evaluation_for(session, hub, uscc)
+        evaluation = await evaluation_for(session, hub, grant)
     facts = build_facts(data, cats, today=today, evaluation=evaluation)
     if evaluation is not None:
         facts["evaluation_model"] = evaluation.model_version
@@ -47,9 +52,20 @@ async def load_facts(
 
 
 async def load_public(
-    session: AsyncSession, hub: Hub, uscc: str, *, entity: Entity | None = None
+    session: AsyncSession, hub: Hub, grant: Grant, *, entity: Entity | None = None
 ) -> EntityData | None:
-    """Only public joint-punishment data: BLACK/RED lists, ACTIVE SERIOUS records."""
+    """Only public joint-punishment data: BLACK/RED lists, ACTIVE SERIOUS records.
+
+    The grant must reach BASIC, the category list memberships come with
+    (``policy.yaml``, basis PUBLIC_LIST).  Of BASIC only that public part is
+    loaded: joint punishment follows the lists, nothing else is needed.
+    """
+    admit(grant)
+    if DataCategory.BASIC not in grant.categories:
+        raise ValueError(
+            "public lists come with BASIC; open the door on the basis "
+            "PUBLIC_LIST (or a consent covering BASIC) first"
+        )
     return await load_entity_data(
-        session, uscc, today=hub.clock.today(), categories=(), entity=entity
+        session, grant.uscc, today=hub.clock.today(), categories=(), entity=entity
     )

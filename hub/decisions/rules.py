@@ -10,6 +10,7 @@ which is safe because a published version is immutable.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,7 +27,13 @@ from scenarios.protocol import Scenario
 if TYPE_CHECKING:
     from hub.resources import Hub
 
-__all__ = ["check_for", "publish_rules", "rules_in_force", "version_in_force"]
+__all__ = [
+    "check_for",
+    "publish_rules",
+    "rules_in_force",
+    "version_in_force",
+    "versions_in_force",
+]
 
 _COMPILED: dict[tuple[str, str], CompiledRules] = {}
 
@@ -46,6 +53,14 @@ def check_for(scenario: Scenario, raw: Any) -> RuleSet:
 async def version_in_force(session: AsyncSession, scenario: Scenario) -> str:
     published = await repo.active_rule_version(session, scenario.key)
     return published or scenario.default_rules().version
+
+
+async def versions_in_force(
+    session: AsyncSession, scenarios: Iterable[Scenario]
+) -> dict[str, str]:
+    """scenario key → version in force, for every scenario (one query)."""
+    published = await repo.active_versions(session)
+    return {s.key: published.get(s.key) or s.default_rules().version for s in scenarios}
 
 
 async def rules_in_force(session: AsyncSession, scenario: Scenario) -> CompiledRules:

@@ -6,13 +6,12 @@ Services never commit; the request's unit of work does.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import idempotency
 from hub.access.door import entities_and_consents, open_doors
-from hub.audit.chain import append_event
 from hub.audit.changes import record_change
 from hub.auth.principal import Principal
 from hub.decisions import repository as repo
@@ -22,15 +21,16 @@ from hub.decisions.facts import load_facts, load_public
 from hub.decisions.joint_punishment import joint_punishment_reasons
 from hub.decisions.rules import rules_in_force
 from hub.decisions.verdict import Verdict
+from hub.enums import AccessBasis
 from hub.errors import ErrorCode, HubError
-from hub.models import Decision, Outcome, new_id
+from hub.models import Decision, Entity, Outcome, new_id
 from hub.uscc import check_uscc
 from scenarios.protocol import Scenario
 
 if TYPE_CHECKING:
     from hub.resources import Hub
 
-__all__ = ["check_eligibility", "record_outcome"]
+__all__ = ["check_eligibility", "get_decision", "record_outcome"]
 
 ACTION = "eligibility.check"
 _RESULT = re.compile(r"^[A-Z][A-Z0-9_]{1,31}$")
@@ -79,8 +79,21 @@ async def check_eligibility(
     Needs an ACTIVE consent for the scenario's purpose covering its categories
     — except that public joint-punishment information (BLACK list, active
     SERIOUS records; 国办发〔2019〕35号 §10) makes the answer RESTRICTED even
-    without one.  Otherwise the door's CONSENT_REQUIRED stands.  An
-    unregistered code is NOT_FOUND, with no audit event.
+    without one.  An unregistered code is NOT_FOUND, with no audit event.
+
+    Without the consent the door refuses (and audits ``DENIED:
+    CONSENT_REQUIRED``); the public lists are then checked through the door
+    on the basis PUBLIC_LIST (BASIC only), which audits that access too.  Its
+    event is settled as what the check came to, and records the
+    joint-punishment rules that applied (``detail.joint_punishment``):
+
+    - ``RESTRICTED`` when joint punishment applies: the decision is stored
+      and returned;
+    - ``DENIED:CONSENT_REQUIRED`` when it does not: the refusal stands, and
+      the check is kept in the subject's access log with the refusal (a
+      refused request rolls back every event but the denials, ``hub.db``).
+      The lists were read, and the answer itself tells the caller that the
+      enterprise is on none, so the subject must see that the check was made.
     """
     scenario = hub.scenarios.get(scenario_key)
     check_uscc(uscc)
@@ -96,62 +109,86 @@ async def check_eligibility(
         raise HubError(f"No entity {uscc} is registered.", ErrorCode.NOT_FOUND)
     decision_id = new_id()
     detail = {"scenario": scenario.key, "decision": decision_id}
-    try:
-        grant = (
-            await open_doors(
-                session,
-                hub,
-                principal,
-                usccs=[uscc],
-                purpose=scenario.purpose,
-                action=ACTION,
-                categories=scenario.categories,
-                require_all=True,
-                detail=detail,
-                consents=consents,
-            )
-        )[uscc]
-        if isinstance(grant, HubError):
-            raise grant
-    except HubError as refused:
-        if refused.code != ErrorCode.CONSENT_REQUIRED:
-            raise
-        public = await load_public(session, hub, uscc, entity=entity)
-        reasons = joint_punishment_reasons(public) if public else ()
-        if not reasons or public is None:
-            raise
-        table = await rules_in_force(session, scenario)
-        verdict = evaluate(table, {}, joint_punishment=reasons)
-        # The door has audited the refusal; the RESTRICTED answer built from
-        # public lists is audited too, in this unit of work.
-        await append_event(
-            session,
-            actor=principal,
-            action=ACTION,
-            outcome="RESTRICTED",
-            at=hub.clock.now(),
-            subject=uscc,
-            purpose=scenario.purpose,
-            detail={**detail, "basis": "public joint-punishment information"},
-        )
-        return await _store(
+    grant = (
+        await open_doors(
             session,
             hub,
             principal,
-            scenario,
-            uscc,
-            verdict,
-            public_facts(public),
-            None,
-            decision_id,
+            usccs=[uscc],
+            purpose=scenario.purpose,
+            action=ACTION,
+            categories=scenario.categories,
+            require_all=True,
+            detail=detail,
+            consents=consents,
         )
-    facts, data = await load_facts(session, hub, uscc, grant.categories, entity=entity)
+    )[uscc]
+    if isinstance(grant, HubError):
+        if grant.code != ErrorCode.CONSENT_REQUIRED:
+            raise grant
+        return await _restricted_by_public_lists(
+            session, hub, principal, scenario, entity, detail, refused=grant
+        )
+    facts, data = await load_facts(session, hub, grant, entity=entity)
     table = await rules_in_force(session, scenario)
     verdict = evaluate(table, facts, joint_punishment=joint_punishment_reasons(data))
     consent_id = grant.consent.id if grant.consent is not None else None
     return await _store(
         session, hub, principal, scenario, uscc, verdict, facts, consent_id, decision_id
     )
+
+
+async def _restricted_by_public_lists(
+    session: AsyncSession,
+    hub: Hub,
+    principal: Principal,
+    scenario: Scenario,
+    entity: Entity,
+    detail: dict[str, Any],
+    *,
+    refused: HubError,
+) -> Decision:
+    """The RESTRICTED decision public lists impose, else ``refused`` is raised."""
+    uscc = entity.uscc
+    grant = (
+        await open_doors(
+            session,
+            hub,
+            principal,
+            usccs=[uscc],
+            purpose=scenario.purpose,
+            action=ACTION,
+            detail=detail,
+            basis=AccessBasis.PUBLIC_LIST,
+        )
+    )[uscc]
+    if isinstance(grant, HubError):  # audited by the door; the refusal stands
+        raise refused
+    public = await load_public(session, hub, grant, entity=entity)
+    reasons = joint_punishment_reasons(public) if public is not None else ()
+    applied = [r.rule_id for r in reasons]
+    if public is None or not reasons:
+        grant.settle(f"DENIED:{refused.code}", joint_punishment=applied)
+        raise refused
+    grant.settle("RESTRICTED", joint_punishment=applied)
+    table = await rules_in_force(session, scenario)
+    verdict = evaluate(table, {}, joint_punishment=reasons)
+    return await _store(
+        session,
+        hub,
+        principal,
+        scenario,
+        uscc,
+        verdict,
+        public_facts(public),
+        None,
+        detail["decision"],
+    )
+
+
+async def get_decision(session: AsyncSession, decision_id: str) -> Decision | None:
+    """The decision ``decision_id``, also one decided in this unit of work."""
+    return await repo.decision(session, decision_id)
 
 
 async def record_outcome(

@@ -104,6 +104,45 @@ async def test_listed_sample_gives_counts_only_and_audits_each_entity(
         assert await s.scalar(select(ScenarioRuleVersion.id)) is None
 
 
+async def test_each_sampled_entity_has_one_event_of_the_door_on_basis_dry_run(
+    hub: Hub,
+    population: None,
+) -> None:
+    # when the admin dry-runs the proposal over the whole population
+    await run(hub, None)
+    # then every sampled entity has exactly one event, written by the door on
+    # the basis DRY_RUN with the scenario's categories, settled EVALUATED
+    async with hub.sessionmaker() as s:
+        rows = (
+            await s.execute(
+                select(
+                    AuditEvent.subject,
+                    AuditEvent.actor_id,
+                    AuditEvent.purpose,
+                    AuditEvent.consent_id,
+                    AuditEvent.categories,
+                    AuditEvent.outcome,
+                    AuditEvent.detail,
+                )
+                .where(AuditEvent.action == "scenario.dry_run")
+                .order_by(AuditEvent.seq)
+            )
+        ).all()
+    sample = sorted([GOOD, BLACK, *CROWD], key=lambda u: u[::-1])
+    assert [tuple(r) for r in rows] == [
+        (
+            uscc,
+            ADMIN.id,
+            None,
+            None,
+            sorted(str(c) for c in hub.scenarios.get(KEY).categories),
+            "EVALUATED",
+            {"scenario": KEY, "version": "2026.2", "basis": "DRY_RUN"},
+        )
+        for uscc in sample
+    ]
+
+
 async def test_without_a_list_the_sample_is_drawn_deterministically(
     hub: Hub,
     population: None,

@@ -90,8 +90,11 @@ async def test_without_consent_a_clean_entity_is_consent_required(
     assert err.value.extra["missingCategories"] == ["BASIC", "EVALUATION", "UTILITIES"]
     async with hub.sessionmaker() as s:
         assert await s.scalar(select(func.count()).select_from(Decision)) == 0
+        # the consent refusal, then the public-list check that found no list
+        # (tests/decisions/test_public_lists.py has the events in full)
         assert await events(s, GOOD) == [
-            ("eligibility.check", "DENIED:CONSENT_REQUIRED")
+            ("eligibility.check", "DENIED:CONSENT_REQUIRED"),
+            ("eligibility.check", "DENIED:CONSENT_REQUIRED"),
         ]
 
 
