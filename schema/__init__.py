@@ -21,14 +21,17 @@ import schema.enums  # noqa: F401  (registers enums before any type uses them)
 from schema.alerts import AlertSubscription
 from schema.audit import AuditQueryType
 from schema.clients import ClientMutation, ClientQuery
+from schema.commitments import CommitmentMutation, CommitmentQuery
 from schema.consents import ConsentMutation, ConsentQuery
 from schema.entity import EntityQuery
 from schema.errors import CodedErrors
 from schema.limits import MAX_TOKENS, RULES
+from schema.objections import ObjectionMutation, ObjectionQuery
 from schema.profiles import ProfileQuery
-from schema.rights import RightsMutation, RightsQuery
+from schema.repairs import RepairMutation, RepairQuery
 from schema.scalars import SCALAR_MAP
 from schema.scenarios import ScenarioMutation, ScenarioQuery
+from schema.shares import ShareQuery
 
 __all__ = ["build_schema", "get_schema"]
 
@@ -39,13 +42,18 @@ QUERIES: tuple[type, ...] = (
     ConsentQuery,
     AuditQueryType,
     ScenarioQuery,
-    RightsQuery,
+    ObjectionQuery,
+    RepairQuery,
+    CommitmentQuery,
+    ShareQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     ConsentMutation,
     ClientMutation,
     ScenarioMutation,
-    RightsMutation,
+    ObjectionMutation,
+    RepairMutation,
+    CommitmentMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (AlertSubscription,)
 

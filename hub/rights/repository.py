@@ -1,19 +1,29 @@
-"""All SQL of the rights domain: records, objections, repairs, commitments."""
+"""All SQL of the rights domain: records, objections, repairs, commitments.
+
+Queue pages list *keys* (id, subject, the record's category, the order
+column): enough for the door to decide before anything of a subject is
+loaded.  The loaders that return subject data — records, objections, repairs,
+commitments — take the door's grants, :func:`~hub.access.door.admit` them
+first, and load only the subjects and categories those grants reach.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, false, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
+from hub.access.door import Grant, admit
 from hub.consent.active import active_consent, covers
 from hub.enums import (
     DataCategory,
     ListKind,
     ObjectionStatus,
+    Purpose,
     RecordStatus,
     RepairStatus,
     Severity,
@@ -27,21 +37,24 @@ from hub.models import (
     Objection,
     RepairApplication,
 )
+from hub.profiles.visibility import record_visible
 
 __all__ = [
+    "QueueKey",
     "active_consents",
-    "commitment_page",
+    "case_keys",
+    "cases_by_id",
+    "commitment_keys",
+    "commitments_by_id",
     "delete_records",
     "dishonest_listings_without_term",
     "expirable_records",
-    "has_monitoring_consent",
-    "objection_page",
+    "monitoring_consent",
     "overdue_objections",
     "pending_repair",
-    "record",
     "record_by_source",
+    "record_to_change",
     "records_by_id",
-    "repair_page",
     "retained_negative_records",
     "unfulfilled_commitments",
 ]
@@ -49,8 +62,113 @@ __all__ = [
 DISHONEST_KIND = "DISHONEST_JUDGMENT_DEBTOR"
 DISHONEST_LIST = "失信被执行人名单"
 
+CaseT = TypeVar("CaseT", Objection, RepairApplication)
 
-async def record(session: AsyncSession, record_id: int) -> CreditRecord | None:
+
+class QueueKey(NamedTuple):
+    """One queue item as the door needs it: whose, which category, where."""
+
+    id: str
+    uscc: str
+    category: str
+    at: datetime | date  # the queue's order column (with ``id``, the cursor)
+
+
+def _reach(grants: Iterable[Grant], uscc: Any, category: Any) -> ColumnElement[bool]:
+    """The subjects, and categories of theirs, that ``grants`` reach, as SQL.
+
+    Grants of one page usually share their categories: one clause per set.
+    """
+    by_categories: dict[frozenset[DataCategory], list[str]] = {}
+    for g in grants:
+        by_categories.setdefault(g.categories, []).append(g.uscc)
+    return or_(
+        false(),
+        *(
+            and_(uscc.in_(usccs), category.in_(sorted(str(c) for c in cats)))
+            for cats, usccs in by_categories.items()
+            if cats
+        ),
+    )
+
+
+# --- subject data, under grants -------------------------------------------
+
+
+async def records_by_id(
+    session: AsyncSession,
+    grants: Sequence[Grant],
+    ids: Sequence[int],
+    *,
+    shared_on: date | None = None,
+    status: RecordStatus | None = None,
+) -> dict[int, CreditRecord]:
+    """The records among ``ids`` that ``grants`` reach.
+
+    ``shared_on``: only those clients may see that day (``hub.profiles.visibility``);
+    ``status``: only those in that status.
+    """
+    admit(*grants)
+    if not ids or not grants:
+        return {}
+    conds: list[Any] = [
+        CreditRecord.id.in_(sorted(set(ids))),
+        _reach(grants, CreditRecord.uscc, CreditRecord.category),
+    ]
+    if shared_on is not None:
+        conds.append(record_visible(shared_on, for_subject=False))
+    if status is not None:
+        conds.append(CreditRecord.status == status.value)
+    rows = await session.scalars(select(CreditRecord).where(*conds))
+    return {r.id: r for r in rows}
+
+
+async def cases_by_id(
+    session: AsyncSession,
+    model: type[CaseT],
+    grants: Sequence[Grant],
+    ids: Sequence[str],
+) -> dict[str, tuple[CaseT, CreditRecord]]:
+    """Objections (or repair applications) among ``ids``, each with its record,
+    for the subjects and record categories ``grants`` reach."""
+    admit(*grants)
+    if not ids or not grants:
+        return {}
+    rows = await session.execute(
+        select(model, CreditRecord)
+        .join(CreditRecord, CreditRecord.id == model.record_id)
+        .where(
+            model.id.in_(sorted(set(ids))),
+            _reach(grants, CreditRecord.uscc, CreditRecord.category),
+        )
+    )
+    return {case.id: (case, record) for case, record in rows}
+
+
+async def commitments_by_id(
+    session: AsyncSession, grants: Sequence[Grant], ids: Sequence[str]
+) -> dict[str, Commitment]:
+    """Commitments among ``ids`` of subjects whose grants cover COMMITMENT."""
+    admit(*grants)
+    usccs = [g.uscc for g in grants if DataCategory.COMMITMENT in g.categories]
+    if not ids or not usccs:
+        return {}
+    rows = await session.scalars(
+        select(Commitment).where(
+            Commitment.id.in_(sorted(set(ids))), Commitment.uscc.in_(usccs)
+        )
+    )
+    return {c.id: c for c in rows}
+
+
+# --- records to change (never shown from here) -----------------------------
+
+
+async def record_to_change(
+    session: AsyncSession, record_id: int
+) -> CreditRecord | None:
+    """The record a change (objection, repair) applies to; to show one, use
+    :func:`records_by_id` under a grant."""
     return await session.get(CreditRecord, record_id)
 
 
@@ -64,92 +182,73 @@ async def record_by_source(
     )
 
 
-async def records_by_id(
-    session: AsyncSession, ids: Sequence[int]
-) -> dict[int, CreditRecord]:
-    if not ids:
-        return {}
-    rows = await session.scalars(
-        select(CreditRecord).where(CreditRecord.id.in_(sorted(set(ids))))
-    )
-    return {r.id: r for r in rows}
+# --- queues: keys first, for the door ---------------------------------------
 
 
-# --- queues ---------------------------------------------------------------
+# Objections by reply deadline (the admin's work order), applications by age.
+_ORDER: dict[type[Any], InstrumentedAttribute[datetime]] = {
+    Objection: Objection.due_by,
+    RepairApplication: RepairApplication.applied_at,
+}
 
 
-async def objection_page(
+def _after(
+    at: InstrumentedAttribute[Any],
+    id_: InstrumentedAttribute[str],
+    after: tuple[Any, str],
+) -> ColumnElement[bool]:
+    return or_(at > after[0], and_(at == after[0], id_ > after[1]))
+
+
+async def case_keys(
     session: AsyncSession,
+    model: type[CaseT],
     *,
-    uscc: str | None,
-    status: ObjectionStatus | None,
-    first: int,
-    after: tuple[datetime, str] | None,
-) -> tuple[list[Objection], int]:
-    """Oldest reply deadline first (the admin's work order)."""
+    uscc: str | None = None,
+    status: str | None = None,
+    ids: Sequence[str] | None = None,
+    first: int | None = None,
+    after: tuple[datetime, str] | None = None,
+) -> tuple[list[QueueKey], int]:
+    """Keys of objections (oldest reply deadline first) or repair applications
+    (oldest first), ``first + 1`` of them after ``after``; and how many match."""
+    at = _ORDER[model]
     conds: list[Any] = []
     if uscc is not None:
-        conds.append(Objection.uscc == uscc)
+        conds.append(model.uscc == uscc)
     if status is not None:
-        conds.append(Objection.status == str(status))
-    total = int(
-        await session.scalar(select(func.count(Objection.id)).where(*conds)) or 0
+        conds.append(model.status == status)
+    if ids is not None:
+        conds.append(model.id.in_(list(ids)))
+    total = (
+        int(await session.scalar(select(func.count(model.id)).where(*conds)) or 0)
+        if ids is None
+        else 0
     )
     if after is not None:
-        conds.append(
-            or_(
-                Objection.due_by > after[0],
-                and_(Objection.due_by == after[0], Objection.id > after[1]),
-            )
-        )
-    rows = await session.scalars(
-        select(Objection)
+        conds.append(_after(at, model.id, after))
+    query = (
+        select(model.id, model.uscc, CreditRecord.category, at)
+        .join(CreditRecord, CreditRecord.id == model.record_id)
         .where(*conds)
-        .order_by(Objection.due_by, Objection.id)
-        .limit(first + 1)
+        .order_by(at, model.id)
     )
-    return list(rows), total
+    if first is not None:
+        query = query.limit(first + 1)
+    rows = await session.execute(query)
+    return [QueueKey(*r) for r in rows], total
 
 
-async def repair_page(
-    session: AsyncSession,
-    *,
-    uscc: str | None,
-    status: RepairStatus | None,
-    first: int,
-    after: tuple[datetime, str] | None,
-) -> tuple[list[RepairApplication], int]:
-    """Oldest application first."""
-    ra = RepairApplication
-    conds: list[Any] = []
-    if uscc is not None:
-        conds.append(ra.uscc == uscc)
-    if status is not None:
-        conds.append(ra.status == str(status))
-    total = int(await session.scalar(select(func.count(ra.id)).where(*conds)) or 0)
-    if after is not None:
-        conds.append(
-            or_(
-                ra.applied_at > after[0],
-                and_(ra.applied_at == after[0], ra.id > after[1]),
-            )
-        )
-    rows = await session.scalars(
-        select(ra).where(*conds).order_by(ra.applied_at, ra.id).limit(first + 1)
-    )
-    return list(rows), total
-
-
-async def commitment_page(
+async def commitment_keys(
     session: AsyncSession,
     *,
     uscc: str | None,
     status: str | None,
     first: int,
-    after: tuple[str, str] | None,
-    consented_to: tuple[str, str, datetime] | None = None,
-) -> tuple[list[Commitment], int]:
-    """Earliest due date first.
+    after: tuple[date, str] | None,
+    consented_to: tuple[str, Purpose, datetime] | None = None,
+) -> tuple[list[QueueKey], int]:
+    """Keys of commitments, earliest due date first; and how many match.
 
     ``consented_to`` = (grantee id, purpose, now) keeps only subjects that hold
     an ACTIVE consent of that purpose covering COMMITMENT to that grantee (the
@@ -167,7 +266,7 @@ async def commitment_page(
             .where(
                 Consent.subject == Commitment.uscc,
                 Consent.grantee_id == grantee,
-                Consent.purpose == purpose,
+                Consent.purpose == str(purpose),
                 active_consent(now),
                 covers(DataCategory.COMMITMENT),
             )
@@ -177,20 +276,16 @@ async def commitment_page(
         await session.scalar(select(func.count(Commitment.id)).where(*conds)) or 0
     )
     if after is not None:
-        day = date.fromisoformat(after[0])
-        conds.append(
-            or_(
-                Commitment.due_on > day,
-                and_(Commitment.due_on == day, Commitment.id > after[1]),
-            )
-        )
-    rows = await session.scalars(
-        select(Commitment)
+        conds.append(_after(Commitment.due_on, Commitment.id, after))
+    rows = await session.execute(
+        select(Commitment.id, Commitment.uscc, Commitment.due_on)
         .where(*conds)
         .order_by(Commitment.due_on, Commitment.id)
         .limit(first + 1)
     )
-    return list(rows), total
+    return [
+        QueueKey(id_, u, DataCategory.COMMITMENT.value, due) for id_, u, due in rows
+    ], total
 
 
 async def pending_repair(session: AsyncSession, record_id: int) -> str | None:
@@ -220,20 +315,21 @@ async def active_consents(
     return [(c, cl) for c, cl in rows.all()]
 
 
-async def has_monitoring_consent(
+async def monitoring_consent(
     session: AsyncSession, uscc: str, grantee_id: str, now: datetime
-) -> bool:
-    found = await session.scalar(
-        select(Consent.id)
+) -> Consent | None:
+    """The latest ACTIVE MONITORING consent of ``uscc`` to ``grantee_id``."""
+    return await session.scalar(
+        select(Consent)
         .where(
             Consent.subject == uscc,
             Consent.grantee_id == grantee_id,
-            Consent.purpose == "MONITORING",
+            Consent.purpose == Purpose.MONITORING.value,
             active_consent(now),
         )
+        .order_by(Consent.granted_at.desc())
         .limit(1)
     )
-    return found is not None
 
 
 # --- maintenance ----------------------------------------------------------
