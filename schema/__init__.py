@@ -21,17 +21,20 @@ import schema.enums  # noqa: F401  (registers enums before any type uses them)
 from schema.alerts import AlertSubscription
 from schema.audit import AuditQueryType
 from schema.clients import ClientMutation, ClientQuery
+from schema.commitments import CommitmentMutation, CommitmentQuery
 from schema.consents import ConsentMutation, ConsentQuery
 from schema.dry_runs import DryRunQuery
 from schema.eligibility import EligibilityQuery
 from schema.entity import EntityQuery
 from schema.errors import CodedErrors
 from schema.limits import MAX_TOKENS, RULES
+from schema.objections import ObjectionMutation, ObjectionQuery
 from schema.outcomes import OutcomeMutation
 from schema.profiles import ProfileQuery
-from schema.rights import RightsMutation, RightsQuery
+from schema.repairs import RepairMutation, RepairQuery
 from schema.scalars import SCALAR_MAP
 from schema.scenario_rules import ScenarioRulesMutation, ScenarioRulesQuery
+from schema.shares import ShareQuery
 from schema.stats import StatsQuery
 
 __all__ = ["build_schema", "get_schema"]
@@ -46,14 +49,19 @@ QUERIES: tuple[type, ...] = (
     EligibilityQuery,
     StatsQuery,
     DryRunQuery,
-    RightsQuery,
+    ObjectionQuery,
+    RepairQuery,
+    CommitmentQuery,
+    ShareQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     ConsentMutation,
     ClientMutation,
     OutcomeMutation,
     ScenarioRulesMutation,
-    RightsMutation,
+    ObjectionMutation,
+    RepairMutation,
+    CommitmentMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (AlertSubscription,)
 

@@ -2,15 +2,9 @@
 
 Each message on ``hub.pubsub`` channel ``risk-alerts`` is delivered to a
 subscribed BANK only if, at that moment, it holds an ACTIVE MONITORING consent
-from the subject covering the record's category — decided and audited by the
-door (action ``alert.deliver``) in its own unit of work.  Anything else is
-skipped silently: a bank learns nothing about subjects that did not consent.
-
-What is delivered follows the profile rule (``hub.profiles.visibility``):
-a new record only while clients may see it (ACTIVE or DISPUTED, inside its
-publication window); a repaired one only as the fact of the repair, without
-its content — after repair no client sees the record again
-(信用修复管理办法 2026).
+from the subject covering the record's category, and only as clients may see
+the record — decided, audited and loaded by :func:`hub.alerts.deliver`, door
+first.  Anything else is skipped silently.
 
 A subscription outlives the request that opened it, so the credential is
 re-verified on every message: an expired token or a suspended client ends it
@@ -27,22 +21,16 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from hub.access.door import open_door
-from hub.alerts import CHANNEL, RECORD_REPAIRED
+from hub.alerts import CHANNEL, Alert, deliver
 from hub.auth.authenticate import principal_from_request
-from hub.auth.principal import Principal
 from hub.auth.scopes import Scope
-from hub.db import session_scope
-from hub.enums import DataCategory, PrincipalKind, Purpose, RecordStatus, Severity
+from hub.enums import PrincipalKind
 from hub.errors import ErrorCode, HubError
-from hub.models import CreditRecord as RecordRow
-from hub.profiles.visibility import record_is_shared
-from hub.rights import repository as repo
 from schema.permissions import HasKind
 from schema.records import CreditRecord
 from schema.scalars import USCC
 
-__all__ = ["AlertSubscription", "RiskAlert", "deliverable", "still_authenticated"]
+__all__ = ["AlertSubscription", "RiskAlert", "still_authenticated"]
 
 
 class IsMonitoringBank(HasKind):
@@ -59,86 +47,21 @@ class IsMonitoringBank(HasKind):
 
 @strawberry.type
 class RiskAlert:
-    uscc: USCC  # type: ignore[valid-type]
+    uscc: USCC
     record: CreditRecord
     at: datetime
     reason: str = strawberry.field(
         description="NEW_NEGATIVE_RECORD or RECORD_REPAIRED."
     )
 
-
-REPAIRED_TITLE = "信用记录已修复"
-
-
-def repaired_view(record: RecordRow) -> CreditRecord:
-    """A repaired record as an alert shows it: that it was repaired, nothing more."""
-    return CreditRecord(
-        id=strawberry.ID(str(record.id)),
-        category=DataCategory(record.category),
-        kind=record.kind,
-        severity=Severity(record.severity),
-        status=RecordStatus.REPAIRED,
-        title=REPAIRED_TITLE,
-        authority=None,
-        occurred_on=None,
-        decided_on=record.decided_on,
-        publish_from=None,
-        publish_until=None,
-        source=record.source,
-        details=None,
-    )
-
-
-def _view(record: RecordRow, reason: object, hub: Any) -> CreditRecord | None:
-    """What the alert may show of ``record``; ``None``: nothing (skip it)."""
-    if reason == RECORD_REPAIRED:
-        return repaired_view(record) if record.status == RecordStatus.REPAIRED else None
-    if not record_is_shared(record, hub.clock.today()):
-        return None  # withdrawn, repaired, expired or not yet published
-    return CreditRecord.from_row(record)
-
-
-async def deliverable(
-    hub: Any, principal: Principal, message: dict[str, Any]
-) -> RiskAlert | None:
-    """The alert for ``principal``, through the door; ``None`` to skip it."""
-    uscc, record_id = str(message.get("uscc")), message.get("record_id")
-    reason = message.get("reason")
-    if not isinstance(record_id, int):
-        return None
-    try:
-        async with session_scope(hub.sessionmaker) as session:
-            # Cheap pre-check, so banks without any consent leave no denials
-            # in the subject's access log for alerts that were never theirs.
-            if not await repo.has_monitoring_consent(
-                session, uscc, principal.id, hub.clock.now()
-            ):
-                return None
-            record = await repo.record(session, record_id)
-            if record is None or record.uscc != uscc:
-                return None
-            node = _view(record, reason, hub)
-            if node is None:
-                return None
-            await open_door(
-                session,
-                hub,
-                principal,
-                uscc=uscc,
-                purpose=Purpose.MONITORING,
-                action="alert.deliver",
-                categories={DataCategory(record.category)},
-                require_all=True,
-                detail={"record": record.id, "reason": reason},
-            )
-    except HubError:
-        return None  # refused (and audited by the door): skip silently
-    return RiskAlert(
-        uscc=USCC(uscc),
-        record=node,
-        at=datetime.fromisoformat(str(message["at"])),
-        reason=str(reason),
-    )
+    @classmethod
+    def from_alert(cls, alert: Alert) -> RiskAlert:
+        return cls(
+            uscc=USCC(alert.uscc),
+            record=CreditRecord.from_row(alert.record),
+            at=alert.at,
+            reason=alert.reason,
+        )
 
 
 async def still_authenticated(ctx: Any) -> None:
@@ -173,6 +96,6 @@ class AlertSubscription:
         async with ctx.hub.pubsub.subscribe(CHANNEL) as sub:
             async for message in sub:
                 await still_authenticated(ctx)
-                alert = await deliverable(ctx.hub, ctx.principal, message)
+                alert = await deliver(ctx.hub, ctx.principal, message)
                 if alert is not None:
-                    yield alert
+                    yield RiskAlert.from_alert(alert)

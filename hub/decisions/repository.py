@@ -35,7 +35,7 @@ APPLIED = ("BENEFIT_APPLIED", "LOAN_GRANTED")
 
 async def active_rule_version(session: AsyncSession, scenario: str) -> str | None:
     """The version of the latest active published rule set, if any."""
-    return await session.scalar(  # type: ignore[no-any-return]
+    return await session.scalar(
         select(ScenarioRuleVersion.version)
         .where(
             ScenarioRuleVersion.scenario == scenario,
@@ -58,7 +58,7 @@ async def active_versions(session: AsyncSession) -> dict[str, str]:
 async def rules_of(
     session: AsyncSession, scenario: str, version: str
 ) -> dict[str, Any] | None:
-    return await session.scalar(  # type: ignore[no-any-return]
+    return await session.scalar(
         select(ScenarioRuleVersion.rules).where(
             ScenarioRuleVersion.scenario == scenario,
             ScenarioRuleVersion.version == version,
@@ -122,7 +122,7 @@ async def outcome(session: AsyncSession, outcome_id: str) -> Outcome | None:
 async def outcome_for(
     session: AsyncSession, decision_id: str, result: str
 ) -> Outcome | None:
-    return await session.scalar(  # type: ignore[no-any-return]
+    return await session.scalar(
         select(Outcome).where(
             Outcome.decision_id == decision_id, Outcome.result == result
         )

@@ -11,21 +11,21 @@ source_id the commitment id) so profiles and the evaluation see it:
   kind ``COMMITMENT_BREACH``, severity ORDINARY, published 1 year.
 
 Who sees and verifies which commitments: the subject its own; an ADMIN all
-(its work queue); an AGENCY only those of subjects that granted it an ACTIVE
-APPROVAL consent covering COMMITMENT, decided and audited by the door
-(``commitment.read`` / ``commitment.fulfil``) like every other read of
-subject data (征信业管理条例 Art 14/18; 个人信息保护法 Art 13).
+(its work queue, basis ADMIN_QUEUE: ``commitment.review``); an AGENCY only
+those of subjects that granted it an ACTIVE APPROVAL consent covering
+COMMITMENT (``commitment.read`` / ``commitment.fulfil``) — each decided and
+audited by the door like every other read of subject data (征信业管理条例
+Art 14/18; 个人信息保护法 Art 13).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.access.door import open_door, open_doors
+from hub.access.door import open_door
 from hub.audit.changes import record_change
 from hub.auth.principal import Principal
 from hub.entities import bump_data_version
@@ -41,6 +41,7 @@ from hub.errors import ErrorCode, HubError
 from hub.models import Commitment, CreditRecord, Entity, new_id
 from hub.rights import repository as repo
 from hub.rights.deadlines import add_years, china_today
+from hub.rights.queues import Page, queue_action, show_page
 from hub.rights.states import COMMITMENT
 
 if TYPE_CHECKING:
@@ -50,7 +51,6 @@ __all__ = [
     "BREACH_KIND",
     "FULFILLED_KIND",
     "SOURCE",
-    "CommitmentPage",
     "breach",
     "fulfil_commitment",
     "list_commitments",
@@ -235,21 +235,6 @@ async def breach(
     return record
 
 
-@dataclass(frozen=True)
-class CommitmentPage:
-    """One page: ``end`` is the (due date, id) key the next page starts after.
-
-    For an agency, only subjects with an ACTIVE APPROVAL consent covering
-    COMMITMENT are candidates (``total`` counts theirs); commitments the door
-    still refuses are left out, so a page may hold fewer than ``first`` rows.
-    """
-
-    rows: list[Commitment]
-    total: int
-    more: bool
-    end: tuple[str, str] | None
-
-
 async def list_commitments(
     session: AsyncSession,
     hub: Hub,
@@ -257,11 +242,16 @@ async def list_commitments(
     *,
     status: CommitmentStatus | None,
     first: int,
-    after: tuple[str, str] | None,
-) -> CommitmentPage:
-    """Subjects see their own; admins all; agencies what consents allow."""
+    after: tuple[date, str] | None,
+) -> Page[Commitment]:
+    """Subjects see their own; admins all; agencies what consents allow.
+
+    Each subject shown is audited by the door: ``commitment.review`` (basis
+    ADMIN_QUEUE) for the admin, ``commitment.read`` for the subject itself and
+    for an agency (under its APPROVAL consent).
+    """
     agency = actor.kind is PrincipalKind.AGENCY
-    rows, total = await repo.commitment_page(
+    keys, total = await repo.commitment_keys(
         session,
         uscc=actor.uscc if actor.is_subject else None,
         status=str(status) if status else None,
@@ -269,22 +259,16 @@ async def list_commitments(
         after=after,
         # Only subjects that consented to this agency at all are candidates,
         # so others never see "denied" lines in their access log for it.
-        consented_to=(
-            (actor.id, Purpose.APPROVAL.value, hub.clock.now()) if agency else None
-        ),
+        consented_to=(actor.id, Purpose.APPROVAL, hub.clock.now()) if agency else None,
     )
-    page, more = rows[:first], len(rows) > first
-    end = (page[-1].due_on.isoformat(), page[-1].id) if page else None
-    if agency and page:
-        grants = await open_doors(
-            session,
-            hub,
-            actor,
-            usccs=list(dict.fromkeys(c.uscc for c in page)),
-            purpose=Purpose.APPROVAL,
-            action="commitment.read",
-            categories=[DataCategory.COMMITMENT],
-            require_all=True,
-        )
-        page = [c for c in page if not isinstance(grants[c.uscc], HubError)]
-    return CommitmentPage(page, total, more, end)
+    return await show_page(
+        session,
+        hub,
+        actor,
+        keys,
+        first=first,
+        total=total,
+        action=queue_action(actor, "commitment"),
+        load=repo.commitments_by_id,
+        purpose=Purpose.APPROVAL if agency else None,
+    )

@@ -93,7 +93,14 @@ async def _breach_commitments(
 ) -> None:
     for c in await repo.unfulfilled_commitments(session, rep.today):
         record = await breach(session, c, actor=actor, now=now)
-        alert_after_commit(session, hub, c.uscc, record.id, NEW_NEGATIVE_RECORD)
+        alert_after_commit(
+            session,
+            hub,
+            c.uscc,
+            record.id,
+            NEW_NEGATIVE_RECORD,
+            category=record.category,
+        )
         rep.commitments_breached += 1
     await session.flush()
 

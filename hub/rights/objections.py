@@ -8,18 +8,21 @@ CORRECTED (with corrected values), REVOKED (record withdrawn) or UPHELD
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import idempotency
+from hub.access.door import Grant
 from hub.auth.principal import Principal
 from hub.enums import ObjectionResolution, ObjectionStatus, RecordStatus, Severity
 from hub.errors import ErrorCode, HubError
 from hub.models import CreditRecord, Objection, new_id
 from hub.rights import repository as repo
 from hub.rights.deadlines import objection_due
+from hub.rights.queues import Case, Page, queue_action, show_one, show_page
 from hub.rights.records import own_record, set_record_status
 from hub.rights.states import OBJECTION
 
@@ -32,6 +35,7 @@ __all__ = [
     "is_overdue",
     "list_objections",
     "resolve_objection",
+    "show_objection",
     "validate_corrections",
 ]
 
@@ -200,7 +204,7 @@ async def resolve_objection(
         raise HubError(
             "corrections go only with resolution CORRECTED.", ErrorCode.VALIDATION_ERROR
         )
-    record = await repo.record(session, row.record_id)
+    record = await repo.record_to_change(session, row.record_id)
     assert record is not None  # objections go with their record (cascade)
     now = hub.clock.now()
     to = (
@@ -236,17 +240,53 @@ async def resolve_objection(
     return row
 
 
+async def _cases(
+    session: AsyncSession, grants: Sequence[Grant], ids: Sequence[str]
+) -> dict[str, Case[Objection]]:
+    found = await repo.cases_by_id(session, Objection, grants, ids)
+    return {id_: Case(o, record) for id_, (o, record) in found.items()}
+
+
 async def list_objections(
     session: AsyncSession,
+    hub: Hub,
     actor: Principal,
     *,
     status: ObjectionStatus | None,
     first: int,
     after: tuple[datetime, str] | None,
-) -> tuple[list[Objection], int, bool]:
-    """Subjects see their own; admins all (permission declared on the field)."""
-    uscc = None if actor.is_admin else actor.uscc
-    rows, total = await repo.objection_page(
-        session, uscc=uscc, status=status, first=first, after=after
+) -> Page[Case[Objection]]:
+    """Subjects see their own; admins all (permission declared on the field).
+
+    Each subject shown is audited by the door: ``objection.review`` (basis
+    ADMIN_QUEUE) for the admin, ``objection.read`` for the subject itself.
+    """
+    keys, total = await repo.case_keys(
+        session,
+        Objection,
+        uscc=None if actor.is_admin else actor.uscc,
+        status=str(status) if status else None,
+        first=first,
+        after=after,
     )
-    return rows[:first], total, len(rows) > first
+    return await show_page(
+        session,
+        hub,
+        actor,
+        keys,
+        first=first,
+        total=total,
+        action=queue_action(actor, "objection"),
+        load=_cases,
+    )
+
+
+async def show_objection(
+    session: AsyncSession, hub: Hub, actor: Principal, objection: Objection
+) -> Case[Objection]:
+    """``objection`` with its record, to answer a mutation: a read through the
+    door like the queue's (``objection.read``, or ``objection.review`` for an
+    admin)."""
+    keys, _ = await repo.case_keys(session, Objection, ids=[objection.id])
+    action = queue_action(actor, "objection")
+    return await show_one(session, hub, actor, keys[0], action=action, load=_cases)

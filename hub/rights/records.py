@@ -29,7 +29,7 @@ async def own_record(
         rid = int(record_id)
     except (TypeError, ValueError):
         raise HubError(f"No record {record_id!r}.", ErrorCode.NOT_FOUND) from None
-    row = await repo.record(session, rid)
+    row = await repo.record_to_change(session, rid)
     if row is None or not (
         actor.is_admin or (actor.is_subject and actor.uscc == row.uscc)
     ):

@@ -9,11 +9,13 @@ punishment based on it ends, and monitoring banks are told.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.access.door import Grant
 from hub.alerts import RECORD_REPAIRED, alert_after_commit
 from hub.audit.changes import record_change
 from hub.auth.principal import Principal
@@ -22,13 +24,14 @@ from hub.errors import ErrorCode, HubError
 from hub.models import RepairApplication, new_id
 from hub.rights import repository as repo
 from hub.rights.deadlines import china_today, repair_possible_from
+from hub.rights.queues import Case, Page, queue_action, show_one, show_page
 from hub.rights.records import own_record, set_record_status
 from hub.rights.states import RECORD, REPAIR
 
 if TYPE_CHECKING:
     from hub.resources import Hub
 
-__all__ = ["METHODS", "apply_repair", "decide_repair", "list_repairs"]
+__all__ = ["METHODS", "apply_repair", "decide_repair", "list_repairs", "show_repair"]
 
 # 信用修复管理办法: 作出信用承诺, 完成信用整改, 参加信用培训, 提交信用报告.
 METHODS = ("commitment", "rectification", "training", "report")
@@ -133,7 +136,7 @@ async def decide_repair(
     to = RepairStatus.APPROVED if approve else RepairStatus.REJECTED
     REPAIR.check(row.status, to, label=f"repair application {row.id}")
     now = hub.clock.now()
-    record = await repo.record(session, row.record_id)
+    record = await repo.record_to_change(session, row.record_id)
     assert record is not None  # applications go with their record (cascade)
     detail = {"repair": row.id, "decision": str(to)}
     if approve:
@@ -146,7 +149,14 @@ async def decide_repair(
             action="repair.decide",
             detail=detail,
         )
-        alert_after_commit(session, hub, record.uscc, record.id, RECORD_REPAIRED)
+        alert_after_commit(
+            session,
+            hub,
+            record.uscc,
+            record.id,
+            RECORD_REPAIRED,
+            category=record.category,
+        )
     else:
         await record_change(
             session,
@@ -164,16 +174,52 @@ async def decide_repair(
     return row
 
 
+async def _cases(
+    session: AsyncSession, grants: Sequence[Grant], ids: Sequence[str]
+) -> dict[str, Case[RepairApplication]]:
+    found = await repo.cases_by_id(session, RepairApplication, grants, ids)
+    return {id_: Case(r, record) for id_, (r, record) in found.items()}
+
+
 async def list_repairs(
     session: AsyncSession,
+    hub: Hub,
     actor: Principal,
     *,
     status: RepairStatus | None,
     first: int,
     after: tuple[datetime, str] | None,
-) -> tuple[list[RepairApplication], int, bool]:
-    uscc = None if actor.is_admin else actor.uscc
-    rows, total = await repo.repair_page(
-        session, uscc=uscc, status=status, first=first, after=after
+) -> Page[Case[RepairApplication]]:
+    """Subjects see their own; admins all, each subject shown audited by the
+    door (``repair.review``, basis ADMIN_QUEUE; ``repair.read`` for itself)."""
+    keys, total = await repo.case_keys(
+        session,
+        RepairApplication,
+        uscc=None if actor.is_admin else actor.uscc,
+        status=str(status) if status else None,
+        first=first,
+        after=after,
     )
-    return rows[:first], total, len(rows) > first
+    return await show_page(
+        session,
+        hub,
+        actor,
+        keys,
+        first=first,
+        total=total,
+        action=queue_action(actor, "repair"),
+        load=_cases,
+    )
+
+
+async def show_repair(
+    session: AsyncSession,
+    hub: Hub,
+    actor: Principal,
+    application: RepairApplication,
+) -> Case[RepairApplication]:
+    """``application`` with its record, to answer a mutation: a read through the
+    door like the queue's (``repair.read``, or ``repair.review`` for an admin)."""
+    keys, _ = await repo.case_keys(session, RepairApplication, ids=[application.id])
+    action = queue_action(actor, "repair")
+    return await show_one(session, hub, actor, keys[0], action=action, load=_cases)

@@ -70,10 +70,18 @@ async def test_only_shared_records_and_redacted_repairs(sqlite_rapi: Api) -> Non
         # when alerts name records outside the client view, or a "repair" of
         # a record that is not repaired
         for rid in (expired, future, revoked, repaired):
-            await publish_alert(api.hub, USCC, rid, NEW_NEGATIVE_RECORD)
-        await publish_alert(api.hub, USCC, still_active, RECORD_REPAIRED)
-        await publish_alert(api.hub, USCC, shown, NEW_NEGATIVE_RECORD)
-        await publish_alert(api.hub, USCC, repaired, RECORD_REPAIRED)
+            await publish_alert(
+                api.hub, USCC, rid, NEW_NEGATIVE_RECORD, category="PENALTY"
+            )
+        await publish_alert(
+            api.hub, USCC, still_active, RECORD_REPAIRED, category="PENALTY"
+        )
+        await publish_alert(
+            api.hub, USCC, shown, NEW_NEGATIVE_RECORD, category="PENALTY"
+        )
+        await publish_alert(
+            api.hub, USCC, repaired, RECORD_REPAIRED, category="PENALTY"
+        )
 
         # then only the DISPUTED record inside its window arrives, in full
         first = await _alert(ws)
@@ -118,12 +126,12 @@ async def test_subscription_ends_when_the_token_expires(sqlite_rapi: Api) -> Non
     init = {"Authorization": f"Bearer {bank.token}"}
     async with GraphQLSocket(_app(api), None, init) as ws:
         await _subscribe(api, ws)
-        await publish_alert(api.hub, USCC, rid, NEW_NEGATIVE_RECORD)
+        await publish_alert(api.hub, USCC, rid, NEW_NEGATIVE_RECORD, category="PENALTY")
         assert (await _alert(ws))["record"]["id"] == str(rid)
 
         # when its token expires (beyond the 5 s leeway) and another alert comes
         api.clock.advance(seconds=api.hub.settings.token_ttl + 6)
-        await publish_alert(api.hub, USCC, rid, NEW_NEGATIVE_RECORD)
+        await publish_alert(api.hub, USCC, rid, NEW_NEGATIVE_RECORD, category="PENALTY")
 
         # then the subscription ends with UNAUTHENTICATED and delivers nothing
         assert "expired" in await _ends_unauthenticated(ws)
@@ -141,7 +149,7 @@ async def test_subscription_ends_when_the_client_is_suspended(rapi: Api) -> None
     rid = await negative(api, "P-1")
     async with GraphQLSocket(_app(api), bank.token) as ws:
         await _subscribe(api, ws)
-        await publish_alert(api.hub, USCC, rid, NEW_NEGATIVE_RECORD)
+        await publish_alert(api.hub, USCC, rid, NEW_NEGATIVE_RECORD, category="PENALTY")
         assert (await _alert(ws))["record"]["id"] == str(rid)
 
         # when an administrator suspends it
@@ -149,7 +157,7 @@ async def test_subscription_ends_when_the_client_is_suspended(rapi: Api) -> None
             await client_service.suspend(
                 s, actor=SYSTEM, clock=api.clock, id=bank.id, cache=api.hub.cache
             )
-        await publish_alert(api.hub, USCC, rid, NEW_NEGATIVE_RECORD)
+        await publish_alert(api.hub, USCC, rid, NEW_NEGATIVE_RECORD, category="PENALTY")
 
         # then its subscription ends at the next message
         assert "suspended" in await _ends_unauthenticated(ws)
@@ -165,7 +173,9 @@ async def test_credentials_in_connection_init(sqlite_rapi: Api) -> None:
     for init in ({"authorization": f"Bearer {bank.token}"}, {"token": bank.token}):
         async with GraphQLSocket(_app(api), None, init) as ws:
             await _subscribe(api, ws)
-            await publish_alert(api.hub, USCC, rid, NEW_NEGATIVE_RECORD)
+            await publish_alert(
+                api.hub, USCC, rid, NEW_NEGATIVE_RECORD, category="PENALTY"
+            )
             # then it is authenticated and receives its alerts
             assert (await _alert(ws))["record"]["id"] == str(rid)
             await ws.send({"id": "1", "type": "complete"})

@@ -45,9 +45,13 @@ async def test_alerts_only_for_consenting_subjects(sqlite_rapi: Api) -> None:
         await _subscribed(api, 1)
 
         # not consented (another subject; an uncovered category): skipped
-        await publish_alert(api.hub, OTHER, theirs, NEW_NEGATIVE_RECORD)
-        await publish_alert(api.hub, USCC, tax, NEW_NEGATIVE_RECORD)
-        await publish_alert(api.hub, USCC, mine, NEW_NEGATIVE_RECORD)
+        await publish_alert(
+            api.hub, OTHER, theirs, NEW_NEGATIVE_RECORD, category="PENALTY"
+        )
+        await publish_alert(api.hub, USCC, tax, NEW_NEGATIVE_RECORD, category="TAX")
+        await publish_alert(
+            api.hub, USCC, mine, NEW_NEGATIVE_RECORD, category="PENALTY"
+        )
         msg = await ws.receive()
         assert msg["type"] == "next" and msg["id"] == "1"
         alert = msg["payload"]["data"]["riskAlerts"]
@@ -85,9 +89,13 @@ async def test_alerts_only_for_consenting_subjects(sqlite_rapi: Api) -> None:
             {"id": monitoring},
             api.subject_token(USCC),
         )
-        await publish_alert(api.hub, USCC, mine, NEW_NEGATIVE_RECORD)
+        await publish_alert(
+            api.hub, USCC, mine, NEW_NEGATIVE_RECORD, category="PENALTY"
+        )
         await api.grant(OTHER, bank, "MONITORING", ["PENALTY"])
-        await publish_alert(api.hub, OTHER, theirs, NEW_NEGATIVE_RECORD)
+        await publish_alert(
+            api.hub, OTHER, theirs, NEW_NEGATIVE_RECORD, category="PENALTY"
+        )
         alert = (await ws.receive())["payload"]["data"]["riskAlerts"]
         assert (alert["uscc"], alert["record"]["id"]) == (OTHER, str(theirs))
         await ws.send({"id": "1", "type": "complete"})

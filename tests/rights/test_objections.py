@@ -227,8 +227,14 @@ async def test_refusals_and_visibility(sqlite_rapi: Api) -> None:
     mine = (await api.data(QUEUE, {}, me))["objections"]
     assert [e["node"]["id"] for e in mine["edges"]] == [o["id"]]
     assert (await api.data(QUEUE, {}, adm.token))["objections"]["totalCount"] == 2
+    # the admin's change, then its reads through the door (the mutation's
+    # answer, the queue), on the other subject's trail
     theirs_log = await audit_actions(api, OTHER)
-    assert theirs_log[-1] == ("objection.file", "DISPUTED", adm.id)
+    assert theirs_log[-3:] == [
+        ("objection.file", "DISPUTED", adm.id),
+        ("objection.review", "GRANTED", adm.id),
+        ("objection.review", "GRANTED", adm.id),
+    ]
 
 
 async def test_idempotency_key_replays_the_first_objection(sqlite_rapi: Api) -> None:
