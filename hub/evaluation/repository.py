@@ -18,7 +18,7 @@ from hub.profiles.visibility import list_visible, record_visible
 
 __all__ = ["cached_evaluation", "load_entity_data", "save_evaluation"]
 
-PUBLIC_LISTS = (ListKind.RED.value, ListKind.BLACK.value)
+PUBLIC_LISTS = (ListKind.RED.value, ListKind.BLACK.value, ListKind.WHITE.value)
 
 
 _rec = CreditRecord
