@@ -33,6 +33,7 @@ from schema.rights import RightsMutation, RightsQuery
 from schema.scalars import SCALAR_MAP
 from schema.scenario_rules import ScenarioRulesMutation, ScenarioRulesQuery
 from schema.stats import StatsQuery
+from schema.white_list import WhiteListMutation, WhiteListQuery
 
 __all__ = ["build_schema", "get_schema"]
 
@@ -47,6 +48,7 @@ QUERIES: tuple[type, ...] = (
     StatsQuery,
     DryRunQuery,
     RightsQuery,
+    WhiteListQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     ConsentMutation,
@@ -54,6 +56,7 @@ MUTATIONS: tuple[type, ...] = (
     OutcomeMutation,
     ScenarioRulesMutation,
     RightsMutation,
+    WhiteListMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (AlertSubscription,)
 
