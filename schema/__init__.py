@@ -33,6 +33,8 @@ from schema.rights import RightsMutation, RightsQuery
 from schema.scalars import SCALAR_MAP
 from schema.scenario_rules import ScenarioRulesMutation, ScenarioRulesQuery
 from schema.stats import StatsQuery
+from schema.supervision import SupervisionMutation, SupervisionQuery
+from schema.supervision_rules import SupervisionRulesMutation, SupervisionRulesQuery
 from schema.white_list import WhiteListMutation, WhiteListQuery
 
 __all__ = ["build_schema", "get_schema"]
@@ -49,6 +51,8 @@ QUERIES: tuple[type, ...] = (
     DryRunQuery,
     RightsQuery,
     WhiteListQuery,
+    SupervisionQuery,
+    SupervisionRulesQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     ConsentMutation,
@@ -57,6 +61,8 @@ MUTATIONS: tuple[type, ...] = (
     ScenarioRulesMutation,
     RightsMutation,
     WhiteListMutation,
+    SupervisionMutation,
+    SupervisionRulesMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (AlertSubscription,)
 
