@@ -102,8 +102,7 @@ async def test_a_bank_is_refused_and_the_refusal_is_audited(api: Api):
     merchant = await api.client(PrincipalKind.MERCHANT)
     for client in (bank, merchant):
         assert (
-            await api.error_code(ADVICE, {"u": code}, token=client.token)
-            == "FORBIDDEN"
+            await api.error_code(ADVICE, {"u": code}, token=client.token) == "FORBIDDEN"
         )
     assert (
         await api.error_code(ADVICE, {"u": code}, token=api.subject_token(code))
@@ -116,9 +115,7 @@ async def test_a_bank_is_refused_and_the_refusal_is_audited(api: Api):
         ("SUBJECT", "DENIED:FORBIDDEN"),
     ]
     # nor can a bank draw inspections: refused before any enterprise is read
-    body = await api.gql(
-        DRAW, {"r": "410400", "n": 3, "s": "x"}, token=bank.token
-    )
+    body = await api.gql(DRAW, {"r": "410400", "n": 3, "s": "x"}, token=bank.token)
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert len(await subject_events(api, code, "supervision.read")) == 3
 
@@ -164,8 +161,10 @@ async def test_the_same_seed_draws_the_same_entities(api: Api):
         )
         return out["drawInspection"]  # type: ignore[no-any-return]
 
-    first, again, other = await draw("2026-双随机-01"), await draw("2026-双随机-01"), (
-        await draw("2026-双随机-02")
+    first, again, other = (
+        await draw("2026-双随机-01"),
+        await draw("2026-双随机-01"),
+        (await draw("2026-双随机-02")),
     )
     picked = [i["uscc"] for i in first["items"]]
     assert picked == [i["uscc"] for i in again["items"]]
@@ -284,10 +283,8 @@ async def test_rules_are_published_and_dry_run_like_scenario_rules(api: Api):
     body = await api.gql(PUBLISH, {"r": upside_down, "d": False}, token=admin.token)
     assert "inspects less than" in body["errors"][0]["message"]
     # agencies cannot publish; dryRun stores nothing
-    assert (
-        await api.error_code(PUBLISH, {"r": lenient("x"), "d": True}, token=agency.token)
-        == "FORBIDDEN"
-    )
+    refused = {"r": lenient("x"), "d": True}
+    assert await api.error_code(PUBLISH, refused, token=agency.token) == "FORBIDDEN"
     await api.data(PUBLISH, {"r": lenient("sv-test-2"), "d": True}, token=admin.token)
     before = await api.data(ADVICE, {"u": CODES[0]}, token=agency.token)
     assert before["supervisionAdvice"]["riskClass"] == "LOW"
@@ -320,7 +317,5 @@ async def test_rules_are_published_and_dry_run_like_scenario_rules(api: Api):
 @pytest.mark.parametrize("size", [0, 1001])
 async def test_a_draw_size_out_of_bounds_is_refused(api: Api, size: int):
     agency = await api.client(PrincipalKind.AGENCY)
-    body = await api.gql(
-        DRAW, {"r": "410400", "n": size, "s": "x"}, token=agency.token
-    )
+    body = await api.gql(DRAW, {"r": "410400", "n": size, "s": "x"}, token=agency.token)
     assert body["errors"][0]["extensions"]["code"] == "VALIDATION_ERROR"
