@@ -29,6 +29,7 @@ from schema.errors import CodedErrors
 from schema.limits import MAX_TOKENS, RULES
 from schema.outcomes import OutcomeMutation
 from schema.profiles import ProfileQuery
+from schema.reports import ReportMutation, ReportQuery
 from schema.rights import RightsMutation, RightsQuery
 from schema.scalars import SCALAR_MAP
 from schema.scenario_rules import ScenarioRulesMutation, ScenarioRulesQuery
@@ -53,6 +54,7 @@ QUERIES: tuple[type, ...] = (
     WhiteListQuery,
     SupervisionQuery,
     SupervisionRulesQuery,
+    ReportQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     ConsentMutation,
@@ -63,6 +65,7 @@ MUTATIONS: tuple[type, ...] = (
     WhiteListMutation,
     SupervisionMutation,
     SupervisionRulesMutation,
+    ReportMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (AlertSubscription,)
 
