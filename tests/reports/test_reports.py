@@ -317,3 +317,56 @@ async def test_what_may_be_issued_and_by_whom(world: Api):
     assert missing.status_code == 404
     assert (await api.http.get("/reports/nope-nope.pdf")).status_code == 404
     assert await verify_events(api) == []
+
+
+DOC = {
+    "typ": "credit-report",
+    "v": 1,
+    "id": "r-1",
+    "iss": "xinyi-hub",
+    "iat": 0,
+    "issuedAt": "2026-11-23T09:00:00Z",
+    "subject": {"uscc": USCC, "name": "郑州示范科技有限公司"},
+    "period": {"from": "2022-01-01", "to": "2026-11-23"},
+    "purpose": "投标",
+    "sections": ["PENALTY", "LISTS"],
+    "records": {
+        "PENALTY": [
+            {
+                "id": "1",
+                "kind": "ADMIN_PENALTY",
+                "title": "警告",
+                "authority": "平顶山市市场监督管理局",
+                "severity": "MINOR",
+                "status": "REPAIRED",
+                "mark": "已修复",
+                "decidedOn": "2026-09-24",
+                "publishUntil": "2026-12-24",
+                "source": "xzcf",
+                "sourceId": "平市监罚〔2026〕9号",
+            }
+        ]
+    },
+    "lists": [],
+}
+
+
+def test_without_a_font_file_the_standard_cjk_font_still_gives_real_text():
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+    from hub.reports.pdf import CID_FONT, render_pdf, report_font
+
+    pdfmetrics.registerFont(UnicodeCIDFont(CID_FONT))
+    pdf = render_pdf(
+        DOC,
+        verify_url="https://hub.example/reports/r-1",
+        jwks_url="https://hub.example/.well-known/jwks.json",
+        revoked_at="2026-11-24 08:00 UTC",
+        font=CID_FONT,
+    )
+    text = _pdf_text(pdf)
+    for expected in (USCC, "已修复", "本报告已于", "报告期间内无记录"):
+        assert expected in text, expected
+    # a configured font that cannot be used falls back instead of failing
+    assert report_font("/nonexistent/font.ttf") in {"ReportCJK", CID_FONT}
