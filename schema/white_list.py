@@ -14,11 +14,17 @@ import strawberry
 from strawberry.types import Info
 
 import schema.enums  # noqa: F401  (registers the domain enums)
-from hub.enums import DataCategory, Grade, PrincipalKind, WhiteListStatus
+from hub.enums import DataCategory, Grade, WhiteListStatus
 from hub.white_list import service
 from schema.common import Connection, check_first, decode_cursor
 from schema.entity import Entity
-from schema.permissions import HasKind, HasScope, IsAdmin, IsSubject
+from schema.permissions import (
+    BankOrAdmin,
+    HasScope,
+    IsAdmin,
+    IsSubject,
+    SubjectOrAdmin,
+)
 from schema.scalars import USCC
 
 if TYPE_CHECKING:
@@ -30,14 +36,6 @@ __all__ = [
     "WhiteListMutation",
     "WhiteListQuery",
 ]
-
-
-class SubjectOrAdmin(HasKind):
-    kinds = frozenset({PrincipalKind.SUBJECT, PrincipalKind.ADMIN})
-
-
-class BankOrAdmin(HasKind):
-    kinds = frozenset({PrincipalKind.BANK, PrincipalKind.ADMIN})
 
 
 class CanReadWhiteList(HasScope):
@@ -95,12 +93,8 @@ class WhiteListEntry:
 
     @classmethod
     def of(cls, e: service.WhiteListEntry) -> WhiteListEntry:
-        return cls(
-            entity=Entity.from_row(e.entity),
-            list_name=e.list_name,
-            since=e.since,
-            grade=e.grade,
-        )
+        entity = Entity.from_row(e.entity)
+        return cls(entity=entity, list_name=e.list_name, since=e.since, grade=e.grade)
 
 
 @strawberry.type

@@ -185,6 +185,11 @@ async def decide(
     note: str,
 ) -> WhiteListApplication:
     """An admin approves (a WHITE membership from today) or rejects."""
+    if not actor.is_admin:
+        raise HubError(
+            "The credit centre (an admin) decides white-list applications.",
+            ErrorCode.FORBIDDEN,
+        )
     row = await _mine_or_admin(session, actor, app_id)
     text = _text(note, "note", required=True, limit=MAX_NOTE)
     to = S.APPROVED if approve else S.REJECTED
