@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.access.door import open_doors
 from hub.auth.principal import Principal
 from hub.decisions.dry_run import MAX_SAMPLE, coarse, sample
-from hub.decisions.facts import load_facts
+from hub.decisions.facts import load_facts_many
 from hub.enums import AccessBasis
 from hub.errors import HubError
 from hub.supervision.rules import (
@@ -72,10 +72,14 @@ async def dry_run(
     moves: Counter[tuple[str, str]] = Counter()
     hits: Counter[str] = Counter()
     changed = 0
+    grants = []
     for grant in opened.values():
         if isinstance(grant, HubError):  # the door audited every refusal
             raise grant
-        facts, _ = await load_facts(session, hub, grant)
+        grants.append(grant)
+    all_facts = await load_facts_many(session, hub, grants)
+    for grant in grants:
+        facts = all_facts[grant.uscc]
         before, _ = current.advise(facts)
         after, _ = proposed.advise(facts)
         grant.settle("EVALUATED")

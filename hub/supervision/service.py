@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.access.door import Grant, open_door, open_doors
 from hub.audit.changes import record_change
 from hub.auth.principal import Principal
-from hub.decisions.facts import load_facts
+from hub.decisions.facts import load_facts, load_facts_many
 from hub.decisions.verdict import Reason
 from hub.entities import check_industry_code, check_region_code
 from hub.enums import AccessBasis, Grade, Purpose
@@ -80,10 +80,7 @@ class Advice:
         )
 
 
-async def _advise(
-    session: AsyncSession, hub: Hub, grant: Grant, rules: CompiledSupervision
-) -> Advice:
-    facts, _ = await load_facts(session, hub, grant)
+def _advise(grant: Grant, facts: dict[str, Any], rules: CompiledSupervision) -> Advice:
     risk, reasons = rules.advise(facts)
     grant.settle("GRANTED", riskClass=risk.name, ruleVersion=rules.version)
     return Advice(
@@ -112,7 +109,8 @@ async def advice(
         categories=CATEGORIES,
         basis=AccessBasis.STATUTORY,
     )
-    return await _advise(session, hub, grant, await rules_in_force(session))
+    facts, _ = await load_facts(session, hub, grant)
+    return _advise(grant, facts, await rules_in_force(session))
 
 
 def allocate(sizes: dict[str, int], ratios: dict[str, float], n: int) -> dict[str, int]:
@@ -269,10 +267,11 @@ async def _stratify(
         basis=AccessBasis.STATUTORY,
     )
     grants: dict[str, Grant] = {}
-    out: dict[str, Advice] = {}
     for uscc, grant in opened.items():
         if isinstance(grant, HubError):  # audited by the door
             raise grant
         grants[uscc] = grant
-        out[uscc] = await _advise(session, hub, grant, rules)
+    # Facts of the whole population in a few statements, not a few per entity.
+    facts = await load_facts_many(session, hub, list(grants.values()))
+    out = {u: _advise(g, facts[u], rules) for u, g in grants.items()}
     return grants, out
