@@ -20,7 +20,9 @@ __all__ = [
     "Purpose",
     "RecordStatus",
     "RepairStatus",
+    "ReportSection",
     "Severity",
+    "WhiteListStatus",
 ]
 
 
@@ -43,6 +45,10 @@ class AccessBasis(StrEnum):
     STATUTORY = "STATUTORY"
     ADMIN_QUEUE = "ADMIN_QUEUE"
     DRY_RUN = "DRY_RUN"
+    # What the enterprise itself chose to disclose: a signed credit report to
+    # whoever holds its link, a white-list entry to banks (policy.yaml).
+    REPORT = "REPORT"
+    WHITE_LIST = "WHITE_LIST"
 
 
 class Purpose(StrEnum):
@@ -52,6 +58,9 @@ class Purpose(StrEnum):
     INCENTIVE = "INCENTIVE"
     APPROVAL = "APPROVAL"
     MONITORING = "MONITORING"
+    # Graded supervision under law (国办发〔2019〕35号 §七): a statutory basis,
+    # never a consent (policy.yaml gives it no consent categories).
+    SUPERVISION = "SUPERVISION"
 
 
 class DataCategory(StrEnum):
@@ -103,6 +112,9 @@ class ListKind(StrEnum):
     RED = "RED"
     BLACK = "BLACK"
     FOCUS = "FOCUS"
+    # Lending white list (信易贷白名单, 平信用〔2021〕1号): the enterprise
+    # applied and the credit centre approved (hub.white_list).
+    WHITE = "WHITE"
 
 
 class ConsentStatus(StrEnum):
@@ -145,6 +157,27 @@ class CommitmentKind(StrEnum):
     CREDIT_REPAIR = "CREDIT_REPAIR"  # 信用修复
     INDUSTRY_SELF_DISCIPLINE = "INDUSTRY_SELF_DISCIPLINE"  # 行业自律
     VOLUNTARY_DISCLOSURE = "VOLUNTARY_DISCLOSURE"  # 主动公示
+
+
+class WhiteListStatus(StrEnum):
+    PENDING = "PENDING"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+    WITHDRAWN = "WITHDRAWN"
+
+
+class ReportSection(StrEnum):
+    """Sections of a credit report (信用报告 / 专项信用报告)."""
+
+    BASIC = "BASIC"
+    LICENSING = "LICENSING"
+    PENALTY = "PENALTY"
+    JUDICIAL = "JUDICIAL"
+    TAX = "TAX"
+    LISTS = "LISTS"
+    EVALUATION = "EVALUATION"
+    COMMITMENT = "COMMITMENT"
+    HONOR = "HONOR"
 
 
 class CommitmentStatus(StrEnum):

@@ -36,10 +36,12 @@ __all__ = [
     "Commitment",
     "Consent",
     "CreditRecord",
+    "CreditReport",
     "Decision",
     "Entity",
     "EvaluationRow",
     "IdempotencyKey",
+    "InspectionDraw",
     "ListMembership",
     "Objection",
     "Outcome",
@@ -48,6 +50,7 @@ __all__ = [
     "ScenarioRuleVersion",
     "SigningKey",
     "SourceStatusRow",
+    "WhiteListApplication",
     "new_id",
 ]
 
@@ -374,3 +377,72 @@ class IdempotencyKey(Base):
     operation: Mapped[str] = mapped_column(String(64))
     result_id: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
+
+
+class CreditReport(Base):
+    """A signed credit report an enterprise issued about itself (hub.reports).
+
+    ``signed`` is the report: a compact JWS whose payload is the report's
+    canonical JSON; the other columns index it.  The id is random and long
+    (≥ 128 bits) because holding it is what lets anyone see the report.
+    """
+
+    __tablename__ = "credit_reports"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    uscc: Mapped[str] = mapped_column(
+        ForeignKey("entities.uscc", ondelete="CASCADE"), index=True
+    )
+    period_from: Mapped[date] = mapped_column(Date)
+    period_to: Mapped[date] = mapped_column(Date)
+    sections: Mapped[list[str]] = mapped_column(JSON)
+    purpose: Mapped[str] = mapped_column(String(200))
+    signed: Mapped[str] = mapped_column(Text)
+    issued_at: Mapped[datetime]
+    issued_by: Mapped[str] = mapped_column(String(64))
+    revoked_at: Mapped[datetime | None]
+
+
+class InspectionDraw(Base):
+    """A random inspection draw (双随机) and what it drew, kept as evidence."""
+
+    __tablename__ = "inspection_draws"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    agency_id: Mapped[str] = mapped_column(String(64), index=True)
+    seed: Mapped[str] = mapped_column(String(128))
+    region_code: Mapped[str] = mapped_column(String(6))
+    industry_code: Mapped[str | None] = mapped_column(String(8))
+    size: Mapped[int] = mapped_column(Integer)
+    in_scope: Mapped[int] = mapped_column(Integer)
+    rule_version: Mapped[str] = mapped_column(String(32))
+    drawn_at: Mapped[datetime]
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+
+
+class WhiteListApplication(Base):
+    """An enterprise's application to a lending white list (平信用〔2021〕1号).
+
+    ``shared`` (what banks may see with the entry) is fixed at application;
+    approval makes a WHITE list membership (``membership_id``).
+    """
+
+    __tablename__ = "white_list_applications"
+    __table_args__ = (
+        Index("ix_white_list_status", "status", "list_name", "decided_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    uscc: Mapped[str] = mapped_column(
+        ForeignKey("entities.uscc", ondelete="CASCADE"), index=True
+    )
+    list_name: Mapped[str] = mapped_column(String(200))
+    shared: Mapped[list[str]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="PENDING")
+    note: Mapped[str | None] = mapped_column(Text)
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    applied_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    withdrawn_at: Mapped[datetime | None]
+    membership_id: Mapped[int | None] = mapped_column(BigId)

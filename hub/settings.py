@@ -50,6 +50,13 @@ class Settings(BaseSettings):
     connectors: dict[str, ConnectorSettings] = {}
     # Consent must expire within this many days (征信业管理条例 Art 14 / PIPL).
     max_consent_days: int = 365
+    # Where people reach this hub: links it hands out (a report's verify URL).
+    public_url: str = "http://127.0.0.1:8000"
+    # A TrueType font (.ttf/.ttc) with Chinese glyphs, embedded in report PDFs
+    # so they render anywhere.  Unset: the first of the usual Debian CJK fonts
+    # found, else the PDF standard CJK font STSong-Light (not embedded: the
+    # viewer supplies the glyphs).
+    report_font: str | None = None
 
     @property
     def production(self) -> bool:

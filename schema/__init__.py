@@ -32,10 +32,14 @@ from schema.objections import ObjectionMutation, ObjectionQuery
 from schema.outcomes import OutcomeMutation
 from schema.profiles import ProfileQuery
 from schema.repairs import RepairMutation, RepairQuery
+from schema.reports import ReportMutation, ReportQuery
 from schema.scalars import SCALAR_MAP
 from schema.scenario_rules import ScenarioRulesMutation, ScenarioRulesQuery
 from schema.shares import ShareQuery
 from schema.stats import StatsQuery
+from schema.supervision import SupervisionMutation, SupervisionQuery
+from schema.supervision_rules import SupervisionRulesMutation, SupervisionRulesQuery
+from schema.white_list import WhiteListMutation, WhiteListQuery
 
 __all__ = ["build_schema", "get_schema"]
 
@@ -53,6 +57,10 @@ QUERIES: tuple[type, ...] = (
     RepairQuery,
     CommitmentQuery,
     ShareQuery,
+    WhiteListQuery,
+    SupervisionQuery,
+    SupervisionRulesQuery,
+    ReportQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     ConsentMutation,
@@ -62,6 +70,10 @@ MUTATIONS: tuple[type, ...] = (
     ObjectionMutation,
     RepairMutation,
     CommitmentMutation,
+    WhiteListMutation,
+    SupervisionMutation,
+    SupervisionRulesMutation,
+    ReportMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (AlertSubscription,)
 

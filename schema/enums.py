@@ -24,6 +24,8 @@ _NAMES = (
     "RepairStatus",
     "CommitmentKind",
     "CommitmentStatus",
+    "WhiteListStatus",
+    "ReportSection",
 )
 
 

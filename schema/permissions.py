@@ -11,6 +11,7 @@ from hub.enums import PrincipalKind
 from hub.errors import ErrorCode, HubError
 
 __all__ = [
+    "BankOrAdmin",
     "CanAskEligibility",
     "CanReadProfiles",
     "CanReportOutcome",
@@ -19,6 +20,7 @@ __all__ = [
     "IsAdmin",
     "IsAuthenticated",
     "IsSubject",
+    "SubjectOrAdmin",
     "require_auth",
 ]
 
@@ -67,6 +69,14 @@ class IsAdmin(HasKind):
 
 class IsSubject(HasKind):
     kinds = frozenset({PrincipalKind.SUBJECT})
+
+
+class SubjectOrAdmin(HasKind):
+    kinds = frozenset({PrincipalKind.SUBJECT, PrincipalKind.ADMIN})
+
+
+class BankOrAdmin(HasKind):
+    kinds = frozenset({PrincipalKind.BANK, PrincipalKind.ADMIN})
 
 
 class HasScope(BasePermission):

@@ -124,6 +124,14 @@ def _needs_consent(
                 f"the basis {basis} (access policy).",
                 ErrorCode.FORBIDDEN,
             )
+        # A basis other than consent still serves a purpose, which the
+        # principal's kind must hold (e.g. STATUTORY for SUPERVISION).
+        if purpose is not None and not hub.policy.may_hold(principal.kind, purpose):
+            return HubError(
+                f"A {principal.kind} principal may not access enterprise data for "
+                f"{purpose} (access policy).",
+                ErrorCode.FORBIDDEN,
+            )
         return None
     if principal.kind is PrincipalKind.SUBJECT:
         if principal.uscc != uscc:
@@ -143,6 +151,14 @@ def _needs_consent(
         return HubError(
             f"A {principal.kind} client may not read data for {purpose}; the access "
             f"policy allows {', '.join(sorted(hub.policy.kinds[principal.kind]))}.",
+            ErrorCode.FORBIDDEN,
+        )
+    if not hub.policy.categories_for(purpose):
+        # A purpose with no consentable category rests on law, not on consent
+        # (SUPERVISION: the STATUTORY basis, 国办发〔2019〕35号 §七).
+        return HubError(
+            f"No consent can be given for {purpose}; it is exercised on its "
+            "statutory basis (access policy).",
             ErrorCode.FORBIDDEN,
         )
     return None

@@ -40,10 +40,13 @@ if TYPE_CHECKING:
 __all__ = [
     "DryRunSummary",
     "MAX_SAMPLE",
+    "MIN_REPORTED",
     "MIN_SAMPLE",
     "RuleHits",
     "Transition",
+    "coarse",
     "dry_run",
+    "sample",
 ]
 
 MAX_SAMPLE = 100
@@ -76,10 +79,11 @@ class DryRunSummary:
     rules: tuple[RuleHits, ...]
 
 
-async def _sample(
+async def sample(
     session: AsyncSession, usccs: Sequence[str] | None, size: int
 ) -> tuple[list[str], int]:
-    """The entities to evaluate and how many listed codes are unknown."""
+    """The entities to evaluate and how many listed codes are unknown (a
+    caller-chosen list, or the fixed scrambled sample; other rule sets reuse it)."""
     if not MIN_SAMPLE <= size <= MAX_SAMPLE:
         raise HubError(
             f"The sample size must be {MIN_SAMPLE}–{MAX_SAMPLE}; smaller samples "
@@ -117,7 +121,8 @@ async def _sample(
 MIN_REPORTED = 5
 
 
-def _coarse(n: int) -> int | None:
+def coarse(n: int) -> int | None:
+    """``n``, or None when it is below ``MIN_REPORTED`` (but not zero)."""
     return n if n == 0 or n >= MIN_REPORTED else None
 
 
@@ -172,7 +177,7 @@ async def dry_run(
     """
     scenario = hub.scenarios.get(scenario_key)
     proposed = compile_rules(check_for(scenario, raw))
-    chosen, unknown = await _sample(session, usccs, size)
+    chosen, unknown = await sample(session, usccs, size)
     current = await rules_in_force(session, scenario)
     grants = await _open_sample(session, hub, principal, scenario, proposed, chosen)
     moves: Counter[tuple[DecisionOutcome, DecisionOutcome]] = Counter()
@@ -190,7 +195,6 @@ async def dry_run(
         # The default "fires" when no rule's conditions hold.
         hits.update(fired_rule_ids(proposed, facts) or (proposed.rules.default.id,))
     table = proposed.rules
-    coarse = _coarse
     return DryRunSummary(
         scenario=scenario.key,
         current_version=current.rules.version,

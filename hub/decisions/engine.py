@@ -24,7 +24,14 @@ from hub.decisions.table import Condition, Rule, RuleSet
 from hub.decisions.verdict import BenefitGrant, Reason, Verdict
 from hub.enums import DecisionOutcome
 
-__all__ = ["CompiledRules", "compile_rules", "evaluate", "fired_rule_ids"]
+__all__ = [
+    "CompiledRules",
+    "Predicate",
+    "compile_condition",
+    "compile_rules",
+    "evaluate",
+    "fired_rule_ids",
+]
 
 Predicate = Callable[[Mapping[str, Any]], bool]
 SEVERITY = {
@@ -35,7 +42,8 @@ SEVERITY = {
 _CMP = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}
 
 
-def _predicate(c: Condition) -> Predicate:
+def compile_condition(c: Condition) -> Predicate:
+    """One condition as a test over facts (other rule sets reuse it)."""
     fact, value = c.fact, c.value
     if c.op == "eq":
         return lambda f: f.get(fact) == value
@@ -70,7 +78,7 @@ def compile_rules(rules: RuleSet) -> CompiledRules:
     compiled = tuple(
         _Compiled(
             r,
-            tuple(_predicate(c) for c in r.when),
+            tuple(compile_condition(c) for c in r.when),
             Reason(r.id, r.description, r.legal_basis),
         )
         for r in rules.rules

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 __all__ = [
     "check_for",
     "publish_rules",
+    "publish_version",
+    "published_rules",
     "rules_in_force",
     "version_in_force",
     "versions_in_force",
@@ -78,6 +80,71 @@ async def rules_in_force(session: AsyncSession, scenario: Scenario) -> CompiledR
     return _COMPILED[key]
 
 
+async def published_rules(
+    session: AsyncSession, key: str
+) -> tuple[str, dict[str, Any]] | None:
+    """The active published version of rule set ``key`` and its data, if any
+    (any rule set kept like scenario rules, e.g. graded supervision)."""
+    version = await repo.active_rule_version(session, key)
+    if version is None:
+        return None
+    raw = await repo.rules_of(session, key, version)
+    return None if raw is None else (version, raw)
+
+
+async def publish_version(
+    session: AsyncSession,
+    hub: Hub,
+    principal: Principal,
+    *,
+    key: str,
+    version: str,
+    data: dict[str, Any],
+    builtin_version: str,
+    action: str,
+    detail: dict[str, Any],
+    dry_run: bool = False,
+) -> None:
+    """Store validated rule data as the active version of rule set ``key``
+    and audit it (``action``); the previous version stays stored.
+
+    Versions are immutable, so re-using a version name — the built-in one
+    included — is a CONFLICT.  ``dry_run`` checks that and stores nothing.
+    """
+    previous = (await repo.active_rule_version(session, key)) or builtin_version
+    if version == builtin_version or (
+        await repo.rule_version_exists(session, key, version)
+    ):
+        raise HubError(
+            f"Version {version!r} of {key} already exists; published "
+            "versions are immutable, give the new rules a new version.",
+            ErrorCode.CONFLICT,
+        )
+    if dry_run:
+        return
+    now = hub.clock.now()
+    await repo.deactivate_rules(session, key)
+    session.add(
+        ScenarioRuleVersion(
+            scenario=key,
+            version=version,
+            rules=data,
+            published_at=now,
+            published_by=principal.id,
+            active=True,
+        )
+    )
+    await record_change(
+        session,
+        actor=principal,
+        action=action,
+        outcome="PUBLISHED",
+        at=now,
+        detail={**detail, "version": version, "previous": previous},
+    )
+    await session.flush()
+
+
 async def publish_rules(
     session: AsyncSession,
     hub: Hub,
@@ -94,41 +161,16 @@ async def publish_rules(
     re-using a version name is a CONFLICT.  ``dry_run`` validates only.
     """
     rules = check_for(scenario, raw)
-    previous = await version_in_force(session, scenario)
-    if rules.version == scenario.default_rules().version or (
-        await repo.rule_version_exists(session, scenario.key, rules.version)
-    ):
-        raise HubError(
-            f"Version {rules.version!r} of {scenario.key} already exists; published "
-            "versions are immutable, give the new rules a new version.",
-            ErrorCode.CONFLICT,
-        )
-    if dry_run:
-        return rules
-    now = hub.clock.now()
-    await repo.deactivate_rules(session, scenario.key)
-    session.add(
-        ScenarioRuleVersion(
-            scenario=scenario.key,
-            version=rules.version,
-            rules=rules.as_data(),
-            published_at=now,
-            published_by=principal.id,
-            active=True,
-        )
-    )
-    await record_change(
+    await publish_version(
         session,
-        actor=principal,
+        hub,
+        principal,
+        key=scenario.key,
+        version=rules.version,
+        data=rules.as_data(),
+        builtin_version=scenario.default_rules().version,
         action="scenario.publish",
-        outcome="PUBLISHED",
-        at=now,
-        detail={
-            "scenario": scenario.key,
-            "version": rules.version,
-            "previous": previous,
-            "rules": len(rules.rules),
-        },
+        detail={"scenario": scenario.key, "rules": len(rules.rules)},
+        dry_run=dry_run,
     )
-    await session.flush()
     return rules

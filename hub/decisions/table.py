@@ -50,6 +50,7 @@ __all__ = [
     "Then",
     "load_rules",
     "check_rules_fit",
+    "explain",
     "parse_rules",
 ]
 
@@ -187,7 +188,8 @@ class RuleSet(_Strict):
         return self.model_dump(mode="json", exclude_none=True)
 
 
-def _explain(exc: ValidationError, raw: Any) -> str:
+def explain(exc: ValidationError, raw: Any) -> str:
+    """The first validation error, naming the rule it is in (by id)."""
     err = exc.errors()[0]
     loc = list(err["loc"])
     msg = err["msg"].removeprefix("Value error, ")
@@ -212,7 +214,7 @@ def parse_rules(raw: Any, *, source: str = "rule set") -> RuleSet:
     try:
         return RuleSet.model_validate(raw)
     except ValidationError as exc:
-        raise RuleSetError(f"{source} rejected: {_explain(exc, raw)}") from exc
+        raise RuleSetError(f"{source} rejected: {explain(exc, raw)}") from exc
 
 
 def load_rules(path: str | Path) -> RuleSet:

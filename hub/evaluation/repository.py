@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -16,9 +16,15 @@ from hub.evaluation.types import EvaluationResult
 from hub.models import CreditRecord, Entity, EvaluationRow, ListMembership
 from hub.profiles.visibility import list_visible, record_visible
 
-__all__ = ["cached_evaluation", "load_entity_data", "save_evaluation"]
+__all__ = [
+    "cached_evaluation",
+    "cached_evaluations",
+    "load_entities_data",
+    "load_entity_data",
+    "save_evaluation",
+]
 
-PUBLIC_LISTS = (ListKind.RED.value, ListKind.BLACK.value)
+PUBLIC_LISTS = (ListKind.RED.value, ListKind.BLACK.value, ListKind.WHITE.value)
 
 
 _rec = CreditRecord
@@ -110,6 +116,77 @@ async def load_entity_data(
         records,
         tuple(ListView(*row) for row in lists),
     )
+
+
+async def load_entities_data(
+    session: AsyncSession,
+    usccs: Sequence[str],
+    *,
+    today: date,
+    categories: Iterable[DataCategory],
+) -> dict[str, EntityData]:
+    """:func:`load_entity_data` for many entities in three statements (the
+    same filters); unknown codes are left out."""
+    cats = sorted({str(c) for c in categories})
+    public = and_(
+        _rec.severity == Severity.SERIOUS.value,
+        _rec.status == RecordStatus.ACTIVE.value,
+    )
+    kinds = [k.value for k in ListKind]
+    if DataCategory.PENALTY.value not in cats:
+        kinds = list(PUBLIC_LISTS)
+    entities = await session.execute(
+        select(Entity.uscc, Entity.kind, Entity.status, Entity.established_on).where(
+            Entity.uscc.in_(list(usccs))
+        )
+    )
+    records: dict[str, list[RecordView]] = {u: [] for u in usccs}
+    rows = await session.execute(
+        select(
+            _rec.uscc,
+            _rec.id,
+            _rec.category,
+            _rec.kind,
+            _rec.severity,
+            _rec.status,
+            _rec.decided_on,
+            _rec.details,
+        )
+        .where(
+            _rec.uscc.in_(list(usccs)),
+            record_visible(today, for_subject=False),
+            or_(_rec.category.in_(cats), public),
+        )
+        .order_by(_rec.uscc, _rec.id)
+    )
+    for uscc, *rest in rows:
+        records[uscc].append(RecordView(*rest))
+    lists: dict[str, list[ListView]] = {u: [] for u in usccs}
+    found = await session.execute(
+        select(_lm.uscc, _lm.kind, _lm.list_name, _lm.basis, _lm.since, _lm.until)
+        .where(_lm.uscc.in_(list(usccs)), _lm.kind.in_(kinds), list_visible(today))
+        .order_by(_lm.uscc, _lm.since, _lm.id)
+    )
+    for uscc, *rest in found:
+        lists[uscc].append(ListView(*rest))
+    return {
+        uscc: EntityData(
+            uscc, kind, status, established, tuple(records[uscc]), tuple(lists[uscc])
+        )
+        for uscc, kind, status, established in entities
+    }
+
+
+async def cached_evaluations(
+    session: AsyncSession, usccs: Sequence[str]
+) -> dict[str, tuple[int, EvaluationRow | None]]:
+    """:func:`cached_evaluation` for many entities in one statement."""
+    rows = await session.execute(
+        select(Entity.uscc, Entity.data_version, EvaluationRow)
+        .outerjoin(EvaluationRow, EvaluationRow.uscc == Entity.uscc)
+        .where(Entity.uscc.in_(list(usccs)))
+    )
+    return {uscc: (version, row) for uscc, version, row in rows}
 
 
 async def cached_evaluation(

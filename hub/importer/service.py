@@ -157,8 +157,10 @@ async def import_file(
     *,
     row_type: str | None = None,
     batch_size: int = BATCH_SIZE,
+    encoding: str | None = None,
 ) -> ImportSummary:
-    """Import a JSONL or CSV file (format from ``fmt`` or the file suffix).
+    """Import a JSONL, CSV or national 双公示 (xzcf, xzxk) file (format from
+    ``fmt`` or the file suffix; ``encoding`` for CSV, detected for xzcf/xzxk).
 
     Quarantined rows are stored under the file's name, which is what
     ``xinyi-hub quarantine list --file`` matches.
@@ -166,7 +168,7 @@ async def import_file(
     path = Path(path)
     return await import_raw(
         sessionmaker,
-        read_rows(path, fmt, row_type),
+        read_rows(path, fmt, row_type, encoding),
         clock,
         source_file=path.name,
         row_type=row_type,

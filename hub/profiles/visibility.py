@@ -53,10 +53,11 @@ def list_visible(today: date) -> ColumnElement[bool]:
 
 
 def list_kinds_for(categories: frozenset[DataCategory]) -> list[str]:
-    """RED and BLACK memberships are public and come with BASIC; FOCUS with PENALTY."""
+    """RED, BLACK and WHITE memberships are public and come with BASIC; FOCUS
+    with PENALTY (interfaces.md, "Profile categories"; v2 "Who hears what")."""
     kinds = []
     if DataCategory.BASIC in categories:
-        kinds += [ListKind.RED.value, ListKind.BLACK.value]
+        kinds += [ListKind.RED.value, ListKind.BLACK.value, ListKind.WHITE.value]
     if DataCategory.PENALTY in categories:
         kinds.append(ListKind.FOCUS.value)
     return kinds

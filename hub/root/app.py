@@ -15,6 +15,7 @@ from hub.audit.chain import Sealer
 from hub.auth.routes import routes as auth_routes
 from hub.clock import Clock
 from hub.observability import MetricsMiddleware, healthz, metrics, readyz
+from hub.reports.routes import routes as report_routes
 from hub.resources import Hub
 from hub.root.build import build_hub
 from hub.settings import Settings, get_settings
@@ -115,6 +116,7 @@ def create_app(
     app = Starlette(
         routes=[
             *auth_routes,
+            *report_routes,
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),

@@ -18,7 +18,12 @@ async def build_hub(
 ) -> Hub:
     """Migrate the database, then make engine, backends, keys and registries."""
     from connectors.registry import load_connectors
+    from hub.supervision.rules import builtin_rules
     from scenarios.registry import ScenarioRegistry
+
+    # Rules are data validated at load: a bad built-in rule file stops start-up
+    # with a message naming the rule, like a bad scenario.
+    builtin_rules()
 
     if run_migrations:
         migrate(settings.database_url)

@@ -107,7 +107,19 @@ def import_command(
     ],
     fmt: Annotated[
         Format | None,
-        typer.Option("--format", help="jsonl or csv (default: from the file suffix)"),
+        typer.Option(
+            "--format",
+            help="jsonl, csv, or the national 双公示 CSV formats xzcf (行政处罚) and "
+            "xzxk (行政许可) (default: from the file suffix)",
+        ),
+    ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            "--encoding",
+            help="text encoding of a CSV file, e.g. gb18030 (default: utf-8; "
+            "xzcf/xzxk: detected, UTF-8 or GB18030)",
+        ),
     ] = None,
     row_type: Annotated[
         RowType | None,
@@ -121,7 +133,9 @@ def import_command(
 ) -> None:
     """Load entities, records and list memberships; bad rows are quarantined.
 
-    Exit status 0 when no row was quarantined, 1 otherwise.
+    ``--format xzcf|xzxk`` reads an agency's 双公示 disclosure file as records
+    of registered entities.  Exit status 0 when no row was quarantined, 1
+    otherwise.
     """
     err = _err()
     try:
@@ -129,7 +143,13 @@ def import_command(
             summary = _run(
                 database_url,
                 lambda maker: import_file(
-                    maker, file, fmt, SystemClock(), progress, row_type=row_type
+                    maker,
+                    file,
+                    fmt,
+                    SystemClock(),
+                    progress,
+                    row_type=row_type,
+                    encoding=encoding,
                 ),
             )
     except HubError as exc:
