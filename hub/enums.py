@@ -14,6 +14,8 @@ __all__ = [
     "EntityKind",
     "Grade",
     "ListKind",
+    "ListMembershipStatus",
+    "ListObjectionStatus",
     "ObjectionResolution",
     "ObjectionStatus",
     "PrincipalKind",
@@ -103,6 +105,20 @@ class ListKind(StrEnum):
     RED = "RED"
     BLACK = "BLACK"
     FOCUS = "FOCUS"
+
+
+class ListMembershipStatus(StrEnum):
+    """ACTIVE; DISPUTED while a list objection is open (effect kept); ENDED."""
+
+    ACTIVE = "ACTIVE"
+    DISPUTED = "DISPUTED"
+    ENDED = "ENDED"
+
+
+class ListObjectionStatus(StrEnum):
+    OPEN = "OPEN"
+    UPHELD = "UPHELD"
+    REMOVED = "REMOVED"
 
 
 class ConsentStatus(StrEnum):
