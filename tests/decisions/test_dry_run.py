@@ -268,3 +268,24 @@ async def test_graphql_dry_run_is_aggregate_and_admin_only(
     merchant = await seed.client(PrincipalKind.MERCHANT, "商户")
     denied = await gql(hub, merchant, DRY_RUN, r=proposal(hub))
     assert denied["code"] == "FORBIDDEN"
+
+
+async def test_joint_punishment_count_follows_the_lists_only(
+    hub: Hub, seed: Seeder
+) -> None:
+    # given 20 entities: 5 on a BLACK list, 5 others with a SERIOUS
+    # social-insurance record (a category merchant-discount does not declare)
+    await seed.rows(*(entity(u) for u in CROWD))
+    await seed.rows(*(lst(u) for u in CROWD[:5]))
+    await seed.rows(
+        *(
+            record(u, f"SI-{u}", "SOCIAL_INSURANCE", "SI_ARREARS", "SERIOUS")
+            for u in CROWD[5:10]
+        )
+    )
+    # when the admin dry-runs the proposal over them
+    summary = await run(hub, CROWD)
+    # then joint punishment counts the listed five only: the records stay
+    # outside the count, as they stay outside every decision
+    assert summary.joint_punishment == 5
+    assert Transition(O.RESTRICTED, O.RESTRICTED, 5) in summary.transitions
