@@ -28,6 +28,7 @@ from schema.eligibility import EligibilityQuery
 from schema.entity import EntityQuery
 from schema.errors import CodedErrors
 from schema.limits import MAX_TOKENS, RULES
+from schema.list_objections import ListObjectionMutation, ListObjectionQuery
 from schema.objections import ObjectionMutation, ObjectionQuery
 from schema.outcomes import OutcomeMutation
 from schema.profiles import ProfileQuery
@@ -53,6 +54,7 @@ QUERIES: tuple[type, ...] = (
     RepairQuery,
     CommitmentQuery,
     ShareQuery,
+    ListObjectionQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     ConsentMutation,
@@ -62,6 +64,7 @@ MUTATIONS: tuple[type, ...] = (
     ObjectionMutation,
     RepairMutation,
     CommitmentMutation,
+    ListObjectionMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (AlertSubscription,)
 
