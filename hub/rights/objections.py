@@ -16,6 +16,7 @@ for ever.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -68,9 +69,14 @@ def is_overdue(row: Objection | ListObjection, now: datetime) -> bool:
     )
 
 
+def _plain(text: str) -> str:
+    # Full-width and half-width forms alike (NFKC), no spacing, no case.
+    return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
+
+
 def same_reason(a: str, b: str) -> bool:
-    """Reasons that differ only in spacing or letter case are the same."""
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+    """Reasons that differ only in spacing, width or letter case are the same."""
+    return _plain(a) == _plain(b)
 
 
 def check_new_reason(text: str, earlier: Sequence[str], label: str) -> None:

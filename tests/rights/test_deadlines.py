@@ -20,6 +20,7 @@ from hub.rights.deadlines import (
     repair_possible_from,
     retention_end,
 )
+from hub.rights.objections import same_reason
 from hub.rights.states import (
     COMMITMENT,
     LIST,
@@ -210,3 +211,9 @@ def test_illegal_transition_names_the_current_state() -> None:
     assert "from EXPIRED only DISPUTED, REVOKED" in e.value.message
     assert RECORD.move(row, RecordStatus.DISPUTED, label="record 7") == "EXPIRED"
     assert row.status == "DISPUTED"
+
+
+def test_reasons_compare_without_spacing_width_or_case() -> None:
+    assert same_reason("处罚已被撤销", " 处罚 已被撤销 ")
+    assert same_reason("Penalty REVOKED（复议）", "penalty revoked(复议)")
+    assert not same_reason("处罚已被撤销", "处罚已被撤销，附复议决定书")
