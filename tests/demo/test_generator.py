@@ -73,9 +73,7 @@ def test_rows_are_valid_and_cover_every_category_and_list_kind():
         for r in recs
         if r["severity"] != "NONE"
     )
-    assert any(
-        r["publish_until"] is None for r in recs if r["severity"] != "NONE"
-    )
+    assert any(r["publish_until"] is None for r in recs if r["severity"] != "NONE")
     # some records have already left their publication window
     assert any(r["publish_until"] and r["publish_until"] < "2026-11-23" for r in recs)
     ratings = Counter(r["details"]["rating"] for r in recs if r["kind"] == "TAX_RATING")
