@@ -42,7 +42,7 @@ async def test_consented_bank_gets_an_eligible_decision_stored_and_audited(
     # then ELIGIBLE, tier 1, with reasons and the facts used
     assert (d.outcome, d.rule_version, d.consent_id) == (
         "ELIGIBLE",
-        "2026.1",
+        "2026.2",
         consent_id,
     )
     assert [(b["code"], b["value"]) for b in d.benefits] == [
