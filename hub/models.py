@@ -331,9 +331,7 @@ class Objection(Base):
     overdue: Mapped[bool] = mapped_column(Boolean, default=False)
     # Whether filing marked the record DISPUTED.  A repeated objection on a
     # record whose earlier one was resolved does not (contract v2).
-    suspends: Mapped[bool] = mapped_column(
-        Boolean, default=True, server_default=true()
-    )
+    suspends: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class RepairApplication(Base):
