@@ -46,8 +46,8 @@ async def sync_court_listings(
     performed = [(r.source, r.source_id) for r in listings if _performed(r, today)]
     rows = []
     for r in listings:
-        if _performed(r, today):
-            continue
+        if _performed(r, today) or (r.publish_until and r.publish_until < today):
+            continue  # over: nothing to list (one listed before ends by its term)
         since = r.publish_from or r.decided_on
         assert since is not None  # RecordRow refuses a listing without one
         rows.append(

@@ -263,3 +263,24 @@ async def test_an_objection_to_an_ended_membership_stays_ended(
         m = await s.get(ListMembership, mid)
         assert m is not None and m.end_reason == "TERM_ENDED"
         assert (await s.scalars(select(ListObjection.status))).all() == ["UPHELD"]
+
+
+def test_the_exported_schema_carries_the_v2_list_fields() -> None:
+    import re
+
+    from schema import get_schema
+
+    sdl = get_schema().as_str()
+    for line in (
+        "fileListObjection(membershipId: ID!, reason: String!): ListObjection!",
+        "resolveListObjection(id: ID!, resolution: ListObjectionStatus!, "
+        "note: String!): ListObjection!",
+        "listObjections(status: ListObjectionStatus = null, first: Int = 20, "
+        "after: String = null): ListObjectionConnection!",
+    ):
+        assert line in sdl
+    membership = re.search(r"type ListMembership \{(.*?)\n\}", sdl, re.S)
+    assert membership is not None
+    assert "id: ID!" in membership.group(1)
+    assert "status: String!" in membership.group(1)
+    assert "enum ListObjectionStatus {\n  OPEN\n  UPHELD\n  REMOVED\n}" in sdl

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hub.enums import PrincipalKind
-from hub.models import Objection
+from hub.models import ListMembership, Objection
 from tests.api import Api
 from tests.rights.helpers import (
     OTHER,
@@ -417,3 +417,20 @@ async def test_a_repeated_objection_on_an_expired_record_leaves_it_expired(
         "title": "罚款 500 元",
         "severity": "SERIOUS",
     }
+
+
+async def test_a_record_revoked_on_objection_takes_its_listing_with_it(
+    rapi: Api,
+) -> None:
+    api = rapi
+    await api.entity(USCC)
+    rid = await negative(api, "P-1")
+    mid = await api.listing(
+        USCC, record_source="market-regulation", record_source_id="P-1"
+    )
+    adm = await admin(api)
+    o = (await _file(api, rid))["fileObjection"]
+    await api.data(RESOLVE, {"id": o["id"], "r": "REVOKED", "n": "已撤销"}, adm.token)
+    async with api.hub.sessionmaker() as s:
+        m = await s.get(ListMembership, mid)
+        assert m is not None and (m.status, m.end_reason) == ("ENDED", "RECORD_REVOKED")
