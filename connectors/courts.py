@@ -11,10 +11,15 @@ Agency answer (``GET /court/v1/dishonest/{uscc}``)::
                 "listed_on": "2025-06-01", "extension": null,
                 "performed_on": null}]}
 
-最高人民法院关于公布失信被执行人名单信息的若干规定 (2017) Art 2: listed for
-two years; the court may extend by one to three years (``extension``); Art
-10: removed once the obligation is performed.  A performed case therefore
-ends on ``performed_on`` and is no longer active.
+最高人民法院关于公布失信被执行人名单信息的若干规定 (2017): Art 1 names six
+circumstances; Art 2 lists (二)–(六) for two years, which the court may
+extend by one to three years (``extension``) — an extension is a court
+decision of its own, not capped by the three-year window 信用修复管理办法 sets
+for administrative decisions; (一) "有履行能力而拒不履行" has no fixed term.
+Art 10: removed once the obligation is performed.  A performed case
+therefore ends on ``performed_on`` and is no longer active; the hub ends the
+BLACK list membership it made for the case at the same time
+(``hub.sources.listings``).
 """
 
 from __future__ import annotations
@@ -27,20 +32,11 @@ from pydantic import BaseModel, Field
 
 from connectors.http import HttpConnector
 from connectors.protocol import EntityRef
-from connectors.records import (
-    DISHONEST_KIND,
-    LISTING_MONTHS,
-    RecordIn,
-    add_months,
-    make_record,
-    max_publish_until,
-)
+from connectors.records import DISHONEST_KIND, RecordIn, add_months, make_record
 from hub.enums import DataCategory, RecordStatus, Severity
+from hub.rights.court_terms import EXTENSION_MONTHS, circumstance, term_end
 
 __all__ = ["CourtAnswer", "DishonestCase", "DishonestDebtorConnector", "Extension"]
-
-# SPC 2017 Art 2: two years (LISTING_MONTHS, shared with the importer) ...
-EXTENSION_MONTHS = (12, 36)  # ... extendable by one to three years
 
 
 class Extension(BaseModel):
@@ -67,16 +63,29 @@ class CourtAnswer(BaseModel):
     cases: list[DishonestCase]
 
 
-def listing_end(case: DishonestCase) -> date:
-    """The last day of the listing, checking the term against SPC 2017 Art 2."""
-    term_end = add_months(case.listed_on, LISTING_MONTHS)
+def listing_end(case: DishonestCase) -> date | None:
+    """The last day of the listing, checking the term against SPC 2017 Art 2;
+    None for circumstance (一), which has no fixed term."""
+    number = circumstance(case.circumstance)
+    if number is None:
+        raise ValueError(
+            f"{case.case_number}: circumstance {case.circumstance!r} is none of "
+            "SPC 2017 Art 1 (一)–(六)"
+        )
+    end = term_end(case.listed_on, number)
+    if end is None:
+        if case.extension is not None:
+            raise ValueError(
+                f"{case.case_number}: circumstance (一) has no fixed term to extend"
+            )
+        return None
     if case.extension is None:
-        return term_end
-    shortest, longest = (add_months(term_end, m) for m in EXTENSION_MONTHS)
+        return end
+    shortest, longest = (add_months(end, m) for m in EXTENSION_MONTHS)
     if not shortest <= case.extension.until <= longest:
         raise ValueError(
             f"{case.case_number}: an extension runs one to three years past "
-            f"{term_end}, not until {case.extension.until}"
+            f"{end}, not until {case.extension.until}"
         )
     return case.extension.until
 
@@ -103,12 +112,16 @@ class DishonestDebtorConnector(HttpConnector):
                     f"{case.case_number}: performance {case.performance!r} does not "
                     f"agree with performed_on {case.performed_on}"
                 )
-            # An extension is a new decision; the publication window counts from
-            # it, and the hub never publishes longer than 信用修复管理办法 allows
-            # for SERIOUS information (three years from the decision).
+            # An extension is a new decision of the court; the listing then
+            # runs to its end (SPC 2017 Art 2), not to a window of the first.
             decided = case.extension.decided_on if case.extension else case.listed_on
             until = listing_end(case)
-            until = min(until, max_publish_until(Severity.SERIOUS, decided) or until)
+            if case.performed_on is not None:
+                until = (
+                    case.performed_on
+                    if until is None
+                    else min(until, case.performed_on)
+                )
             records.append(
                 make_record(
                     uscc=entity.uscc,
@@ -125,13 +138,12 @@ class DishonestDebtorConnector(HttpConnector):
                     decided_on=decided,
                     ended_on=case.performed_on,
                     publish_from=case.listed_on,
-                    publish_until=(
-                        min(until, case.performed_on) if case.performed_on else until
-                    ),
+                    publish_until=until,
                     details={
                         "case_number": case.case_number,
                         "basis_document": case.basis_document,
                         "obligation": case.obligation,
+                        "circumstance": case.circumstance,
                         "performance": case.performance,
                         "listed_on": case.listed_on.isoformat(),
                         "extended_until": (

@@ -8,10 +8,12 @@ Agency answer (``GET /tax/v1/credit-rating/{uscc}``)::
                   "score": 93.5, "evaluated_on": "2026-04-01",
                   "serious_dishonesty": false}]}
 
-纳税缴费信用管理办法 (2025): A ≥ 90, B 70–89, M new or no revenue (no score),
-C 40–69, D < 40 or directly rated D for serious dishonesty.  A grade holds
-until the next annual evaluation, so it is published for twelve months; only
-D is negative information (ORDINARY).
+纳税缴费信用管理办法 (2025): A ≥ 90, B 70–89, M only for a new taxpayer or
+one without operating revenue (``m_basis`` NEW / NO_REVENUE; score, if any,
+≥ 70), C 40–69, D < 40 or directly rated D for serious dishonesty
+(``hub.importer.tax_grades``, the importer's check).  A grade holds until the
+next annual evaluation, so it is published for twelve months; only D is
+negative information (ORDINARY).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from connectors.http import HttpConnector
 from connectors.protocol import EntityRef
 from connectors.records import RecordIn, add_months, make_record
 from hub.enums import DataCategory, Severity
+from hub.importer.tax_grades import tax_grade_problem
 
 __all__ = ["TaxAnswer", "TaxRating", "TaxRatingConnector"]
 
@@ -37,6 +40,8 @@ class TaxRating(BaseModel):
     score: float | None = Field(None, ge=0, le=100)
     evaluated_on: date
     serious_dishonesty: bool = False
+    #: Why grade M: a new taxpayer (NEW) or no operating revenue (NO_REVENUE).
+    m_basis: Literal["NEW", "NO_REVENUE"] | None = None
 
 
 class TaxAnswer(BaseModel):
@@ -46,27 +51,30 @@ class TaxAnswer(BaseModel):
     ratings: list[TaxRating]
 
 
-def _expected_grade(score: float) -> str:
-    if score >= 90:
-        return "A"
-    if score >= 70:
-        return "B"
-    return "C" if score >= 40 else "D"
+def _details(r: TaxRating) -> dict[str, object]:
+    details: dict[str, object] = {
+        "rating": r.rating,
+        "year": r.year,
+        "score": r.score,
+        "serious_dishonesty": r.serious_dishonesty,
+    }
+    if r.m_basis is not None:
+        details["m_basis"] = r.m_basis
+    return details
 
 
 def check_grade(r: TaxRating) -> None:
-    """Refuse a grade its own score contradicts (the answer is then quarantined)."""
-    if r.rating == "M":
-        return
-    if r.score is None:
+    """Refuse a grade that cannot exist (the answer is then quarantined).
+
+    The importer's rules (A never with serious dishonesty, M only with its
+    reason, the score agreeing with the grade), and from this source also a
+    score for every grade but M, which the bureau always states.
+    """
+    problem = tax_grade_problem(_details(r))
+    if problem is not None:
+        raise ValueError(f"{r.rating_id}: {problem}")
+    if r.rating != "M" and r.score is None:
         raise ValueError(f"{r.rating_id}: grade {r.rating} comes without a score")
-    if r.rating == "D" and r.serious_dishonesty:
-        return  # directly rated D whatever the score
-    if _expected_grade(r.score) != r.rating:
-        raise ValueError(
-            f"{r.rating_id}: score {r.score:g} means grade "
-            f"{_expected_grade(r.score)}, not {r.rating}"
-        )
 
 
 class TaxRatingConnector(HttpConnector):
@@ -100,12 +108,7 @@ class TaxRatingConnector(HttpConnector):
                     decided_on=r.evaluated_on,
                     publish_from=r.evaluated_on,
                     publish_until=add_months(r.evaluated_on, 12),
-                    details={
-                        "rating": r.rating,
-                        "year": r.year,
-                        "score": r.score,
-                        "serious_dishonesty": r.serious_dishonesty,
-                    },
+                    details=_details(r),
                 )
             )
         return records

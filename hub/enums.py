@@ -14,6 +14,8 @@ __all__ = [
     "EntityKind",
     "Grade",
     "ListKind",
+    "ListMembershipStatus",
+    "ListObjectionStatus",
     "ObjectionResolution",
     "ObjectionStatus",
     "PrincipalKind",
@@ -115,6 +117,20 @@ class ListKind(StrEnum):
     # Lending white list (信易贷白名单, 平信用〔2021〕1号): the enterprise
     # applied and the credit centre approved (hub.white_list).
     WHITE = "WHITE"
+
+
+class ListMembershipStatus(StrEnum):
+    """ACTIVE; DISPUTED while a list objection is open (effect kept); ENDED."""
+
+    ACTIVE = "ACTIVE"
+    DISPUTED = "DISPUTED"
+    ENDED = "ENDED"
+
+
+class ListObjectionStatus(StrEnum):
+    OPEN = "OPEN"
+    UPHELD = "UPHELD"
+    REMOVED = "REMOVED"
 
 
 class ConsentStatus(StrEnum):

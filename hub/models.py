@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -43,6 +44,7 @@ __all__ = [
     "IdempotencyKey",
     "InspectionDraw",
     "ListMembership",
+    "ListObjection",
     "Objection",
     "Outcome",
     "QuarantinedRow",
@@ -135,6 +137,7 @@ class ListMembership(Base):
     __tablename__ = "list_memberships"
     __table_args__ = (
         UniqueConstraint("uscc", "kind", "list_name", "since", name="uq_list_member"),
+        Index("ix_list_member_record", "record_source", "record_source_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -149,6 +152,17 @@ class ListMembership(Base):
     source: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # ACTIVE; DISPUTED while a list objection is open (the listing keeps its
+    # effect); ENDED once removed (objection, repair, performance, term).
+    status: Mapped[str] = mapped_column(
+        String(8), default="ACTIVE", server_default="ACTIVE"
+    )
+    # The record the listing rests on (平信用〔2021〕1号 §12: a repair of it
+    # ends the listing); (source, source_id) of credit_records.
+    record_source: Mapped[str | None] = mapped_column(String(64))
+    record_source_id: Mapped[str | None] = mapped_column(String(128))
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(String(32))
 
 
 class QuarantinedRow(Base):
@@ -318,6 +332,9 @@ class Objection(Base):
     # Record status before the objection, restored when it is UPHELD.
     prior_status: Mapped[str] = mapped_column(String(16), default="ACTIVE")
     overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Whether filing marked the record DISPUTED.  A repeated objection on a
+    # record whose earlier one was resolved does not (contract v2).
+    suspends: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class RepairApplication(Base):
@@ -446,3 +463,25 @@ class WhiteListApplication(Base):
     decided_by: Mapped[str | None] = mapped_column(String(64))
     withdrawn_at: Mapped[datetime | None]
     membership_id: Mapped[int | None] = mapped_column(BigId)
+
+
+class ListObjection(Base):
+    """An objection to a list membership (contract v2, "Lists")."""
+
+    __tablename__ = "list_objections"
+    __table_args__ = (Index("ix_list_objection_due", "due_by", "id"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    membership_id: Mapped[int] = mapped_column(
+        ForeignKey("list_memberships.id", ondelete="CASCADE"), index=True
+    )
+    uscc: Mapped[str] = mapped_column(String(18), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="OPEN")
+    reason: Mapped[str] = mapped_column(Text)
+    filed_at: Mapped[datetime]
+    due_by: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+    note: Mapped[str | None] = mapped_column(Text)
+    filed_by: Mapped[str] = mapped_column(String(64))
+    resolved_by: Mapped[str | None] = mapped_column(String(64))
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False)

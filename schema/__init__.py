@@ -28,6 +28,7 @@ from schema.eligibility import EligibilityQuery
 from schema.entity import EntityQuery
 from schema.errors import CodedErrors
 from schema.limits import MAX_TOKENS, RULES
+from schema.list_objections import ListObjectionMutation, ListObjectionQuery
 from schema.objections import ObjectionMutation, ObjectionQuery
 from schema.outcomes import OutcomeMutation
 from schema.profiles import ProfileQuery
@@ -61,6 +62,7 @@ QUERIES: tuple[type, ...] = (
     SupervisionQuery,
     SupervisionRulesQuery,
     ReportQuery,
+    ListObjectionQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     ConsentMutation,
@@ -74,6 +76,7 @@ MUTATIONS: tuple[type, ...] = (
     SupervisionMutation,
     SupervisionRulesMutation,
     ReportMutation,
+    ListObjectionMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (AlertSubscription,)
 

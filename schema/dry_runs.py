@@ -60,8 +60,8 @@ class ScenarioDryRun:
         "fewer than 5."
     )
     joint_punishment: int | None = strawberry.field(
-        description="Entities RESTRICTED by joint punishment whatever the rules; "
-        "null when fewer than 5."
+        description="Entities RESTRICTED by joint punishment (a BLACK list "
+        "membership in force) whatever the rules; null when fewer than 5."
     )
     transitions: list[OutcomeTransition]
     rules: list[RuleHits] = strawberry.field(

@@ -88,7 +88,8 @@ class EligibilityQuery:
     @strawberry.field(
         permission_classes=[CanAskEligibility],
         description="Requires an ACTIVE consent for the scenario's purpose, except "
-        "that public joint-punishment lists always apply (RESTRICTED).",
+        "that a BLACK list membership in force (joint punishment) always applies "
+        "(RESTRICTED). A record outside the lists never restricts without consent.",
     )
     async def eligibility(self, info: Info, scenario: str, uscc: USCC) -> Decision:
         ctx = info.context

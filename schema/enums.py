@@ -26,6 +26,7 @@ _NAMES = (
     "CommitmentStatus",
     "WhiteListStatus",
     "ReportSection",
+    "ListObjectionStatus",
 )
 
 

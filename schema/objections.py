@@ -31,7 +31,10 @@ class Objection:
     status: ObjectionStatus
     reason: str
     filed_at: datetime
-    due_by: datetime = strawberry.field(description="Statutory reply deadline.")
+    due_by: datetime = strawberry.field(
+        description="Statutory reply deadline: 24:00 Asia/Shanghai of the 20th day "
+        "after filing, moved past statutory rest days (民法典 Art 201/203)."
+    )
     resolved_at: datetime | None
     note: str | None
     overdue: bool = strawberry.field(
@@ -98,8 +101,10 @@ class ObjectionQuery:
 class ObjectionMutation:
     @strawberry.mutation(
         description="Object to one of your records (征信业管理条例 Art 25): it is "
-        "DISPUTED at once; a reply is due within 20 days. Admins may file on the "
-        "subject's behalf. A replayed idempotencyKey returns the first objection.",
+        "DISPUTED at once; a reply is due within 20 days. After an answered "
+        "objection a new one needs a new reason and leaves the record's status "
+        "as it is. Admins may file on the subject's behalf. A replayed "
+        "idempotencyKey returns the first objection.",
         permission_classes=[SubjectOrAdmin],
     )
     async def file_objection(

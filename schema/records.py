@@ -63,20 +63,29 @@ class CreditRecord:
 
 @strawberry.type
 class ListMembership:
+    id: strawberry.ID = strawberry.field(
+        description="What fileListObjection(membershipId:) takes."
+    )
     kind: ListKind
     list_name: str
     basis: str
     since: date
     until: date | None
+    status: str = strawberry.field(
+        description="ACTIVE, DISPUTED (an objection is open; the listing keeps "
+        "its effect), ENDED."
+    )
 
     @classmethod
     def from_row(cls, r: ListRow) -> ListMembership:
         return cls(
+            id=strawberry.ID(str(r.id)),
             kind=ListKind(r.kind),
             list_name=r.list_name,
             basis=r.basis,
             since=r.since,
             until=r.until,
+            status=r.status,
         )
 
 

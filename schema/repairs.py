@@ -53,7 +53,8 @@ class RepairApplication:
 class ApplyRepairInput:
     record_id: strawberry.ID
     method: str = strawberry.field(
-        description="commitment, rectification, training or report."
+        description="commitment, rectification, verification, training, report or "
+        "charity — or its Chinese name (信用核查, 公益慈善 …); any letter case."
     )
     evidence: str
 
@@ -91,7 +92,10 @@ class RepairMutation:
     @strawberry.mutation(
         description="Apply to repair a negative record after its minimum publication "
         "period (MINOR at once, ORDINARY 3 months, SERIOUS 1 year). Refusals carry "
-        "extensions.possibleFrom.",
+        "extensions.possibleFrom. method: commitment, rectification, verification, "
+        "training, report or charity (or 信用承诺, 信用整改, 信用核查, 专题培训, "
+        "信用报告, 公益慈善), in any letter case. A court dishonest-debtor listing "
+        "is not repaired: CONFLICT with extensions.route PERFORMANCE.",
         permission_classes=[IsSubject],
     )
     async def apply_repair(

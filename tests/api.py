@@ -165,25 +165,28 @@ class Api:
                 ent.data_version += 1
             return int(row.id)
 
-    async def listing(self, uscc: str, kind: str = "BLACK", **kw: Any) -> None:
+    async def listing(self, uscc: str, kind: str = "BLACK", **kw: Any) -> int:
         now = self.hub.clock.now()
         async with session_scope(self.hub.sessionmaker) as s:
-            s.add(
-                ListMembership(
-                    uscc=uscc,
-                    kind=kind,
-                    list_name=kw.get("list_name", "失信被执行人名单"),
-                    basis=kw.get("basis", "（2025）豫01执123号"),
-                    since=kw.get("since", date(2025, 6, 1)),
-                    until=kw.get("until"),
-                    source="court-dishonest",
-                    created_at=now,
-                    updated_at=now,
-                )
+            row = ListMembership(
+                uscc=uscc,
+                kind=kind,
+                list_name=kw.get("list_name", "失信被执行人名单"),
+                basis=kw.get("basis", "（2025）豫01执123号"),
+                since=kw.get("since", date(2025, 6, 1)),
+                until=kw.get("until"),
+                source=kw.get("source", "court-dishonest"),
+                record_source=kw.get("record_source"),
+                record_source_id=kw.get("record_source_id"),
+                created_at=now,
+                updated_at=now,
             )
+            s.add(row)
+            await s.flush()
             ent = await s.get(Entity, uscc)
             if ent is not None:
                 ent.data_version += 1
+            return int(row.id)
 
     async def grant(
         self,

@@ -65,7 +65,7 @@ def tax_answer(uscc: str, today: date) -> dict[str, Any]:
         elif bucket < 70:
             grade, score = "B", round(rng.uniform(70, 89.9), 1)
         elif bucket < 75:
-            grade, score = "M", None
+            grade, score = "M", None  # a new taxpayer (m_basis below)
         elif bucket < 90:
             grade, score = "C", round(rng.uniform(40, 69.9), 1)
         else:
@@ -81,6 +81,7 @@ def tax_answer(uscc: str, today: date) -> dict[str, Any]:
                 "score": score,
                 "evaluated_on": date(year + 1, 4, 1).isoformat(),
                 "serious_dishonesty": serious,
+                "m_basis": "NEW" if grade == "M" else None,
             }
         )
     return {
@@ -119,8 +120,11 @@ def court_answer(uscc: str, today: date) -> dict[str, Any]:
             performed_on = (
                 _day(rng, listed + timedelta(days=10), today) if performed else None
             )
+            circumstance = rng.choice(CIRCUMSTANCES)
             extension = None
-            if not performed and rng.random() < 0.2:
+            # (一) has no fixed term to extend (SPC 2017 Art 2).
+            fixed = not circumstance.startswith("有履行能力")
+            if not performed and rng.random() < 0.2 and fixed:
                 # Extended shortly before the two-year term ends (SPC 2017 Art 2).
                 term_end = add_months(listed, 24)
                 extension = {
@@ -134,7 +138,7 @@ def court_answer(uscc: str, today: date) -> dict[str, Any]:
                     "court": court,
                     "basis_document": f"（{filed.year - 1}）豫01民初{basis_no}号",
                     "obligation": f"支付货款人民币{amount:,}元及利息",
-                    "circumstance": rng.choice(CIRCUMSTANCES),
+                    "circumstance": circumstance,
                     "performance": "全部履行"
                     if performed
                     else rng.choice(["全部未履行", "部分履行"]),

@@ -57,7 +57,9 @@ _SPECS = (
     # Public information (RED/BLACK lists come with BASIC, interfaces.md).
     FactSpec("black_listed", bool, C.BASIC, "列入严重失信主体名单"),
     FactSpec("red_listed", bool, C.BASIC, "列入守信激励名单"),
-    FactSpec("serious_records", int, C.BASIC, "有效严重失信记录条数（任何类别）"),
+    # Counted only over the categories the decision may load (the scenario's,
+    # which the consent covers): never a record of another category.
+    FactSpec("serious_records", int, C.BASIC, "有效严重失信记录条数（已授权类别内）"),
     FactSpec("years_established", int, C.BASIC, "成立整年数"),
     FactSpec(
         "entity_kind", str, C.BASIC, "主体类型", tuple(k.value for k in EntityKind)
@@ -69,15 +71,10 @@ TAX_RATINGS = ("A", "B", "M", "C", "D")  # 纳税缴费信用管理办法 2025
 
 
 def public_facts(data: EntityData) -> dict[str, Any]:
-    """Joint-punishment facts, usable without consent (国办发〔2019〕35号 §10)."""
-    return {
-        "black_listed": any(m.kind == ListKind.BLACK for m in data.lists),
-        "serious_records": sum(
-            1
-            for r in data.records
-            if r.severity == Severity.SERIOUS and r.status == RecordStatus.ACTIVE
-        ),
-    }
+    """What a decision without consent rests on: the public lists only
+    (国办发〔2019〕35号 §八/§十).  Stored with such a decision, so it holds
+    nothing about any record."""
+    return {"black_listed": any(m.kind == ListKind.BLACK for m in data.lists)}
 
 
 def _count(data: EntityData, category: str, **match: Any) -> int:
@@ -155,6 +152,13 @@ def build_facts(
         facts["licenses"] = _count(data, C.LICENSING, severity=Severity.NONE)
     if C.BASIC in cats:
         facts.update(public_facts(data))
+        facts["serious_records"] = sum(
+            1
+            for r in recs
+            if r.severity == Severity.SERIOUS
+            and r.status == RecordStatus.ACTIVE
+            and r.category in cats
+        )
         facts["red_listed"] = any(m.kind == ListKind.RED for m in data.lists)
         facts["years_established"] = (
             full_years(data.established_on, today) if data.established_on else None

@@ -31,7 +31,7 @@ __all__ = ["load_facts", "load_facts_many", "load_public"]
 async def load_facts(
     session: AsyncSession, hub: Hub, grant: Grant, *, entity: Entity | None = None
 ) -> tuple[dict[str, Any], EntityData]:
-    """Facts of the grant's categories (plus public joint-punishment data).
+    """Facts of the grant's categories, and the public list memberships.
 
     ``entity``: the row the caller already holds (spares a query).
     """
@@ -88,11 +88,12 @@ async def load_facts_many(
 async def load_public(
     session: AsyncSession, hub: Hub, grant: Grant, *, entity: Entity | None = None
 ) -> EntityData | None:
-    """Only public joint-punishment data: BLACK/RED lists, ACTIVE SERIOUS records.
+    """Only the public lists: RED/BLACK memberships in force, no record at all.
 
     The grant must reach BASIC, the category list memberships come with
     (``policy.yaml``, basis PUBLIC_LIST).  Of BASIC only that public part is
-    loaded: joint punishment follows the lists, nothing else is needed.
+    loaded: joint punishment follows the lists (国办发〔2019〕35号 §八/§十;
+    平信用〔2021〕1号 §11), so no record of any category is needed or read.
     """
     admit(grant)
     if DataCategory.BASIC not in grant.categories:

@@ -77,9 +77,12 @@ async def check_eligibility(
     """Decide ``scenario_key`` for ``uscc`` and store the decision.
 
     Needs an ACTIVE consent for the scenario's purpose covering its categories
-    — except that public joint-punishment information (BLACK list, active
-    SERIOUS records; 国办发〔2019〕35号 §10) makes the answer RESTRICTED even
-    without one.  An unregistered code is NOT_FOUND, with no audit event.
+    — except that a BLACK list membership in force (joint punishment,
+    国办发〔2019〕35号 §八/§十) makes the answer RESTRICTED even without one.
+    A record outside the lists never does (平信用〔2021〕1号 §11), and the
+    no-consent path reads no record at all, so neither its answer nor its
+    audit detail can tell of one.  An unregistered code is NOT_FOUND, with no
+    audit event.
 
     Without the consent the door refuses (and audits ``DENIED:
     CONSENT_REQUIRED``); the public lists are then checked through the door

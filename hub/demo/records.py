@@ -20,11 +20,21 @@ from hub.demo.vocabulary import (
     PENALTY_CAUSES,
 )
 from hub.importer.rows import add_months
+from hub.rights.court_terms import DISHONEST_LIST, circumstance_of, term_end
 
 __all__ = ["Subject", "records_for"]
 
 Row = dict[str, Any]
 
+# 最高人民法院关于公布失信被执行人名单信息的若干规定 (2017) Art 1 (一)–(六).
+CIRCUMSTANCES = (
+    "有履行能力而拒不履行生效法律文书确定义务",
+    "以伪造证据、暴力、威胁等方法妨碍、抗拒执行",
+    "以虚假诉讼、虚假仲裁或者以隐匿、转移财产等方法规避执行",
+    "违反财产报告制度",
+    "违反限制消费令",
+    "无正当理由拒不履行执行和解协议",
+)
 # 纳税缴费信用管理办法 2025; the shares are the demo's plausible mix.
 TAX_RATINGS = ("A", "B", "M", "C", "D")
 TAX_WEIGHTS = (35, 35, 10, 15, 5)
@@ -96,13 +106,18 @@ def tax_ratings(rng: random.Random, s: Subject, today: date) -> list[Row]:
         decided = date(year + 1, 4, 1)
         if decided > today:
             break
-        if previous is None and s.established_on.year == year:
+        new_taxpayer = previous is None and s.established_on.year == year
+        if new_taxpayer:
             rating = "M"  # new taxpayer in its first year
         elif previous is not None and rng.random() < 0.6:
             rating = previous
         else:
             rating = rng.choices(TAX_RATINGS, TAX_WEIGHTS)[0]
         previous = rating
+        details: dict[str, Any] = {"rating": rating, "year": year}
+        if rating == "M":
+            # 纳税缴费信用管理办法 2025: M only for new or no-revenue taxpayers.
+            details["m_basis"] = "NEW" if new_taxpayer else "NO_REVENUE"
         until = date(year + 2, 3, 31)
         rows.append(
             _record(
@@ -118,7 +133,7 @@ def tax_ratings(rng: random.Random, s: Subject, today: date) -> list[Row]:
                 decided_on=decided,
                 publish_from=decided,
                 publish_until=until,
-                details={"rating": rating, "year": year},
+                details=details,
             )
         )
         if rating == "A":
@@ -222,9 +237,11 @@ def court(rng: random.Random, s: Subject, today: date, dishonest: bool) -> list[
     )
     if dishonest:
         listed = min(decided + timedelta(days=rng.randint(90, 300)), today)
-        # SPC 2017: listed for two years (extendable), SERIOUS ≤ 36 months.
-        until = add_months(listed, 24)
-        exec_no = f"（{listed:%Y}）{s.court}执{rng.randint(100, 9999)}号"
+        seq = rng.randint(100, 9999)
+        exec_no = f"（{listed:%Y}）{s.court}执{seq}号"
+        circumstance = CIRCUMSTANCES[seq % len(CIRCUMSTANCES)]
+        # SPC 2017 Art 2: (二)–(六) listed two years; (一) until performed.
+        until = term_end(listed, circumstance_of({"circumstance": circumstance}))
         rows.append(
             _record(
                 s,
@@ -233,25 +250,34 @@ def court(rng: random.Random, s: Subject, today: date, dishonest: bool) -> list[
                 category="JUDICIAL",
                 kind="DISHONEST_JUDGMENT_DEBTOR",
                 severity="SERIOUS",
-                title="失信被执行人：有履行能力而拒不履行生效法律文书确定义务",
+                title=f"失信被执行人：{circumstance}",
                 authority=f"{s.city}市中级人民法院",
                 occurred_on=decided,
                 decided_on=listed,
                 publish_from=listed,
                 publish_until=until,
-                details={"case_no": exec_no, "basis_case": case_no},
+                details={
+                    "case_no": exec_no,
+                    "basis_case": case_no,
+                    "circumstance": circumstance,
+                },
             )
         )
         rows.append(
-            _membership(
-                s,
-                "BLACK",
-                "失信被执行人名单",
-                exec_no,
-                listed,
-                until,
-                "court-dishonest",
-            )
+            {
+                **_membership(
+                    s,
+                    "BLACK",
+                    DISHONEST_LIST,
+                    exec_no,
+                    listed,
+                    until,
+                    "court-dishonest",
+                ),
+                # the listing rests on the court's record (平信用〔2021〕1号 §12)
+                "record_source": "court-dishonest",
+                "record_source_id": f"DIS-{s.uscc}",
+            }
         )
     return rows
 

@@ -6,11 +6,11 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, and_, bindparam, or_, select
+from sqlalchemy import Date, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db import upsert_insert
-from hub.enums import DataCategory, ListKind, RecordStatus, Severity
+from hub.enums import DataCategory, ListKind
 from hub.evaluation.inputs import EntityData, ListView, RecordView
 from hub.evaluation.types import EvaluationResult
 from hub.models import CreditRecord, Entity, EvaluationRow, ListMembership
@@ -44,11 +44,10 @@ def _records_statement(filtered: bool) -> Any:
         record_visible(_TODAY, for_subject=False),  # type: ignore[arg-type]
     ]
     if filtered:
-        public = and_(
-            _rec.severity == Severity.SERIOUS.value,
-            _rec.status == RecordStatus.ACTIVE.value,
-        )
-        where.append(or_(_rec.category.in_(bindparam("cats", expanding=True)), public))
+        # Only the categories asked for: no record outside them is loaded,
+        # not even a SERIOUS one — joint punishment follows the lists, never
+        # single records (国办发〔2019〕35号 §八/§十; 平信用〔2021〕1号 §11).
+        where.append(_rec.category.in_(bindparam("cats", expanding=True)))
     return (
         select(
             _rec.id,
@@ -87,10 +86,10 @@ async def load_entity_data(
     """The entity's countable data; ``None`` when the entity is unknown.
 
     ``categories=None`` loads every category (the evaluation itself).  With a
-    set, only records of those categories are loaded — plus ACTIVE SERIOUS
-    records and RED/BLACK lists, which are public joint-punishment information
-    (国办发〔2019〕35号 §10; interfaces.md "Profile categories").  FOCUS lists
-    come with PENALTY.
+    set, only records of those categories are loaded, plus the RED/BLACK list
+    memberships in force, which are public (interfaces.md "Profile
+    categories"; joint punishment follows them).  FOCUS lists come with
+    PENALTY.  An empty set loads the public lists only.
     """
     # ``entity``: the row the caller already holds (spares a query).
     ent: Any = entity or (await session.execute(_ENTITY, {"uscc": uscc})).first()
@@ -103,8 +102,10 @@ async def load_entity_data(
         params["cats"] = sorted(cats)
         if DataCategory.PENALTY not in cats:
             list_kinds = list(PUBLIC_LISTS)
-    rows = await session.execute(_RECORDS[categories is not None], params)
-    records = tuple(RecordView(*row) for row in rows)
+    records: tuple[RecordView, ...] = ()
+    if categories is None or params["cats"]:
+        rows = await session.execute(_RECORDS[categories is not None], params)
+        records = tuple(RecordView(*row) for row in rows)
     lists = await session.execute(
         _LISTS, {"uscc": uscc, "today": today, "kinds": list_kinds}
     )
@@ -128,10 +129,6 @@ async def load_entities_data(
     """:func:`load_entity_data` for many entities in three statements (the
     same filters); unknown codes are left out."""
     cats = sorted({str(c) for c in categories})
-    public = and_(
-        _rec.severity == Severity.SERIOUS.value,
-        _rec.status == RecordStatus.ACTIVE.value,
-    )
     kinds = [k.value for k in ListKind]
     if DataCategory.PENALTY.value not in cats:
         kinds = list(PUBLIC_LISTS)
@@ -155,7 +152,7 @@ async def load_entities_data(
         .where(
             _rec.uscc.in_(list(usccs)),
             record_visible(today, for_subject=False),
-            or_(_rec.category.in_(cats), public),
+            _rec.category.in_(cats),
         )
         .order_by(_rec.uscc, _rec.id)
     )

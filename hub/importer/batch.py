@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.auth.principal import SYSTEM
 from hub.entities import bump_data_version
 from hub.enums import RecordStatus
 from hub.importer import repository as repo
@@ -31,6 +32,7 @@ from hub.importer.rows import (
     RowError,
     publication_status,
 )
+from hub.rights.memberships import ListEndReason, end_memberships_resting_on
 
 __all__ = ["Outcome", "Parsed", "load_batch", "refuse"]
 
@@ -250,6 +252,33 @@ async def load_batch(
     # Entities inserted by this batch have no cached evaluation to invalidate.
     created = entities.keys() - db_entities.keys()
     await bump_data_version(session, touched - created)
+    await _end_lists(session, items, now, today)
+
+
+async def _end_lists(
+    session: AsyncSession, items: Sequence[Parsed], now: datetime, today: date
+) -> None:
+    """End the list memberships resting on records this batch reports ended:
+    a court obligation performed (SPC 2017 Art 10: ``ended_on`` of a listing)
+    or a decision revoked at the source."""
+    performed: list[tuple[str, str]] = []
+    revoked: list[tuple[str, str]] = []
+    for p in items:
+        row = p.row
+        if not isinstance(row, RecordRow) or p.outcome is Outcome.QUARANTINED:
+            continue
+        if row.court_listing and row.ended_on is not None and row.ended_on <= today:
+            performed.append((row.source, row.source_id))
+        elif row.status is RecordStatus.REVOKED:
+            revoked.append((row.source, row.source_id))
+    for keys, reason in (
+        (performed, ListEndReason.PERFORMED),
+        (revoked, ListEndReason.RECORD_REVOKED),
+    ):
+        if keys:
+            await end_memberships_resting_on(
+                session, keys, reason, actor=SYSTEM, at=now
+            )
 
 
 def _changed(prev: dict[str, Any], new: dict[str, Any], fields: Sequence[str]) -> bool:

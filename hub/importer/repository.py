@@ -87,7 +87,7 @@ RECORD_FIELDS = (
     "publish_until",
     "details",
 )
-LIST_FIELDS = ("basis", "until", "source")
+LIST_FIELDS = ("basis", "until", "source", "record_source", "record_source_id")
 
 RecordKey = tuple[str, str]
 ListKey = tuple[str, str, str, date]

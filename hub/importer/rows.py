@@ -27,6 +27,8 @@ from pydantic import (
 )
 
 from hub.enums import DataCategory, EntityKind, ListKind, RecordStatus, Severity
+from hub.importer.tax_grades import tax_grade_problem
+from hub.rights import court_terms
 from hub.uscc import invalid_reason
 
 __all__ = [
@@ -41,6 +43,7 @@ __all__ = [
     "add_months",
     "default_publish_until",
     "max_publish_until",
+    "min_publish_until",
     "parse_row",
     "publication_status",
     "row_type_of",
@@ -115,9 +118,11 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-# 信用修复管理办法 (NDRC, in force 2026-04-01): longest publication window per
-# severity, counted from the decision date.
+# 信用修复管理办法 (NDRC, in force 2026-04-01): the publication window of
+# negative information per severity, counted from the decision date — MINOR
+# at most 3 months, ORDINARY 3 months to 1 year, SERIOUS 1 to 3 years.
 _MAX_WINDOW_MONTHS = {Severity.MINOR: 3, Severity.ORDINARY: 12, Severity.SERIOUS: 36}
+_MIN_WINDOW_MONTHS = {Severity.MINOR: 0, Severity.ORDINARY: 3, Severity.SERIOUS: 12}
 
 
 def max_publish_until(severity: Severity, decided_on: date) -> date | None:
@@ -126,30 +131,41 @@ def max_publish_until(severity: Severity, decided_on: date) -> date | None:
     return None if months is None else add_months(decided_on, months)
 
 
-DISHONEST_KIND = "DISHONEST_JUDGMENT_DEBTOR"
+def min_publish_until(severity: Severity, decided_on: date) -> date | None:
+    """The earliest lawful ``publish_until``, or None when there is no minimum."""
+    months = _MIN_WINDOW_MONTHS.get(severity)
+    return None if not months else add_months(decided_on, months)
+
+
 # 最高人民法院关于公布失信被执行人名单信息的若干规定 (2017) Art 2: listed two years.
-LISTING_MONTHS = 24
+LISTING_MONTHS = court_terms.LISTING_MONTHS
+DISHONEST_KIND = court_terms.DISHONEST_KIND
 
 
 def default_publish_until(
-    kind: str, severity: Severity, decided_on: date | None, publish_from: date | None
+    kind: str,
+    severity: Severity,
+    decided_on: date | None,
+    publish_from: date | None,
+    details: dict[str, Any] | None = None,
 ) -> date | None:
     """The ``publish_until`` of a record whose source left it out.
 
     Negative information is never published indefinitely: the longest lawful
-    window from the decision (信用修复管理办法), except that a dishonest-debtor
-    listing ends with its listing term (SPC 2017 Art 2), itself capped by the
-    SERIOUS window.  None for records without a window (severity NONE) or
-    without a date to count from.
+    window from the decision (信用修复管理办法) — except a court dishonest-debtor
+    listing, which ends with its listing term (SPC 2017 Art 2: 2 years from
+    the listing), and has none for circumstance (一) (it ends when the
+    obligation is performed).  None for records without a window (severity
+    NONE) or without a date to count from.
     """
     base = decided_on or publish_from
     if base is None:
         return None
-    latest = max_publish_until(severity, base)
-    if kind == DISHONEST_KIND:
-        term_end = add_months(publish_from or base, LISTING_MONTHS)
-        return term_end if latest is None else min(term_end, latest)
-    return latest
+    if kind == DISHONEST_KIND and severity is not Severity.NONE:
+        return court_terms.term_end(
+            publish_from or base, court_terms.circumstance_of(details)
+        )
+    return max_publish_until(severity, base)
 
 
 def publication_status(
@@ -181,8 +197,26 @@ class RecordRow(_Row):
     publish_until: IsoDate | None = None
     details: dict[str, Any] | None = None
 
+    @property
+    def court_listing(self) -> bool:
+        return self.kind == DISHONEST_KIND and self.severity is not Severity.NONE
+
+    def _fill(self, name: str, value: Any) -> None:
+        # The model is frozen; this is its own validation filling a value.
+        object.__setattr__(self, name, value)
+
+    @model_validator(mode="after")
+    def _tax_grade(self) -> RecordRow:
+        if self.kind == "TAX_RATING":
+            problem = tax_grade_problem(self.details)
+            if problem is not None:
+                raise ValueError(problem)
+        return self
+
     @model_validator(mode="after")
     def _publication_window(self) -> RecordRow:
+        if self.court_listing:
+            return self._listing_term()
         if self.publish_until is None and self.severity in _MAX_WINDOW_MONTHS:
             default = default_publish_until(
                 self.kind, self.severity, self.decided_on, self.publish_from
@@ -193,26 +227,79 @@ class RecordRow(_Row):
                     "decided_on or publish_from: negative information is "
                     "published for a limited time only (信用修复管理办法)"
                 )
-            # The model is frozen; this is its own validation filling a default.
-            object.__setattr__(self, "publish_until", default)
+            self._fill("publish_until", default)
         start, until = self.publish_from, self.publish_until
         if start and until and until < start:
             raise ValueError(f"publish_until {until} is before publish_from {start}")
         base = self.decided_on or start
-        if until and base:
-            latest = max_publish_until(self.severity, base)
-            if latest is not None and until > latest:
-                months = _MAX_WINDOW_MONTHS[self.severity]
-                raise ValueError(
-                    f"publish_until {until} exceeds the {self.severity} window: at "
-                    f"most {months} months from decided_on {base} (until {latest}, "
-                    "信用修复管理办法)"
-                )
+        if self.status is RecordStatus.REVOKED or not (until and base):
+            return self  # a withdrawn record is never published: no window
+        latest = max_publish_until(self.severity, base)
+        if latest is not None and until > latest:
+            months = _MAX_WINDOW_MONTHS[self.severity]
+            raise ValueError(
+                f"publish_until {until} exceeds the {self.severity} window: at "
+                f"most {months} months from decided_on {base} (until {latest}, "
+                "信用修复管理办法)"
+            )
+        earliest = min_publish_until(self.severity, base)
+        if earliest is not None and until < earliest:
+            months = _MIN_WINDOW_MONTHS[self.severity]
+            raise ValueError(
+                f"publish_until {until} is short of the {self.severity} window: "
+                f"at least {months} months from decided_on {base} (until "
+                f"{earliest} or later, 信用修复管理办法)"
+            )
+        return self
+
+    def _listing_term(self) -> RecordRow:
+        """A court listing's window is its listing term (SPC 2017 Art 2/10)."""
+        details = self.details or {}
+        number = court_terms.circumstance_of(details)
+        if details.get("circumstance") is not None and number is None:
+            raise ValueError(
+                f"details.circumstance {details['circumstance']!r} names none of "
+                "the six circumstances (一)–(六) of 最高人民法院关于公布失信被执行人"
+                "名单信息的若干规定 Art 1"
+            )
+        listed = self.publish_from or self.decided_on
+        if listed is None:
+            raise ValueError(
+                "a dishonest-debtor listing needs publish_from (the listing day) "
+                "or decided_on: its term counts from the listing"
+            )
+        until = self.publish_until
+        if until is None:
+            until = court_terms.term_end(listed, number)
+        if self.ended_on is not None:
+            # Art 10: performed, the listing is deleted — publication ends too.
+            until = self.ended_on if until is None else min(until, self.ended_on)
+        self._fill("publish_until", until)
+        if until is not None and until < listed:
+            raise ValueError(f"publish_until {until} is before the listing {listed}")
+        latest = court_terms.latest_end(listed, number)
+        if (
+            self.status is not RecordStatus.REVOKED
+            and until is not None
+            and latest is not None
+            and until > latest
+        ):
+            raise ValueError(
+                f"publish_until {until} exceeds the listing term: 2 years from the "
+                f"listing on {listed}, extended by at most 3 (until {latest}, "
+                "最高人民法院关于公布失信被执行人名单信息的若干规定 Art 2)"
+            )
         return self
 
 
 class ListRow(_Row):
-    """A red/black/focus list membership, identified by (uscc, kind, name, since)."""
+    """A red/black/focus list membership, identified by (uscc, kind, name, since).
+
+    ``record_source`` / ``record_source_id`` name the record the listing rests
+    on (both or neither): approving a repair of that record ends the listing
+    (平信用〔2021〕1号 §12), as does the source reporting a court obligation
+    performed.
+    """
 
     kind: ListKind
     list_name: Text = Field(max_length=200)
@@ -220,11 +307,18 @@ class ListRow(_Row):
     since: IsoDate
     until: IsoDate | None = None
     source: str | None = Field(None, max_length=64)
+    record_source: str | None = Field(None, min_length=1, max_length=64)
+    record_source_id: str | None = Field(None, min_length=1, max_length=128)
 
     @model_validator(mode="after")
     def _dates(self) -> ListRow:
         if self.until and self.until < self.since:
             raise ValueError(f"until {self.until} is before since {self.since}")
+        if (self.record_source is None) != (self.record_source_id is None):
+            raise ValueError(
+                "record_source and record_source_id name the record together: "
+                "give both or neither"
+            )
         return self
 
 

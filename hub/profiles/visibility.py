@@ -12,7 +12,7 @@ from datetime import date
 
 from sqlalchemy import ColumnElement, and_, or_
 
-from hub.enums import DataCategory, ListKind, RecordStatus
+from hub.enums import DataCategory, ListKind, ListMembershipStatus, RecordStatus
 from hub.models import CreditRecord, ListMembership
 
 __all__ = [
@@ -46,7 +46,10 @@ def record_is_shared(record: CreditRecord, today: date) -> bool:
 
 
 def list_visible(today: date) -> ColumnElement[bool]:
+    """Memberships in force today.  A DISPUTED one keeps its effect while the
+    objection is open (contract v2, "Lists"); an ENDED one has none."""
     return and_(
+        ListMembership.status != ListMembershipStatus.ENDED.value,
         ListMembership.since <= today,
         or_(ListMembership.until.is_(None), ListMembership.until >= today),
     )

@@ -7,20 +7,23 @@ China at the clock's instant, not the UTC date: at 2026-11-22 16:30 UTC it is
 already 2026-11-23 in Zhengzhou.  Instants (``filedAt``, ``dueBy``) stay
 UTC-aware datetimes like everything else in the hub.
 
-Periods of months and years follow 民法典 Art 201–203: the start day is not
-counted, the period's last day is the corresponding day of the final month
+Periods follow 民法典 Art 201–203: the start day is not counted (Art 201),
+a period of months or years ends on the corresponding day of the final month
 (the month's last day when there is none: 2024-02-29 + 1 year ends on
-2025-02-28), and what may happen "after the period" may happen from the next
-day.
+2025-02-28), a period ends at 24:00 of its last day (Art 203), and when that
+day is a statutory rest day the period ends on the first working day after it
+(Art 203; ``hub.rights.workdays``).  What may happen "after the period" may
+happen from the next day.
 """
 
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
-from hub.clock import CHINA, calendar_day
+from hub.clock import CHINA, calendar_day, utc
 from hub.enums import Severity
+from hub.rights.workdays import first_working_day
 
 __all__ = [
     "CHINA",
@@ -30,6 +33,7 @@ __all__ = [
     "add_months",
     "add_years",
     "china_today",
+    "end_of_day",
     "listing_term_end",
     "objection_due",
     "repair_possible_from",
@@ -41,7 +45,9 @@ __all__ = [
 OBJECTION_REPLY_DAYS = 20
 # 征信业管理条例 Art 16: negative information is kept 5 years after the act ends.
 RETENTION_YEARS = 5
-# SPC 失信被执行人名单 (2017) Art 10: listed 2 years unless the court says otherwise.
+# 最高人民法院关于公布失信被执行人名单信息的若干规定 (法释〔2017〕7号) Art 2:
+# circumstances (二)–(六) of Art 1 are listed for 2 years (extendable by 1–3);
+# circumstance (一) has no fixed term and ends with performance (Art 10).
 LISTING_TERM_YEARS = 2
 # 信用修复管理办法 (2026): minimum publication before repair may be applied for.
 MINIMUM_PUBLICATION_MONTHS = {
@@ -68,8 +74,23 @@ def add_years(day: date, years: int) -> date:
     return add_months(day, 12 * years)
 
 
+def end_of_day(day: date) -> datetime:
+    """24:00 Asia/Shanghai of ``day`` (= 00:00 of the next day), as UTC."""
+    return utc(datetime.combine(day + timedelta(days=1), time(), tzinfo=CHINA))
+
+
 def objection_due(filed_at: datetime) -> datetime:
-    return filed_at + timedelta(days=OBJECTION_REPLY_DAYS)
+    """The reply deadline of an objection filed at ``filed_at``.
+
+    征信业管理条例 Art 25 (20 days) with 民法典 Art 201/203: day 1 is the day
+    after filing (China calendar), the period ends at 24:00 of day 20, or of
+    the first working day after it when day 20 is a statutory rest day.
+
+    >>> objection_due(datetime(2026, 9, 13, 2, 0, tzinfo=UTC))  # day 20 = 10-03
+    datetime.datetime(2026, 10, 8, 16, 0, tzinfo=datetime.timezone.utc)
+    """
+    last = calendar_day(filed_at) + timedelta(days=OBJECTION_REPLY_DAYS)
+    return end_of_day(first_working_day(last))
 
 
 def repair_possible_from(severity: str, decided_on: date) -> date:

@@ -5,15 +5,26 @@ nothing) does, in this order:
 
 1. **commitments** not fulfilled by their due date become BREACHED and a
    negative COMMITMENT record (monitoring banks are alerted);
-2. **deletion** of negative records 5 years after the act ended
-   (征信业管理条例 Art 16) — the audit trail keeps its events, which hold no
-   record content (PIPL Art 56: at least 3 years);
+2. **deletion** of negative records 5 years after the act *ended*
+   (征信业管理条例 Art 16: ``ended_on``).  A record without ``ended_on`` that
+   is still ACTIVE (or DISPUTED) is never deleted — its act may be going on
+   (an unperformed judgment, arrears) — and is listed in the report
+   (``records_without_end``) once five years have passed since it happened,
+   for an operator to ask its source when it ended.  One without
+   ``ended_on`` that is no longer live (EXPIRED, REPAIRED, REVOKED) counts
+   from ``occurred_on`` (else ``decided_on``): the earliest the act can have
+   ended, so it is never kept longer than the law allows.  The audit trail
+   keeps its events, which hold no record content (PIPL Art 56: at least 3
+   years);
 3. **expiry** of ACTIVE records past ``publish_until`` (信用修复管理办法 2026)
-   and of court dishonest-debtor entries past their listing term (SPC 2017:
-   ``details.until``, default 2 years);
-4. **listing terms** of 失信被执行人名单 memberships without an ``until``:
-   it is set to ``since`` + 2 years once that has passed;
-5. **overdue** flags on OPEN objections past their 20-day reply deadline.
+   and of court dishonest-debtor entries without one past their listing term
+   (SPC 2017 Art 2: 2 years, or ``details.extended_until``; circumstance (一)
+   has no fixed term and ends with performance only);
+4. **listing terms**: 失信被执行人名单 memberships without ``until`` get
+   ``since`` + 2 years (except circumstance (一)), and every membership whose
+   ``until`` has passed ends (``list.end``, ``DELISTED``);
+5. **overdue** flags on OPEN objections and list objections at or past their
+   reply deadline.
 
 Every change is audited per subject with actor ``system``; a run that changed
 anything also writes one ``maintenance.run`` summary event.
@@ -21,7 +32,7 @@ anything also writes one ``maintenance.run`` summary event.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -32,23 +43,23 @@ from hub.audit.changes import record_change
 from hub.auth.principal import SYSTEM, Principal
 from hub.db import session_scope
 from hub.entities import bump_data_version
-from hub.enums import DataCategory, RecordStatus
+from hub.enums import RecordStatus
 from hub.models import CreditRecord
 from hub.rights import repository as repo
 from hub.rights.commitments import breach
-from hub.rights.deadlines import (
-    RETENTION_YEARS,
-    add_years,
-    china_today,
-    listing_term_end,
-    retention_end,
-)
+from hub.rights.court_terms import DISHONEST_LIST, circumstance_of, term_end
+from hub.rights.deadlines import RETENTION_YEARS, add_years, china_today, retention_end
+from hub.rights.memberships import ListEndReason, end_membership
 from hub.rights.records import set_record_status
 
 if TYPE_CHECKING:
     from hub.resources import Hub
 
 __all__ = ["MaintenanceReport", "maintain", "run_maintenance"]
+
+# Records whose act may still be going on (retention cannot start without an
+# end date): ACTIVE, and DISPUTED while its objection is heard.
+LIVE = (RecordStatus.ACTIVE.value, RecordStatus.DISPUTED.value)
 
 
 @dataclass
@@ -59,29 +70,46 @@ class MaintenanceReport:
     records_expired: int = 0
     lists_expired: int = 0
     objections_overdue: int = 0
+    list_objections_overdue: int = 0
+    #: Not a change: live negative records without ``ended_on`` held more than
+    #: five years after they happened (ids), which retention cannot date.
+    records_without_end: list[int] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:
-        return {k: v for k, v in asdict(self).items() if k != "today"}
+        return {
+            k: v
+            for k, v in asdict(self).items()
+            if k not in ("today", "records_without_end")
+        }
 
     @property
     def changed(self) -> int:
         return sum(self.counts.values())
 
     def as_json(self) -> dict[str, Any]:
-        return {"today": self.today.isoformat(), **self.counts}
+        return {
+            "today": self.today.isoformat(),
+            **self.counts,
+            "records_without_end": list(self.records_without_end),
+        }
 
 
 def _dishonest_term_end(r: CreditRecord) -> date | None:
-    since = r.decided_on or r.occurred_on
+    """Last day of a court listing without ``publish_until``; None when it
+    has no fixed term (circumstance (一)) or no date to count from."""
+    since = r.publish_from or r.decided_on or r.occurred_on
     if since is None:
         return None
-    raw = (r.details or {}).get("until")
+    details = r.details or {}
+    raw = details.get("extended_until") or details.get("until")
     try:
-        until = date.fromisoformat(raw) if raw else None
+        extended = date.fromisoformat(raw) if raw else None
     except (TypeError, ValueError):
-        until = None
-    return listing_term_end(since, until)
+        extended = None
+    if extended is not None:
+        return extended
+    return term_end(since, circumstance_of(details))
 
 
 async def _breach_commitments(
@@ -111,32 +139,29 @@ async def _delete_old(
     before = add_years(rep.today, -RETENTION_YEARS) + timedelta(days=1)
     doomed: list[int] = []
     owners: list[str] = []
-    for (
-        rid,
-        uscc,
-        category,
-        kind,
-        ended,
-        occurred,
-        decided,
-    ) in await repo.retained_negative_records(session, before):
-        end = ended or occurred or decided
+    for old in await repo.retained_negative_records(session, before):
+        if old.ended_on is None and old.status in LIVE:
+            # 征信业管理条例 Art 16 counts from the act's end, which is not
+            # known: keep it, and say so.
+            rep.records_without_end.append(old.id)
+            continue
+        end = old.ended_on or old.occurred_on or old.decided_on
         assert end is not None  # the SQL filter compared it
         if retention_end(end) >= rep.today:
             continue
-        doomed.append(rid)
-        owners.append(uscc)
+        doomed.append(old.id)
+        owners.append(old.uscc)
         await record_change(
             session,
             actor=actor,
             action="record.delete",
             outcome="DELETED",
             at=now,
-            subject=uscc,
-            categories=[category],
+            subject=old.uscc,
+            categories=[old.category],
             detail={
-                "record": rid,
-                "kind": kind,
+                "record": old.id,
+                "kind": old.kind,
                 "act_ended": end.isoformat(),
                 "retention_end": retention_end(end).isoformat(),
             },
@@ -173,27 +198,25 @@ async def _expire(
 async def _end_listings(
     session: AsyncSession, rep: MaintenanceReport, actor: Principal, now: datetime
 ) -> None:
-    for m in await repo.dishonest_listings_without_term(session):
-        end = listing_term_end(m.since, None)
-        if end >= rep.today:
-            continue
-        m.until, m.updated_at = end, now
-        await bump_data_version(session, [m.uscc])
-        await record_change(
+    for m in await repo.dishonest_memberships_without_term(session, DISHONEST_LIST):
+        record = (
+            await repo.record_by_source(session, m.record_source, m.record_source_id)
+            if m.record_source and m.record_source_id
+            else None
+        )
+        end = term_end(m.since, circumstance_of(record.details if record else None))
+        if end is not None and end < rep.today:
+            m.until, m.updated_at = end, now
+    await session.flush()
+    for m in await repo.memberships_past_term(session, rep.today):
+        assert m.until is not None  # the SQL filter compared it
+        await end_membership(
             session,
+            m,
+            ListEndReason.TERM_ENDED,
             actor=actor,
-            action="list.expire",
-            outcome="EXPIRED",
             at=now,
-            subject=m.uscc,
-            categories=[DataCategory.BASIC.value],
-            detail={
-                "list": m.id,
-                "kind": m.kind,
-                "list_name": m.list_name,
-                "since": m.since.isoformat(),
-                "until": end.isoformat(),
-            },
+            detail={"since": m.since.isoformat(), "until": m.until.isoformat()},
         )
         rep.lists_expired += 1
 
@@ -217,6 +240,22 @@ async def _flag_overdue(
             },
         )
         rep.objections_overdue += 1
+    for lo in await repo.overdue_list_objections(session, now):
+        lo.overdue = True
+        await record_change(
+            session,
+            actor=actor,
+            action="list_objection.overdue",
+            outcome="OVERDUE",
+            at=now,
+            subject=lo.uscc,
+            detail={
+                "objection": lo.id,
+                "list": lo.membership_id,
+                "due_by": lo.due_by.isoformat(),
+            },
+        )
+        rep.list_objections_overdue += 1
 
 
 async def run_maintenance(

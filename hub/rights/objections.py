@@ -1,13 +1,22 @@
 """Objections (异议) to credit records — 征信业管理条例 Art 25.
 
 Filing marks the record DISPUTED at once (every profile and decision shows
-it); the hub must reply within 20 days; an admin resolves the objection as
-CORRECTED (with corrected values), REVOKED (record withdrawn) or UPHELD
+it); the hub must reply within 20 days (民法典 Art 201/203, see
+:func:`~hub.rights.deadlines.objection_due`); an admin resolves the objection
+as CORRECTED (with corrected values), REVOKED (record withdrawn) or UPHELD
 (record back to its prior status, with a note the subject sees).
+
+Once an objection on a record has been answered, a new one is heard only
+with a reason that differs from every earlier one (else ``CONFLICT``), and
+it does not suspend the record: the record keeps the status the answer left
+(contract v2, "Repeated objections").  Otherwise filing the same objection
+again and again would keep a record DISPUTED — and out of every count —
+for ever.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -16,25 +25,30 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import idempotency
 from hub.access.door import Grant
+from hub.audit.changes import record_change
 from hub.auth.principal import Principal
+from hub.entities import bump_data_version
 from hub.enums import ObjectionResolution, ObjectionStatus, RecordStatus, Severity
 from hub.errors import ErrorCode, HubError
-from hub.models import CreditRecord, Objection, new_id
+from hub.models import CreditRecord, ListObjection, Objection, new_id
 from hub.rights import repository as repo
 from hub.rights.deadlines import objection_due
+from hub.rights.memberships import ListEndReason, end_memberships_on_record
 from hub.rights.queues import Case, Page, queue_action, show_one, show_page
 from hub.rights.records import own_record, set_record_status
-from hub.rights.states import OBJECTION
+from hub.rights.states import OBJECTION, RECORD
 
 if TYPE_CHECKING:
     from hub.resources import Hub
 
 __all__ = [
     "CORRECTABLE",
+    "check_new_reason",
     "file_objection",
     "is_overdue",
     "list_objections",
     "resolve_objection",
+    "same_reason",
     "show_objection",
     "validate_corrections",
 ]
@@ -47,11 +61,32 @@ _DATES = ("occurred_on", "decided_on", "ended_on", "publish_from", "publish_unti
 CORRECTABLE = ("title", "severity", "authority", *_DATES, "details")
 
 
-def is_overdue(row: Objection, now: datetime) -> bool:
-    """Flagged by maintenance, or still open past its reply deadline."""
+def is_overdue(row: Objection | ListObjection, now: datetime) -> bool:
+    """Flagged by maintenance, or still open at or past its reply deadline
+    (``due_by`` is 24:00 of the last day: from then on it is late)."""
     return bool(row.overdue) or (
-        row.status == ObjectionStatus.OPEN and row.due_by < now
+        row.status == ObjectionStatus.OPEN and row.due_by <= now
     )
+
+
+def _plain(text: str) -> str:
+    # Full-width and half-width forms alike (NFKC), no spacing, no case.
+    return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
+
+
+def same_reason(a: str, b: str) -> bool:
+    """Reasons that differ only in spacing, width or letter case are the same."""
+    return _plain(a) == _plain(b)
+
+
+def check_new_reason(text: str, earlier: Sequence[str], label: str) -> None:
+    """CONFLICT unless ``text`` differs from every earlier reason on ``label``."""
+    if any(same_reason(text, r) for r in earlier):
+        raise HubError(
+            f"{label} has already been answered on this reason; a new objection "
+            "needs a new reason (new facts or evidence).",
+            ErrorCode.CONFLICT,
+        )
 
 
 def _text(value: str | None, name: str, limit: int = MAX_TEXT) -> str:
@@ -149,6 +184,17 @@ async def file_objection(
             return found
     text = _text(reason, "reason")
     record = await own_record(session, actor, record_id)
+    earlier = await repo.objections_on(session, record.id)
+    if any(o.status == ObjectionStatus.OPEN for o in earlier):
+        raise HubError(
+            f"Record {record.id} already has an OPEN objection; wait for its answer.",
+            ErrorCode.CONFLICT,
+        )
+    check_new_reason(text, [o.reason for o in earlier], f"Record {record.id}")
+    # Only the first objection suspends the record; a repeated one is heard
+    # without touching its status (contract v2, "Repeated objections").
+    suspends = not earlier
+    RECORD.check(record.status, RecordStatus.DISPUTED, label=f"record {record.id}")
     now = hub.clock.now()
     objection = Objection(
         id=new_id(),
@@ -161,20 +207,34 @@ async def file_objection(
         filed_by=actor.id,
         prior_status=record.status,
         overdue=False,
+        suspends=suspends,
     )
-    await set_record_status(
-        session,
-        record,
-        RecordStatus.DISPUTED,
-        actor=actor,
-        at=now,
-        action=OPERATION,
-        detail={
-            "objection": objection.id,
-            "due_by": objection.due_by.isoformat(),
-            **({"on_behalf": True} if actor.is_admin else {}),
-        },
-    )
+    detail = {
+        "objection": objection.id,
+        "due_by": objection.due_by.isoformat(),
+        **({"on_behalf": True} if actor.is_admin else {}),
+    }
+    if suspends:
+        await set_record_status(
+            session,
+            record,
+            RecordStatus.DISPUTED,
+            actor=actor,
+            at=now,
+            action=OPERATION,
+            detail=detail,
+        )
+    else:
+        await record_change(
+            session,
+            actor=actor,
+            action=OPERATION,
+            outcome=ObjectionStatus.OPEN.value,
+            at=now,
+            subject=record.uscc,
+            categories=[record.category],
+            detail={"record": record.id, **detail, "suspends": False},
+        )
     session.add(objection)
     request.remember(session, objection.id, now)
     await session.flush()
@@ -207,27 +267,48 @@ async def resolve_objection(
     record = await repo.record_to_change(session, row.record_id)
     assert record is not None  # objections go with their record (cascade)
     now = hub.clock.now()
-    to = (
-        RecordStatus.REVOKED
-        if resolution is ObjectionResolution.REVOKED
-        else RecordStatus(row.prior_status)
-    )
+    revoked = resolution is ObjectionResolution.REVOKED
+    if revoked:
+        to = RecordStatus.REVOKED
+    elif row.suspends:
+        to = RecordStatus(row.prior_status)
+    else:  # a repeated objection never suspended the record: it stays as is
+        to = RecordStatus(record.status)
     if fixed:
         _apply(record, fixed)
-    await set_record_status(
-        session,
-        record,
-        to,
-        actor=actor,
-        at=now,
-        action="objection.resolve",
-        detail={
-            "objection": row.id,
-            "resolution": str(resolution),
-            **({"corrected": sorted(fixed)} if fixed else {}),
-            "overdue": is_overdue(row, now),
-        },
-    )
+    detail = {
+        "objection": row.id,
+        "resolution": str(resolution),
+        **({"corrected": sorted(fixed)} if fixed else {}),
+        "overdue": is_overdue(row, now),
+    }
+    if to != record.status:
+        await set_record_status(
+            session,
+            record,
+            to,
+            actor=actor,
+            at=now,
+            action="objection.resolve",
+            detail=detail,
+        )
+    else:
+        await bump_data_version(session, [record.uscc])
+        await record_change(
+            session,
+            actor=actor,
+            action="objection.resolve",
+            outcome=str(to),
+            at=now,
+            subject=record.uscc,
+            categories=[record.category],
+            detail={"record": record.id, "from": str(to), "to": str(to), **detail},
+        )
+    if revoked:
+        # A list resting on a withdrawn record has nothing left to rest on.
+        await end_memberships_on_record(
+            session, record, ListEndReason.RECORD_REVOKED, actor=actor, at=now
+        )
     late = is_overdue(row, now)
     OBJECTION.move(row, resolution, label=f"objection {row.id}")
     row.overdue = late  # answered after the deadline: it stays on the record

@@ -2,9 +2,16 @@
 
 After a record's minimum publication period (MINOR at once, ORDINARY 3
 months, SERIOUS 1 year from the decision) the subject may apply, by one of
-the recognised methods; an admin decides.  An approved repair makes the
-record REPAIRED: no client sees it again, the evaluation is recomputed, joint
-punishment based on it ends, and monitoring banks are told.
+the methods the policy lists (:data:`METHODS`); an admin decides.  An
+approved repair makes the record REPAIRED: no client sees it again, the
+evaluation is recomputed, every list membership resting on it ends at once
+(平信用〔2021〕1号 §12 "及时将其移出"; joint punishment with it), and
+monitoring banks are told.
+
+A court's dishonest-debtor listing (``DISHONEST_JUDGMENT_DEBTOR``) is not
+repaired here: the people's court keeps that list, and it ends when the
+obligation is performed (最高人民法院关于公布失信被执行人名单信息的若干规定
+2017, Art 10) — the hub ends it when its source reports the performance.
 """
 
 from __future__ import annotations
@@ -23,7 +30,9 @@ from hub.enums import RecordStatus, RepairStatus, Severity
 from hub.errors import ErrorCode, HubError
 from hub.models import RepairApplication, new_id
 from hub.rights import repository as repo
+from hub.rights.court_terms import DISHONEST_KIND
 from hub.rights.deadlines import china_today, repair_possible_from
+from hub.rights.memberships import ListEndReason, end_memberships_on_record
 from hub.rights.queues import Case, Page, queue_action, show_one, show_page
 from hub.rights.records import own_record, set_record_status
 from hub.rights.states import RECORD, REPAIR
@@ -31,11 +40,43 @@ from hub.rights.states import RECORD, REPAIR
 if TYPE_CHECKING:
     from hub.resources import Hub
 
-__all__ = ["METHODS", "apply_repair", "decide_repair", "list_repairs", "show_repair"]
+__all__ = [
+    "METHODS",
+    "apply_repair",
+    "decide_repair",
+    "list_repairs",
+    "method_code",
+    "show_repair",
+]
 
-# 信用修复管理办法: 作出信用承诺, 完成信用整改, 参加信用培训, 提交信用报告.
-METHODS = ("commitment", "rectification", "training", "report")
+# 国办发〔2019〕35号 §十三 (探索建立信用修复机制): 作出信用承诺、完成信用整改、
+# 通过信用核查、接受专题培训、提交信用报告、参加公益慈善活动; the same in
+# 信用修复管理办法.  ``method`` is free text in the contract: the code or the
+# Chinese name, in any letter case, is stored as the code.
+METHODS: dict[str, tuple[str, ...]] = {
+    "commitment": ("信用承诺", "作出信用承诺"),
+    "rectification": ("信用整改", "完成信用整改"),
+    "verification": ("信用核查", "通过信用核查"),
+    "training": ("专题培训", "信用培训", "接受专题培训", "参加信用培训"),
+    "report": ("信用报告", "提交信用报告"),
+    "charity": ("公益慈善", "参加公益慈善活动"),
+}
+_METHOD_OF = {
+    name.casefold(): code for code, names in METHODS.items() for name in (code, *names)
+}
 MAX_TEXT = 4000
+
+
+def method_code(method: str) -> str:
+    """The code of a repair method named by code or Chinese name, any case."""
+    code = _METHOD_OF.get(" ".join((method or "").split()).casefold())
+    if code is None:
+        listed = ", ".join(f"{c} ({names[0]})" for c, names in METHODS.items())
+        raise HubError(
+            f"method must be one of {listed}; got {method!r}.",
+            ErrorCode.VALIDATION_ERROR,
+        )
+    return code
 
 
 def _text(value: str | None, name: str) -> str:
@@ -57,11 +98,7 @@ async def apply_repair(
     evidence: str,
 ) -> RepairApplication:
     """The subject applies to repair one of its negative records."""
-    if method not in METHODS:
-        raise HubError(
-            f"method must be one of {', '.join(METHODS)}, got {method!r}.",
-            ErrorCode.VALIDATION_ERROR,
-        )
+    method = method_code(method)
     proof = _text(evidence, "evidence")
     record = await own_record(session, actor, record_id)
     if record.severity == Severity.NONE:
@@ -69,6 +106,15 @@ async def apply_repair(
             "Only negative records (severity MINOR, ORDINARY or SERIOUS) "
             "can be repaired.",
             ErrorCode.VALIDATION_ERROR,
+        )
+    if record.kind == DISHONEST_KIND:
+        raise HubError(
+            "A court dishonest-debtor listing is not repaired through credit "
+            "repair: perform the obligation (履行) — the court then removes the "
+            "listing (最高人民法院关于公布失信被执行人名单信息的若干规定 第十条) "
+            "and the hub ends it when the court's list reports the performance.",
+            ErrorCode.CONFLICT,
+            route="PERFORMANCE",
         )
     RECORD.check(record.status, RecordStatus.REPAIRED, label=f"record {record.id}")
     if await repo.pending_repair(session, record.id):
@@ -148,6 +194,10 @@ async def decide_repair(
             at=now,
             action="repair.decide",
             detail=detail,
+        )
+        # 平信用〔2021〕1号 §12: a repaired entity is taken off the list at once.
+        await end_memberships_on_record(
+            session, record, ListEndReason.REPAIRED, actor=actor, at=now
         )
         alert_after_commit(
             session,

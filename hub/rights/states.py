@@ -15,12 +15,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from hub.enums import CommitmentStatus as C
+from hub.enums import ListMembershipStatus as L
+from hub.enums import ListObjectionStatus as LO
 from hub.enums import ObjectionStatus as O
 from hub.enums import RecordStatus as R
 from hub.enums import RepairStatus as P
 from hub.errors import ErrorCode, HubError
 
-__all__ = ["COMMITMENT", "MACHINES", "OBJECTION", "RECORD", "REPAIR", "StateMachine"]
+__all__ = [
+    "COMMITMENT",
+    "LIST",
+    "LIST_OBJECTION",
+    "MACHINES",
+    "OBJECTION",
+    "RECORD",
+    "REPAIR",
+    "StateMachine",
+]
 
 
 @dataclass(frozen=True)
@@ -68,7 +79,8 @@ def _m(name: str, *pairs: tuple[str, str]) -> StateMachine:
 # then back to the prior state (UPHELD, CORRECTED) or REVOKED; ACTIVE →
 # REPAIRED on an approved repair; ACTIVE → EXPIRED when the publication window
 # ends (信用修复管理办法 2026).  An expired record may still be objected to: the
-# hub keeps it until the retention period ends.
+# hub keeps it until the retention period ends.  A repeated objection does not
+# suspend the record, so its REVOKED answer withdraws an ACTIVE or EXPIRED one.
 RECORD = _m(
     "record",
     (R.ACTIVE, R.DISPUTED),
@@ -76,13 +88,27 @@ RECORD = _m(
     (R.DISPUTED, R.ACTIVE),
     (R.DISPUTED, R.EXPIRED),
     (R.DISPUTED, R.REVOKED),
+    (R.ACTIVE, R.REVOKED),
+    (R.EXPIRED, R.REVOKED),
     (R.ACTIVE, R.REPAIRED),
     (R.ACTIVE, R.EXPIRED),
 )
 OBJECTION = _m(
     "objection", (O.OPEN, O.CORRECTED), (O.OPEN, O.REVOKED), (O.OPEN, O.UPHELD)
 )
+# List memberships (contract v2, "Lists"): DISPUTED while an objection is
+# open, effect kept; ENDED (removed, repaired, performed, term over) is final.
+LIST = _m(
+    "list membership",
+    (L.ACTIVE, L.DISPUTED),
+    (L.DISPUTED, L.ACTIVE),
+    (L.ACTIVE, L.ENDED),
+    (L.DISPUTED, L.ENDED),
+)
+LIST_OBJECTION = _m("list objection", (LO.OPEN, LO.UPHELD), (LO.OPEN, LO.REMOVED))
 REPAIR = _m("repair", (P.PENDING, P.APPROVED), (P.PENDING, P.REJECTED))
 COMMITMENT = _m("commitment", (C.PENDING, C.FULFILLED), (C.PENDING, C.BREACHED))
 
-MACHINES = {m.name: m for m in (RECORD, OBJECTION, REPAIR, COMMITMENT)}
+MACHINES = {
+    m.name: m for m in (RECORD, OBJECTION, REPAIR, COMMITMENT, LIST, LIST_OBJECTION)
+}

@@ -8,6 +8,7 @@ from hub.backends.factory import make_backends
 from hub.clock import Clock, SystemClock
 from hub.db import create_engine, make_sessionmaker, migrate
 from hub.resources import Hub
+from hub.rights.workdays import warn_if_uncovered
 from hub.settings import Settings
 
 __all__ = ["build_hub"]
@@ -32,6 +33,9 @@ async def build_hub(
         **({} if settings.is_sqlite else {"pool_pre_ping": settings.db_pool_pre_ping}),
     )
     clock = clock or SystemClock()
+    # Legal deadlines skip only weekends in a year the holiday calendar
+    # does not know yet; say so once, at start-up.
+    warn_if_uncovered(clock.today())
     maker = make_sessionmaker(engine)
     backends = make_backends(settings)
     connectors = load_connectors(settings)

@@ -32,11 +32,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from connectors.records import RecordIn, publication_status
 from hub.clock import calendar_day
 from hub.db import upsert_insert
-from hub.enums import DataCategory, ObjectionStatus, RecordStatus
+from hub.enums import (
+    DataCategory,
+    ListMembershipStatus,
+    ObjectionStatus,
+    RecordStatus,
+)
 from hub.importer.repository import RECORD_FIELDS
 from hub.models import (
     CreditRecord,
     Entity,
+    ListMembership,
     Objection,
     QuarantinedRow,
     SourceStatusRow,
@@ -51,11 +57,13 @@ __all__ = [
     "load_statuses",
     "quarantine_payload",
     "save_status",
+    "upsert_listings",
     "upsert_records",
 ]
 
 RECORDS: Table = CreditRecord.__table__  # type: ignore[assignment]
 STATUS: Table = SourceStatusRow.__table__  # type: ignore[assignment]
+LISTS: Table = ListMembership.__table__  # type: ignore[assignment]
 OBJECTIONS: Table = Objection.__table__  # type: ignore[assignment]
 
 # Fields a source owns — the CORRECTABLE ones until an objection corrects
@@ -214,8 +222,9 @@ async def end_withdrawn(
     categories: Set[DataCategory],
     keep: Iterable[str],
     today: date,
-) -> int:
-    """End ACTIVE records this source published before but no longer does.
+) -> list[str]:
+    """End ACTIVE records this source published before but no longer does;
+    return their ``source_id`` s.
 
     Only records that came from a pull (``fetched_at`` set) are touched, never
     imported ones, and only in the categories that were asked for.
@@ -231,9 +240,31 @@ async def end_withdrawn(
             RECORDS.c.source_id.not_in(list(keep)),
         )
         .values(status=str(RecordStatus.EXPIRED), publish_until=today, ended_on=today)
+        .returning(RECORDS.c.source_id)
     )
-    result = await session.execute(stmt)
-    return int(getattr(result, "rowcount", 0) or 0)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def upsert_listings(
+    session: AsyncSession, rows: Sequence[Mapping[str, Any]]
+) -> int:
+    """Insert or update list memberships by (uscc, kind, list_name, since);
+    how many were written.  An ENDED membership is left as it is: a pull
+    never revives a listing the hub has ended."""
+    if not rows:
+        return 0
+    stmt = upsert_insert(session)(LISTS).values(list(rows))
+    new = stmt.excluded
+    fields = ("until", "basis", "source", "record_source", "record_source_id")
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["uscc", "kind", "list_name", "since"],
+        set_={**{f: new[f] for f in fields}, "updated_at": new.updated_at},
+        where=and_(
+            LISTS.c.status != ListMembershipStatus.ENDED.value,
+            or_(*(LISTS.c[f].is_distinct_from(new[f]) for f in fields)),
+        ),
+    ).returning(LISTS.c.id)
+    return len((await session.execute(stmt)).all())
 
 
 async def save_status(

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors.errors import ConnectorError, MalformedPayload
@@ -44,6 +45,7 @@ from hub.entities import bump_data_version
 from hub.enums import DataCategory
 from hub.sources import repository as repo
 from hub.sources.flight import SingleFlight
+from hub.sources.listings import sync_court_listings
 
 if TYPE_CHECKING:
     from hub.resources import Hub
@@ -203,7 +205,7 @@ async def _store(
     existing: dict[tuple[str, str], repo.Existing] = {}
     if pull.records is not None:
         existing = await repo.existing_records(session, pull.records)
-        problem = _foreign(uscc, pull.records, existing)
+        problem = _invalid(pull.records) or _foreign(uscc, pull.records, existing)
         if problem is not None:
             pull = PullResult(
                 pull.attempted_at,
@@ -256,6 +258,8 @@ async def _store(
                 ttl=min(connector.ttl, ERROR_TTL),
             )
         return
+    # Record dates are China calendar days (hub.clock).
+    today = calendar_day(now)
     written = await repo.upsert_records(session, pull.records, now, existing)
     ended = await repo.end_withdrawn(
         session,
@@ -263,10 +267,12 @@ async def _store(
         source=name,
         categories=categories,
         keep=[r.source_id for r in pull.records],
-        # Record dates are China calendar days (hub.clock).
-        today=calendar_day(now),
+        today=today,
     )
-    if written or ended:
+    listed = await sync_court_listings(
+        session, pull.records, withdrawn=ended, source=name, now=now, today=today
+    )
+    if written or ended or listed:
         await bump_data_version(session, [uscc])
     await repo.save_status(
         session,
@@ -303,6 +309,26 @@ def _foreign(
                 f"record {r.source_id!r} is stored for {stored.uscc}; a record "
                 f"never moves to another enterprise ({uscc})"
             )
+    return None
+
+
+def _invalid(records: list[RecordIn]) -> str | None:
+    """Why a record is not one the importer would load, or None.
+
+    A connector builds its records with ``make_record``, which runs the
+    importer's checks (publication windows both ways, court listing terms,
+    tax grades); they are run again here, where records are stored, so no
+    connector can bring in what an import file could not.
+    """
+    for r in records:
+        try:
+            RecordIn.model_validate(r.model_dump())
+        except ValidationError as exc:
+            reasons = "; ".join(
+                str(e["msg"]).removeprefix("Value error, ")
+                for e in exc.errors(include_url=False)
+            )
+            return f"record {r.source_id!r}: {reasons}"
     return None
 
 

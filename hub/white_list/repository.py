@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.entities import region_prefix
@@ -16,7 +16,7 @@ __all__ = [
     "add_membership",
     "application",
     "application_page",
-    "end_membership",
+    "membership",
     "entry_page",
     "open_application",
 ]
@@ -77,23 +77,12 @@ async def add_membership(session: AsyncSession, values: dict[str, Any]) -> int:
     return int(row.id)
 
 
-async def end_membership(
-    session: AsyncSession, membership_id: int | None, today: Any
-) -> None:
-    """End a WHITE membership today: its last day in force is yesterday; one
-    that began today never was in force for a day and is removed (the
-    application and the audit trail keep its history)."""
+async def membership(
+    session: AsyncSession, membership_id: int | None
+) -> ListMembership | None:
     if membership_id is None:
-        return
-    row = await session.get(ListMembership, membership_id)
-    if row is None:
-        return
-    if row.since >= today:
-        await session.execute(
-            delete(ListMembership).where(ListMembership.id == membership_id)
-        )
-        return
-    row.until = today.fromordinal(today.toordinal() - 1)
+        return None
+    return await session.get(ListMembership, membership_id)
 
 
 def _entries(list_name: str | None, region: str | None, industry: str | None) -> Any:

@@ -28,12 +28,14 @@ from hub.enums import (
     DataCategory,
     Grade,
     ListKind,
+    ListMembershipStatus,
     PrincipalKind,
     WhiteListStatus,
 )
 from hub.errors import ErrorCode, HubError
 from hub.evaluation.service import evaluation_for
 from hub.models import Entity, WhiteListApplication, new_id
+from hub.rights.memberships import ListEndReason, end_membership
 from hub.rights.states import StateMachine
 from hub.white_list import repository as repo
 
@@ -234,9 +236,14 @@ async def withdraw(
     was = STATES.move(row, S.WITHDRAWN, label=f"application {row.id}")
     now = hub.clock.now()
     row.withdrawn_at = now
-    if was == S.APPROVED:
-        await repo.end_membership(session, row.membership_id, hub.clock.today())
-        await bump_data_version(session, [row.uscc])
+    membership = (
+        await repo.membership(session, row.membership_id) if was == S.APPROVED else None
+    )
+    if membership is not None and membership.status != ListMembershipStatus.ENDED:
+        # One way to end a list membership, audited as list.end (DELISTED).
+        await end_membership(
+            session, membership, ListEndReason.WITHDRAWN, actor=actor, at=now
+        )
     await record_change(
         session,
         actor=actor,

@@ -82,6 +82,7 @@ async def test_dishonest_debtor_listed_for_two_years(
             len(cases) == 1
             and not cases[0]["performed_on"]
             and not cases[0]["extension"]
+            and not cases[0]["circumstance"].startswith("有履行能力")
         )
 
     uscc = find_uscc(open_case)
@@ -102,6 +103,24 @@ async def test_dishonest_debtor_listed_for_two_years(
     assert (record.decided_on, record.publish_from) == (listed, listed)
     assert record.publish_until == listed.replace(year=listed.year + 2)
     assert record.details["obligation"] == case["obligation"]
+
+
+async def test_able_but_unwilling_debtor_has_no_fixed_term(
+    registry: ConnectorRegistry, clock: FrozenClock
+) -> None:
+    # SPC 2017 Art 1 (一) 有履行能力而拒不履行: listed until performed (Art 10)
+    def able_but_unwilling(u: str) -> bool:
+        cases = data.court_answer(u, SANDBOX_DAY)["cases"]
+        return (
+            len(cases) == 1
+            and not cases[0]["performed_on"]
+            and cases[0]["circumstance"].startswith("有履行能力")
+        )
+
+    uscc = find_uscc(able_but_unwilling)
+    [record] = await fetch(registry, clock, "court-dishonest", uscc)
+    assert (record.status, record.publish_until, record.ended_on) == (None, None, None)
+    assert record.details["circumstance"].startswith("有履行能力而拒不履行")
 
 
 async def test_performed_debt_is_no_longer_active(
@@ -216,19 +235,25 @@ def test_utility_threshold_edges() -> None:
 
 
 @pytest.mark.parametrize(
-    ("rating", "score", "serious", "ok"),
+    ("rating", "score", "serious", "m_basis", "ok"),
     [
-        ("A", 90.0, False, True),
-        ("A", 89.9, False, False),
-        ("C", 40.0, False, True),
-        ("D", 75.0, True, True),
-        ("D", 75.0, False, False),
-        ("M", None, False, True),
-        ("B", None, False, False),
+        ("A", 90.0, False, None, True),
+        ("A", 89.9, False, None, False),
+        ("C", 40.0, False, None, True),
+        ("D", 75.0, True, None, True),
+        ("D", 75.0, False, None, False),
+        ("B", None, False, None, False),
+        # 纳税缴费信用管理办法 2025: serious dishonesty is rated D, never A
+        ("A", 95.0, True, None, False),
+        # M only for a new taxpayer or one without revenue (score ≥ 70)
+        ("M", None, False, None, False),
+        ("M", None, False, "NEW", True),
+        ("M", 70.0, False, "NO_REVENUE", True),
+        ("M", 69.9, False, "NO_REVENUE", False),
     ],
 )
 def test_tax_grade_must_match_its_score(
-    rating: str, score: float | None, serious: bool, ok: bool
+    rating: str, score: float | None, serious: bool, m_basis: str | None, ok: bool
 ) -> None:
     from connectors.tax import TaxRating, TaxRatingConnector
 
@@ -240,6 +265,7 @@ def test_tax_grade_must_match_its_score(
         score=score,  # type: ignore[arg-type]
         evaluated_on=date(2026, 4, 1),
         serious_dishonesty=serious,
+        m_basis=m_basis,  # type: ignore[arg-type]
     )
     body = (
         '{"uscc": "91350100M000100Y43", "taxpayer_name": "x", "authority": "y", '
@@ -253,18 +279,54 @@ def test_tax_grade_must_match_its_score(
             connector._parse(entity, body, connector.categories)
 
 
-def test_extension_beyond_three_years_is_refused() -> None:
-    from connectors.courts import DishonestDebtorConnector
-
-    body = (
+def _court_case(circumstance: str, until: str | None) -> str:
+    extension = (
+        f'{{"decided_on": "2025-02-20", "until": "{until}"}}' if until else "null"
+    )
+    return (
         '{"uscc": "91350100M000100Y43", "name": "x", "cases": [{'
         '"case_number": "（2023）豫01执1号", "court": "郑州市中级人民法院", '
-        '"basis_document": "d", "obligation": "o", "circumstance": "c", '
+        f'"basis_document": "d", "obligation": "o", "circumstance": "{circumstance}", '
         '"performance": "全部未履行", "filed_on": "2023-01-01", '
-        '"listed_on": "2023-03-01", '
-        '"extension": {"decided_on": "2025-02-20", "until": "2029-03-02"}}]}'
+        f'"listed_on": "2023-03-01", "extension": {extension}}}]}}'
     )
+
+
+def _parse_court(body: str):  # type: ignore[no-untyped-def]
+    from connectors.courts import DishonestDebtorConnector
+
+    return DishonestDebtorConnector()._parse(
+        EntityRef("91350100M000100Y43"), body, frozenset({DataCategory.JUDICIAL})
+    )
+
+
+def test_extension_beyond_three_years_is_refused() -> None:
     with pytest.raises(MalformedPayload, match="one to three years past 2025-03-01"):
-        DishonestDebtorConnector()._parse(
-            EntityRef("91350100M000100Y43"), body, frozenset({DataCategory.JUDICIAL})
+        _parse_court(_court_case("违反财产报告制度", "2028-03-02"))
+    with pytest.raises(MalformedPayload, match="one to three years past 2025-03-01"):
+        _parse_court(_court_case("违反财产报告制度", "2026-02-28"))
+
+
+def test_a_three_year_extension_is_not_capped_by_the_first_window() -> None:
+    # SPC 2017 Art 2: 2 years + 3 years of extension, from the court's own
+    # decision — beyond 信用修复管理办法's 3-year SERIOUS window of the listing
+    [record] = _parse_court(_court_case("违反限制消费令", "2028-03-01"))
+    assert record.publish_until == date(2028, 3, 1)
+    [record] = _parse_court(_court_case("违反限制消费令", "2026-03-01"))
+    assert record.publish_until == date(2026, 3, 1)
+
+
+def test_circumstance_one_has_no_term_to_extend() -> None:
+    with pytest.raises(MalformedPayload, match="no fixed term to extend"):
+        _parse_court(
+            _court_case("有履行能力而拒不履行生效法律文书确定义务", "2027-03-01")
         )
+    [record] = _parse_court(
+        _court_case("有履行能力而拒不履行生效法律文书确定义务", None)
+    )
+    assert record.publish_until is None
+
+
+def test_an_unknown_circumstance_is_refused() -> None:
+    with pytest.raises(MalformedPayload, match="none of SPC 2017 Art 1"):
+        _parse_court(_court_case("拖欠工资", None))

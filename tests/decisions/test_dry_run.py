@@ -31,7 +31,7 @@ assert not {GOOD, BLACK, UNREGISTERED} & set(CROWD)
 def proposal(hub: Hub) -> dict[str, Any]:
     """MD-A discount 10% → 20%; grade B no longer qualifies."""
     raw = copy.deepcopy(hub.scenarios.get(KEY).default_rules().as_data())
-    raw["version"] = "2026.2"
+    raw["version"] = "2026.3"
     raw["rules"][1]["then"]["benefits"][0]["value"] = 0.2  # MD-A
     raw["rules"][3]["then"] = {"outcome": "INELIGIBLE"}  # MD-B
     return raw
@@ -51,8 +51,8 @@ async def population(seed: Seeder) -> None:
 def summary_of_all(entities: int = 22, unknown: int = 0) -> DryRunSummary:
     return DryRunSummary(
         scenario=KEY,
-        current_version="2026.1",
-        proposed_version="2026.2",
+        current_version="2026.2",
+        proposed_version="2026.3",
         entities=entities,
         unknown=unknown,
         changed=21,  # GOOD's discount and the crowd's outcome
@@ -137,7 +137,7 @@ async def test_each_sampled_entity_has_one_event_of_the_door_on_basis_dry_run(
             None,
             sorted(str(c) for c in hub.scenarios.get(KEY).categories),
             "EVALUATED",
-            {"scenario": KEY, "version": "2026.2", "basis": "DRY_RUN"},
+            {"scenario": KEY, "version": "2026.3", "basis": "DRY_RUN"},
         )
         for uscc in sample
     ]
@@ -223,8 +223,8 @@ async def test_graphql_dry_run_is_aggregate_and_admin_only(
     data = await gql(hub, ADMIN, DRY_RUN, r=proposal(hub))
     assert data["scenarioDryRun"] == {
         "scenario": KEY,
-        "currentVersion": "2026.1",
-        "proposedVersion": "2026.2",
+        "currentVersion": "2026.2",
+        "proposedVersion": "2026.3",
         "entities": 22,
         "unknown": 0,
         "changed": 21,
@@ -268,3 +268,24 @@ async def test_graphql_dry_run_is_aggregate_and_admin_only(
     merchant = await seed.client(PrincipalKind.MERCHANT, "商户")
     denied = await gql(hub, merchant, DRY_RUN, r=proposal(hub))
     assert denied["code"] == "FORBIDDEN"
+
+
+async def test_joint_punishment_count_follows_the_lists_only(
+    hub: Hub, seed: Seeder
+) -> None:
+    # given 20 entities: 5 on a BLACK list, 5 others with a SERIOUS
+    # social-insurance record (a category merchant-discount does not declare)
+    await seed.rows(*(entity(u) for u in CROWD))
+    await seed.rows(*(lst(u) for u in CROWD[:5]))
+    await seed.rows(
+        *(
+            record(u, f"SI-{u}", "SOCIAL_INSURANCE", "SI_ARREARS", "SERIOUS")
+            for u in CROWD[5:10]
+        )
+    )
+    # when the admin dry-runs the proposal over them
+    summary = await run(hub, CROWD)
+    # then joint punishment counts the listed five only: the records stay
+    # outside the count, as they stay outside every decision
+    assert summary.joint_punishment == 5
+    assert Transition(O.RESTRICTED, O.RESTRICTED, 5) in summary.transitions

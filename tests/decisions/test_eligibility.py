@@ -10,7 +10,7 @@ from hub.decisions.service import check_eligibility
 from hub.enums import DataCategory as C
 from hub.enums import PrincipalKind, Purpose
 from hub.errors import HubError
-from hub.models import Decision
+from hub.models import AuditEvent, Decision
 from hub.resources import Hub
 from tests.decisions.helpers import BLACK, GOOD, Seeder, entity, events, lst, record
 
@@ -42,7 +42,7 @@ async def test_consented_bank_gets_an_eligible_decision_stored_and_audited(
     # then ELIGIBLE, tier 1, with reasons and the facts used
     assert (d.outcome, d.rule_version, d.consent_id) == (
         "ELIGIBLE",
-        "2026.1",
+        "2026.2",
         consent_id,
     )
     assert [(b["code"], b["value"]) for b in d.benefits] == [
@@ -119,18 +119,19 @@ async def test_black_listed_entity_is_restricted_even_without_consent(
     merchant = await seed.client(PrincipalKind.MERCHANT, "商户")
     # when a merchant asks
     d = await decide(hub, merchant, "merchant-discount", BLACK)
-    # then RESTRICTED, citing the list, its basis and 国办发〔2019〕35号 §10
+    # then RESTRICTED, citing the list, its basis, 35号 §八/§十 and 平信用 §11
     assert (d.outcome, d.benefits, d.consent_id) == ("RESTRICTED", [], None)
     assert d.reasons == [
         {
             "rule_id": "JP-BLACK-LIST",
             "description": "列入严重失信主体名单「失信被执行人名单」"
             "（认定依据：（2025）豫01执123号），依法实施失信联合惩戒",
-            "legal_basis": "国办发〔2019〕35号 §10（深入开展失信联合惩戒）；"
-            "失信被执行人名单",
+            "legal_basis": "国办发〔2019〕35号 §八/§十（失信联合惩戒）；"
+            "平信用〔2021〕1号 §11；失信被执行人名单",
         }
     ]
-    assert d.facts == {"black_listed": True, "serious_records": 0}
+    # and the stored facts hold the list, nothing about any record
+    assert d.facts == {"black_listed": True}
     async with hub.sessionmaker() as s:
         assert await events(s, BLACK) == [
             ("eligibility.check", "DENIED:CONSENT_REQUIRED"),
@@ -138,33 +139,87 @@ async def test_black_listed_entity_is_restricted_even_without_consent(
         ]
 
 
-@pytest.mark.parametrize(
-    ("key", "kind", "purpose"),
-    [
-        ("credit-loan", PrincipalKind.BANK, Purpose.LENDING),
-        ("guarantee-fee", PrincipalKind.GUARANTOR, Purpose.GUARANTEE),
-        ("deposit-waiver", PrincipalKind.MERCHANT, Purpose.INCENTIVE),
-        ("fast-track-approval", PrincipalKind.AGENCY, Purpose.APPROVAL),
-        ("merchant-discount", PrincipalKind.MERCHANT, Purpose.INCENTIVE),
-    ],
-)
-async def test_active_serious_record_restricts_every_scenario(
+SCENARIOS = [
+    ("credit-loan", PrincipalKind.BANK, Purpose.LENDING),
+    ("guarantee-fee", PrincipalKind.GUARANTOR, Purpose.GUARANTEE),
+    ("deposit-waiver", PrincipalKind.MERCHANT, Purpose.INCENTIVE),
+    ("fast-track-approval", PrincipalKind.AGENCY, Purpose.APPROVAL),
+    ("merchant-discount", PrincipalKind.MERCHANT, Purpose.INCENTIVE),
+]
+
+
+@pytest.mark.parametrize(("key", "kind", "purpose"), SCENARIOS)
+async def test_black_list_membership_restricts_every_scenario(
     hub: Hub,
     seed: Seeder,
     key: str,
     kind: PrincipalKind,
     purpose: Purpose,
 ) -> None:
-    # given a grade-A-ish entity with one active SERIOUS penalty, and full consent
-    await seed.rows(
-        entity(GOOD), record(GOOD, "P1", "PENALTY", "ADMIN_PENALTY", "SERIOUS")
-    )
+    # given a grade-A entity on the courts' 失信被执行人名单, and full consent
+    await good_entity(seed)
+    await seed.rows(lst(GOOD))
     who = await seed.client(kind, "调用方")
     await seed.consent(GOOD, who, purpose, *hub.scenarios.get(key).categories)
     d = await decide(hub, who, key, GOOD)
-    assert d.outcome == "RESTRICTED" and d.benefits == []
-    assert d.reasons[0]["rule_id"] == "JP-SERIOUS-RECORD"
-    assert d.reasons[0]["legal_basis"].startswith("国办发〔2019〕35号 §10")
+    assert (d.outcome, d.benefits) == ("RESTRICTED", [])
+    assert d.reasons[0]["rule_id"] == "JP-BLACK-LIST"
+    assert d.reasons[0]["legal_basis"].startswith("国办发〔2019〕35号 §八/§十")
+
+
+@pytest.mark.parametrize(("key", "kind", "purpose"), SCENARIOS)
+async def test_a_serious_record_outside_the_lists_never_restricts(
+    hub: Hub,
+    seed: Seeder,
+    key: str,
+    kind: PrincipalKind,
+    purpose: Purpose,
+) -> None:
+    # given an entity with one active SERIOUS penalty and no list, full consent
+    await good_entity(seed)
+    await seed.rows(record(GOOD, "P1", "PENALTY", "ADMIN_PENALTY", "SERIOUS"))
+    who = await seed.client(kind, "调用方")
+    await seed.consent(GOOD, who, purpose, *hub.scenarios.get(key).categories)
+    d = await decide(hub, who, key, GOOD)
+    # then no joint punishment (平信用〔2021〕1号 §11 "防止小过重惩"): the
+    # scenario's own rules decide — here the grade the record caps at D
+    assert d.outcome == "INELIGIBLE"
+    assert not [r for r in d.reasons if r["rule_id"].startswith("JP-")]
+
+
+async def test_a_serious_record_of_an_unconsented_category_stays_unseen(
+    hub: Hub,
+    seed: Seeder,
+) -> None:
+    # given a SERIOUS social-insurance arrears record and no list
+    await good_entity(seed)
+    await seed.rows(
+        record(GOOD, "SI1", "SOCIAL_INSURANCE", "SOCIAL_INSURANCE_ARREARS", "SERIOUS")
+    )
+    merchant = await seed.client(PrincipalKind.MERCHANT, "商户")
+    # when a merchant without consent asks: the refusal stands
+    with pytest.raises(HubError) as err:
+        await decide(hub, merchant, "merchant-discount", GOOD)
+    assert err.value.code == "CONSENT_REQUIRED"
+    assert "SOCIAL" not in err.value.message
+    # and with a consent for the scenario (BASIC, EVALUATION): the decision
+    # and its stored facts tell nothing of the record's category
+    await seed.consent(
+        GOOD,
+        merchant,
+        Purpose.INCENTIVE,
+        *hub.scenarios.get("merchant-discount").categories,
+    )
+    d = await decide(hub, merchant, "merchant-discount", GOOD)
+    assert not [r for r in d.reasons if r["rule_id"].startswith("JP-")]
+    assert d.facts["serious_records"] == 0
+    assert "社保" not in repr((d.reasons, d.facts))
+    assert "SOCIAL_INSURANCE" not in repr((d.reasons, d.facts))
+    async with hub.sessionmaker() as s:
+        details = await s.scalars(
+            select(AuditEvent.detail).where(AuditEvent.subject == GOOD)
+        )
+        assert "SOCIAL_INSURANCE" not in repr(list(details))
 
 
 async def test_disputed_serious_record_does_not_restrict(

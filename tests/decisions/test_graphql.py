@@ -50,7 +50,7 @@ async def test_bank_flow_eligibility_then_outcome(hub: Hub, seed: Seeder) -> Non
     )
     data = await gql(hub, bank, ELIGIBILITY, s="credit-loan", u=GOOD)
     d = data["eligibility"]
-    assert (d["outcome"], d["ruleVersion"], d["uscc"]) == ("ELIGIBLE", "2026.1", GOOD)
+    assert (d["outcome"], d["ruleVersion"], d["uscc"]) == ("ELIGIBLE", "2026.2", GOOD)
     assert d["benefits"][0] == {"code": "CREDIT_LOAN_TIER", "value": 3000000.0}
     assert all(r["legalBasis"] for r in d["reasons"])
     out = await gql(hub, bank, RECORD, id=d["id"])
@@ -92,7 +92,7 @@ async def test_scenarios_and_publishing(hub: Hub, seed: Seeder) -> None:
     assert data["scenarios"][0] == {
         "key": "credit-loan",
         "purpose": "LENDING",
-        "ruleVersion": "2026.1",
+        "ruleVersion": "2026.2",
         "benefitCodes": ["CREDIT_LOAN_TIER", "COLLATERAL_FREE", "RATE_DISCOUNT"],
     }
     rules = hub.scenarios.get("merchant-discount").default_rules().as_data()

@@ -16,7 +16,7 @@ from hub.decisions.facts import load_facts, load_public
 from hub.enums import AccessBasis, PrincipalKind
 from hub.enums import DataCategory as C
 from hub.resources import Hub
-from tests.decisions.helpers import ADMIN, BLACK, Seeder, entity, events, lst
+from tests.decisions.helpers import ADMIN, BLACK, Seeder, entity, events, lst, record
 
 Loader = Callable[[AsyncSession, Hub, Grant], Awaitable[Any]]
 LOADERS: dict[str, Loader] = {
@@ -92,14 +92,20 @@ async def test_public_lists_need_a_grant_reaching_basic(hub: Hub, seed: Seeder) 
 async def test_facts_come_only_from_the_grant_categories(
     hub: Hub, seed: Seeder
 ) -> None:
-    # given a grant of the door reaching BASIC only
-    await seed.rows(entity(BLACK), lst(BLACK))
+    # given a grant of the door reaching BASIC only, and a SERIOUS penalty
+    await seed.rows(
+        entity(BLACK),
+        lst(BLACK),
+        record(BLACK, "P1", "PENALTY", "ADMIN_PENALTY", "SERIOUS"),
+    )
     async with session_scope(hub.sessionmaker) as s:
         grant = await public_list_grant(s, hub)
         facts, data = await load_facts(s, hub, grant)
         public = await load_public(s, hub, grant)
     # then only BASIC facts are derived, for the grant's enterprise
     assert (data.uscc, public is not None and public.uscc) == (BLACK, BLACK)
+    # no record outside the grant's categories is loaded, SERIOUS or not
+    assert (data.records, public is not None and public.records) == ((), ())
     assert facts == {
         "black_listed": True,
         "red_listed": False,

@@ -84,20 +84,26 @@ async def test_restricted_answer_logs_the_refusal_and_the_public_list_access(
     ]
 
 
-async def test_active_serious_record_restricts_without_consent_too(
+async def test_a_serious_record_without_a_list_does_not_restrict_without_consent(
     hub: Hub, seed: Seeder
 ) -> None:
+    # given an active SERIOUS social-insurance record, on no list
     await seed.rows(
-        entity(GOOD), record(GOOD, "P1", "PENALTY", "ADMIN_PENALTY", "SERIOUS")
+        entity(GOOD),
+        record(GOOD, "SI1", "SOCIAL_INSURANCE", "SOCIAL_INSURANCE_ARREARS", "SERIOUS"),
     )
     merchant = await seed.client(PrincipalKind.MERCHANT, "商户")
-    decision = (await gql(hub, merchant, ELIGIBILITY, s=KEY, u=GOOD))["eligibility"]
-    assert decision["reasons"][0]["ruleId"] == "JP-SERIOUS-RECORD"
-    assert await access_log(hub, GOOD) == [
-        refusal(merchant, decision["id"]),
-        public_list_check(
-            merchant, decision["id"], "RESTRICTED", ["JP-SERIOUS-RECORD"]
-        ),
+    # when a merchant without consent asks
+    err = await gql(hub, merchant, ELIGIBILITY, s=KEY, u=GOOD)
+    # then the consent refusal stands (平信用〔2021〕1号 §11 "防止小过重惩"),
+    # and neither the answer nor the audit detail tells of the record
+    assert err["code"] == "CONSENT_REQUIRED"
+    assert "SOCIAL" not in repr(err) and "社保" not in repr(err)
+    log = await access_log(hub, GOOD)
+    decision = log[0]["detail"]["decision"]
+    assert log == [
+        refusal(merchant, decision),
+        public_list_check(merchant, decision, "DENIED:CONSENT_REQUIRED", []),
     ]
 
 

@@ -21,7 +21,7 @@ from tests.decisions.helpers import ADMIN, BLACK, GOOD, Seeder, entity, lst, rec
 KEY = "merchant-discount"
 
 
-def proposal(hub: Hub, version: str = "2026.2", discount: float = 0.2) -> dict:
+def proposal(hub: Hub, version: str = "2026.3", discount: float = 0.2) -> dict:
     raw = copy.deepcopy(hub.scenarios.get(KEY).default_rules().as_data())
     raw["version"] = version
     raw["rules"][1]["then"]["benefits"][0]["value"] = discount  # MD-A
@@ -55,23 +55,23 @@ async def test_published_version_serves_new_decisions(hub: Hub, merchant) -> Non
     before = await ask(hub, merchant)
     await publish(hub, proposal(hub))
     after = await ask(hub, merchant)
-    assert (before.rule_version, before.benefits[0]["value"]) == ("2026.1", 0.1)
-    assert (after.rule_version, after.benefits[0]["value"]) == ("2026.2", 0.2)
+    assert (before.rule_version, before.benefits[0]["value"]) == ("2026.2", 0.1)
+    assert (after.rule_version, after.benefits[0]["value"]) == ("2026.3", 0.2)
     async with hub.sessionmaker() as s:
-        assert await version_in_force(s, hub.scenarios.get(KEY)) == "2026.2"
+        assert await version_in_force(s, hub.scenarios.get(KEY)) == "2026.3"
         # the earlier decision keeps the version it was made under
-        assert (await s.get(Decision, before.id)).rule_version == "2026.1"  # type: ignore[union-attr]
+        assert (await s.get(Decision, before.id)).rule_version == "2026.2"  # type: ignore[union-attr]
         event = await s.scalar(
             select(AuditEvent).where(AuditEvent.action == "scenario.publish")
         )
         assert event is not None and event.detail == {
             "scenario": KEY,
-            "version": "2026.2",
-            "previous": "2026.1",
+            "version": "2026.3",
+            "previous": "2026.2",
             "rules": 4,
         }
     # a third version supersedes the second; both stay stored
-    await publish(hub, proposal(hub, "2026.3", 0.3))
+    await publish(hub, proposal(hub, "2026.4", 0.3))
     async with hub.sessionmaker() as s:
         rows = (
             await s.execute(
@@ -80,7 +80,7 @@ async def test_published_version_serves_new_decisions(hub: Hub, merchant) -> Non
                 ).order_by(ScenarioRuleVersion.id)
             )
         ).all()
-    assert [tuple(r) for r in rows] == [("2026.2", False), ("2026.3", True)]
+    assert [tuple(r) for r in rows] == [("2026.3", False), ("2026.4", True)]
 
 
 async def test_bad_rules_are_rejected_and_the_old_version_keeps_serving(
@@ -93,12 +93,12 @@ async def test_bad_rules_are_rejected_and_the_old_version_keeps_serving(
         await publish(hub, raw)
     assert err.value.code == "VALIDATION_ERROR"
     assert "rule 'MD-RED' (rules[2])" in err.value.message
-    assert (await ask(hub, merchant)).rule_version == "2026.1"
+    assert (await ask(hub, merchant)).rule_version == "2026.2"
 
 
 async def test_a_version_is_published_once(hub: Hub, merchant) -> None:  # type: ignore[no-untyped-def]
-    for version in ("2026.1", "2026.2"):
-        if version == "2026.2":
+    for version in ("2026.2", "2026.3"):
+        if version == "2026.3":
             await publish(hub, proposal(hub))
         with pytest.raises(HubError) as err:
             await publish(hub, proposal(hub, version))

@@ -66,8 +66,15 @@ def test_rows_are_valid_and_cover_every_category_and_list_kind():
     assert {r["source"] for r in recs} == SOURCES
     keys = [(r["source"], r["source_id"]) for r in recs]
     assert len(keys) == len(set(keys))
-    # negative records all say when their publication ends
-    assert all(r["publish_until"] for r in recs if r["severity"] != "NONE")
+    # negative records all say when their publication ends — except a court
+    # listing for circumstance (一), which has no fixed term (SPC 2017 Art 2)
+    assert all(
+        r["publish_until"]
+        or r["details"]["circumstance"].startswith("有履行能力而拒不履行")
+        for r in recs
+        if r["severity"] != "NONE"
+    )
+    assert any(r["publish_until"] is None for r in recs if r["severity"] != "NONE")
     # some records have already left their publication window
     assert any(r["publish_until"] and r["publish_until"] < "2026-11-23" for r in recs)
     ratings = Counter(r["details"]["rating"] for r in recs if r["kind"] == "TAX_RATING")
@@ -89,6 +96,12 @@ def test_every_black_list_entry_is_backed_by_a_court_record():
     assert black
     assert {(r["uscc"], r["basis"]) for r in black} == court
     assert all(r["list_name"] == "失信被执行人名单" for r in black)
+    # and names that record, so its end (performance) ends the listing
+    assert all(
+        (r["record_source"], r["record_source_id"])
+        == ("court-dishonest", f"DIS-{r['uscc']}")
+        for r in black
+    )
 
 
 async def test_seed_demo_loads_everything_through_the_importer(sessionmaker, clock):

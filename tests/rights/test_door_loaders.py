@@ -37,7 +37,7 @@ LOADERS: dict[str, Load] = {
     ),
 }
 # Loaders for changes, never for answers (the change is audited instead).
-FOR_CHANGES = {"record_to_change", "record_by_source"}
+FOR_CHANGES = {"record_to_change", "record_by_source", "objections_on"}
 
 
 def _forged(real: Grant) -> list[Grant]:

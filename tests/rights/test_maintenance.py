@@ -37,6 +37,7 @@ ZERO = {
     "records_expired": 0,
     "lists_expired": 0,
     "objections_overdue": 0,
+    "list_objections_overdue": 0,
 }
 
 
@@ -48,8 +49,9 @@ async def _statuses(api: Api) -> dict[str, str]:
 
 async def test_maintenance_applies_time_once(rapi: Api) -> None:
     api = rapi
-    # given, on 2026-11-01: an objection and a commitment due 2026-11-22
-    api.clock.at = datetime(2026, 11, 1, 1, 0, tzinfo=UTC)
+    # given, on 2026-10-30: an objection (due 24:00 of Thursday 11-19) and a
+    # commitment due 2026-11-22
+    api.clock.at = datetime(2026, 10, 30, 1, 0, tzinfo=UTC)
     await api.entity(USCC)
     late = await negative(api, "OBJ", severity="MINOR", decided=date(2026, 10, 1))
     await api.data(
@@ -110,8 +112,36 @@ async def test_maintenance_applies_time_once(rapi: Api) -> None:
         decided=date(2024, 11, 1),
         details={"until": "2027-11-01"},
     )
+    # a live record without an end date, five years after it happened: a
+    # dishonest debtor who can pay and will not (SPC 2017 Art 1 (一)) — no
+    # fixed term, never deleted while the act goes on, and reported
+    live = await negative(
+        api,
+        "DEBTOR-NO-TERM",
+        category="JUDICIAL",
+        kind="DISHONEST_JUDGMENT_DEBTOR",
+        decided=date(2020, 3, 1),
+        details={"circumstance": "有履行能力而拒不履行生效法律文书确定义务"},
+    )
+    # an expired record without an end date counts from when it happened
+    await negative(
+        api,
+        "EXPIRED-NO-END",
+        severity="ORDINARY",
+        decided=date(2021, 6, 1),
+        status="EXPIRED",
+        publish_until=date(2022, 6, 1),
+    )
     await api.listing(USCC, since=date(2024, 11, 22))
     await api.listing(USCC, since=date(2024, 11, 23), basis="（2024）豫01执9号")
+    await api.listing(
+        USCC,
+        since=date(2020, 3, 1),
+        basis="（2020）豫01执1号",
+        source="market-regulation",
+        record_source="market-regulation",
+        record_source_id="DEBTOR-NO-TERM",
+    )
     async with api.hub.sessionmaker() as s:
         events_before = await s.scalar(select(func.max(AuditEvent.n)))
     async with api.hub.sessionmaker() as s:
@@ -126,13 +156,16 @@ async def test_maintenance_applies_time_once(rapi: Api) -> None:
     assert report.as_json() == {
         "today": "2026-11-23",
         "commitments_breached": 1,
-        "records_deleted": 1,
+        "records_deleted": 2,
         "records_expired": 2,
         "lists_expired": 1,
         "objections_overdue": 1,
+        "list_objections_overdue": 0,
+        "records_without_end": [live],
     }
     st = await _statuses(api)
-    assert "OLD" not in st
+    assert "OLD" not in st and "EXPIRED-NO-END" not in st
+    assert st["DEBTOR-NO-TERM"] == "ACTIVE"
     assert {
         k: st[k]
         for k in (
@@ -158,12 +191,14 @@ async def test_maintenance_applies_time_once(rapi: Api) -> None:
         assert objs == {late: True}
         c = (await s.scalars(select(Commitment))).one()
         lists = sorted(
-            (m.since, m.until) for m in await s.scalars(select(ListMembership))
+            (m.since, m.until, m.status)
+            for m in await s.scalars(select(ListMembership))
         )
         assert await s.scalar(select(Entity.data_version)) > (version or 0)
     assert lists == [
-        (date(2024, 11, 22), date(2026, 11, 22)),
-        (date(2024, 11, 23), None),
+        (date(2020, 3, 1), None, "ACTIVE"),
+        (date(2024, 11, 22), date(2026, 11, 22), "ENDED"),
+        (date(2024, 11, 23), None, "ACTIVE"),
     ]
     assert c.status == "BREACHED"
     breach = await record_row(api, c.breach_record_id or 0)
@@ -204,14 +239,17 @@ async def test_maintenance_applies_time_once(rapi: Api) -> None:
             [
                 "commitment.breach",
                 "record.delete",
+                "record.delete",
                 "record.expire",
                 "record.expire",
-                "list.expire",
+                "list.end",
                 "objection.overdue",
                 "maintenance.run",
             ]
         )
-        deleted = next(e for e in new if e.action == "record.delete")
+        deleted = next(
+            e for e in new if e.action == "record.delete" and e.detail["record"] == old
+        )
         assert deleted.subject == USCC and deleted.detail == {
             "record": old,
             "kind": "ADMIN_PENALTY",
@@ -322,10 +360,19 @@ def test_cli_json_today_and_idempotent(sqlite_url: str, tmp_path, monkeypatch) -
     # the day before the window ends nothing happens
     r = runner.invoke(app, ["maintenance", "--json", "--today", "2026-11-22"])
     assert r.exit_code == 0, r.output
-    assert json.loads(r.stdout) == {"today": "2026-11-22", **ZERO}
+    assert json.loads(r.stdout) == {
+        "today": "2026-11-22",
+        **ZERO,
+        "records_without_end": [],
+    }
 
     r = runner.invoke(app, ["maintenance", "--json", "--today", "2026-11-23"])
-    assert json.loads(r.stdout) == {"today": "2026-11-23", **ZERO, "records_expired": 1}
+    assert json.loads(r.stdout) == {
+        "today": "2026-11-23",
+        **ZERO,
+        "records_expired": 1,
+        "records_without_end": [],
+    }
     assert asyncio.run(_chain(sqlite_url)) == (True, 2)  # expire + summary, sealed
     r = runner.invoke(app, ["maintenance", "--today", "2026-11-23"])
     assert r.exit_code == 0
@@ -336,6 +383,7 @@ def test_cli_json_today_and_idempotent(sqlite_url: str, tmp_path, monkeypatch) -
         "  records expired: 0",
         "  lists expired: 0",
         "  objections overdue: 0",
+        "  list objections overdue: 0",
     ]
     r = runner.invoke(app, ["maintenance", "--today", "23/11/2026"])
     assert r.exit_code == 2

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hub.enums import PrincipalKind
-from hub.models import Objection
+from hub.models import ListMembership, Objection
 from tests.api import Api
 from tests.rights.helpers import (
     OTHER,
@@ -43,30 +43,31 @@ async def _file(api: Api, rid: int, key: str | None = None, token: str | None = 
 
 async def test_file_then_uphold_round_trip(rapi: Api) -> None:
     api = rapi
-    # given a SERIOUS penalty that restricts the entity, and a bank reading it
+    # given a SERIOUS penalty (on no list: it restricts nothing without
+    # consent), and a bank reading it
     await api.entity(USCC)
     rid = await negative(api, "P-1")
     bank = await api.client(PrincipalKind.BANK)
     await api.grant(USCC, bank, "LENDING", ["BASIC", "PENALTY"])
     adm = await admin(api)
-    assert await outcome(api, bank) == "RESTRICTED"
+    assert await outcome(api, bank) == "CONSENT_REQUIRED"
     before = await score(api)
     version = await data_version(api)
 
-    # when the subject files an objection
+    # when the subject files an objection (2026-11-23 17:00 in China)
     o = (await _file(api, rid))["fileObjection"]
 
-    # then the record is DISPUTED at once, a reply is due in 20 days
+    # then the record is DISPUTED at once; the reply is due at 24:00 of the
+    # 20th day — 12-13 is a Sunday, so of Monday 12-14 (民法典 Art 201/203)
     assert o["status"] == "OPEN"
     assert o["record"] == {"id": str(rid), "status": "DISPUTED"}
     assert o["filedAt"] == "2026-11-23T09:00:00+00:00"
-    assert o["dueBy"] == "2026-12-13T09:00:00+00:00"
+    assert o["dueBy"] == "2026-12-14T16:00:00+00:00"
     assert o["overdue"] is False and o["resolvedAt"] is None
     prof = (await api.data(PROFILE, {"u": USCC}, bank.token))["creditProfile"]
     assert [e["node"]["status"] for e in prof["records"]["edges"]] == ["DISPUTED"]
     assert await data_version(api) == version + 1
-    # a disputed record neither restricts nor lowers the score while open
-    assert await outcome(api, bank) == "CONSENT_REQUIRED"
+    # a disputed record does not lower the score while open
     assert await score(api) > before
 
     # when the admin upholds the record
@@ -77,7 +78,6 @@ async def test_file_then_uphold_round_trip(rapi: Api) -> None:
     assert r["status"] == "UPHELD" and r["record"]["status"] == "ACTIVE"
     assert r["note"] == "经核实，处罚决定有效"
     assert r["resolvedAt"] == "2026-11-23T09:00:00+00:00"
-    assert await outcome(api, bank) == "RESTRICTED"
     assert await score(api) == before
     mine = (await api.data(QUEUE, {}, api.subject_token(USCC)))["objections"]
     assert [e["node"]["status"] for e in mine["edges"]] == ["UPHELD"]
@@ -210,10 +210,12 @@ async def test_refusals_and_visibility(sqlite_rapi: Api) -> None:
     assert await count(api, Objection) == 0
 
     o = (await api.data(FILE, {"i": i}, me))["fileObjection"]
-    # a second objection while DISPUTED: CONFLICT naming the state
-    body = await api.gql(FILE, {"i": i}, me)
+    # a second objection while the first is open: CONFLICT
+    body = await api.gql(FILE, {"i": {**i, "reason": "另一理由"}}, me)
     assert body["errors"][0]["extensions"]["code"] == "CONFLICT"
-    assert f"record {rid} is DISPUTED" in body["errors"][0]["message"]
+    assert (
+        f"Record {rid} already has an OPEN objection" in (body["errors"][0]["message"])
+    )
     assert (
         await api.error_code(RESOLVE, {"id": o["id"], "r": "UPHELD", "n": "x"}, me)
         == "FORBIDDEN"
@@ -281,8 +283,15 @@ async def test_queue_oldest_due_first_with_overdue_flag(sqlite_rapi: Api) -> Non
         rid = await negative(api, f"P-{n}")
         ids.append((await _file(api, rid))["fileObjection"]["id"])
         api.clock.advance(days=5)
-    # now 15 days after the first filing; 21 days after it the first is overdue
-    api.clock.advance(days=6)
+    # now 15 days after the first filing (Monday 11-23 17:00 in China): its
+    # 20th day is Sunday 12-13, so it is due at 24:00 of Monday 12-14 — not
+    # late one second before, late from that instant
+    api.clock.advance(days=6, hours=6, minutes=59, seconds=59)
+    adm.token = api.client_token(adm)
+    q = (await api.data(QUEUE, {"s": "OPEN", "f": 1}, adm.token))["objections"]
+    assert q["edges"][0]["node"]["dueBy"] == "2026-12-14T16:00:00+00:00"
+    assert q["edges"][0]["node"]["overdue"] is False
+    api.clock.advance(seconds=1)
     adm.token = api.client_token(adm)
     q = (await api.data(QUEUE, {"s": "OPEN", "f": 2}, adm.token))["objections"]
     assert [e["node"]["id"] for e in q["edges"]] == ids[:2]
@@ -306,3 +315,122 @@ async def test_queue_oldest_due_first_with_overdue_flag(sqlite_rapi: Api) -> Non
     assert (await api.data(QUEUE, {"s": "UPHELD"}, adm.token))["objections"][
         "totalCount"
     ] == 1
+
+
+REASONED = """mutation($r: ID!, $why: String!) {
+  fileObjection(input: {recordId: $r, reason: $why}) {
+    id status reason record { id status } } }"""
+
+
+async def test_a_repeated_objection_needs_a_new_reason_and_does_not_suspend(
+    rapi: Api,
+) -> None:
+    api = rapi
+    # given a penalty whose objection was answered UPHELD
+    await api.entity(USCC)
+    rid = await negative(api, "P-1")
+    adm = await admin(api)
+    me = api.subject_token(USCC)
+    first = (await _file(api, rid))["fileObjection"]
+    await api.data(RESOLVE, {"id": first["id"], "r": "UPHELD", "n": "维持"}, adm.token)
+    before, version = await score(api), await data_version(api)
+
+    # when the subject objects again on the same reason (spacing and case aside)
+    for same in ("处罚已被撤销", "  处罚已被撤销 ", "处罚 已被 撤销"):
+        body = await api.gql(REASONED, {"r": str(rid), "why": same}, me)
+        assert body["errors"][0]["extensions"]["code"] == "CONFLICT", same
+        assert "new reason" in body["errors"][0]["message"]
+    assert await count(api, Objection) == 1
+
+    # then only a new reason is heard — and the record keeps its effect
+    again = (
+        await api.data(REASONED, {"r": str(rid), "why": "新证据：复议决定书"}, me)
+    )["fileObjection"]
+    assert again["status"] == "OPEN"
+    assert again["record"] == {"id": str(rid), "status": "ACTIVE"}
+    row = await record_row(api, rid)
+    assert row is not None and row.status == "ACTIVE"
+    assert await score(api) == before
+    assert await data_version(api) == version
+    acts = [(a, o) for a, o, _ in await audit_actions(api)]
+    assert ("objection.file", "OPEN") in acts
+    assert acts.count(("objection.file", "DISPUTED")) == 1
+
+    # answered UPHELD, the record stays as the first answer left it
+    r = (
+        await api.data(
+            RESOLVE, {"id": again["id"], "r": "UPHELD", "n": "维持"}, adm.token
+        )
+    )["resolveObjection"]
+    assert (r["status"], r["record"]["status"]) == ("UPHELD", "ACTIVE")
+
+    # a third, newer reason may still withdraw it
+    third = (
+        await api.data(REASONED, {"r": str(rid), "why": "法院已判决撤销处罚"}, me)
+    )["fileObjection"]
+    assert third["record"]["status"] == "ACTIVE"
+    r = (
+        await api.data(
+            RESOLVE, {"id": third["id"], "r": "REVOKED", "n": "已撤销"}, adm.token
+        )
+    )["resolveObjection"]
+    assert (r["status"], r["record"]["status"]) == ("REVOKED", "REVOKED")
+    # and a withdrawn record takes no objection any more
+    body = await api.gql(REASONED, {"r": str(rid), "why": "再议"}, me)
+    assert body["errors"][0]["extensions"]["code"] == "CONFLICT"
+
+
+async def test_a_repeated_objection_on_an_expired_record_leaves_it_expired(
+    sqlite_rapi: Api,
+) -> None:
+    api = sqlite_rapi
+    await api.entity(USCC)
+    rid = await negative(api, "P-1", status="EXPIRED")
+    adm = await admin(api)
+    me = api.subject_token(USCC)
+    first = (await _file(api, rid))["fileObjection"]
+    assert first["record"]["status"] == "DISPUTED"
+    r = (
+        await api.data(
+            RESOLVE, {"id": first["id"], "r": "UPHELD", "n": "维持"}, adm.token
+        )
+    )["resolveObjection"]
+    assert r["record"]["status"] == "EXPIRED"
+    again = (await api.data(REASONED, {"r": str(rid), "why": "另有新证据"}, me))[
+        "fileObjection"
+    ]
+    r = (
+        await api.data(
+            RESOLVE,
+            {
+                "id": again["id"],
+                "r": "CORRECTED",
+                "n": "更正",
+                "c": {"title": "罚款 500 元"},
+            },
+            adm.token,
+        )
+    )["resolveObjection"]
+    assert r["record"] == {
+        "id": str(rid),
+        "status": "EXPIRED",
+        "title": "罚款 500 元",
+        "severity": "SERIOUS",
+    }
+
+
+async def test_a_record_revoked_on_objection_takes_its_listing_with_it(
+    rapi: Api,
+) -> None:
+    api = rapi
+    await api.entity(USCC)
+    rid = await negative(api, "P-1")
+    mid = await api.listing(
+        USCC, record_source="market-regulation", record_source_id="P-1"
+    )
+    adm = await admin(api)
+    o = (await _file(api, rid))["fileObjection"]
+    await api.data(RESOLVE, {"id": o["id"], "r": "REVOKED", "n": "已撤销"}, adm.token)
+    async with api.hub.sessionmaker() as s:
+        m = await s.get(ListMembership, mid)
+        assert m is not None and (m.status, m.end_reason) == ("ENDED", "RECORD_REVOKED")

@@ -54,13 +54,15 @@ def _without_actor(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 async def test_admin_objection_queue_is_audited_per_subject_shown(rapi: Api) -> None:
-    # given objections of two subjects, USCC's due first
+    # given objections of two subjects, USCC's due first (deadlines are whole
+    # days: filed two days apart, due 12-14, 12-15 and 12-17)
     api = rapi
     adm, rids = await _two_subjects(api)
     for rid, uscc in zip(rids, (USCC, USCC, OTHER), strict=True):
         i = {"recordId": str(rid), "reason": "处罚已被撤销"}
         await api.data(FILE, {"i": i}, api.subject_token(uscc))
-        api.clock.advance(minutes=1)
+        api.clock.advance(days=2)
+    adm.token = api.client_token(adm)
 
     # when the admin reads a first page holding only USCC's two objections
     first = (await api.data(OBJECTIONS, {"f": 2}, adm.token))["objections"]

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
+from sqlalchemy import select
+
 from hub.enums import PrincipalKind
-from hub.models import RepairApplication
+from hub.models import ListMembership, RepairApplication
 from tests.api import Api
 from tests.rights.helpers import (
     OTHER,
@@ -43,8 +46,18 @@ def _i(rid: int, method: str = "rectification") -> dict:
 async def test_apply_then_approve_lifts_restriction(rapi: Api) -> None:
     api = rapi
     # given a SERIOUS record decided one year and a day ago (period ended yesterday)
+    # and the serious-dishonesty list membership that rests on it
     await api.entity(USCC)
     rid = await negative(api, "P-1", decided=date(2025, 11, 22))
+    await api.listing(
+        USCC,
+        list_name="严重失信主体名单",
+        basis="豫市监严重违法失信〔2025〕1号",
+        since=date(2025, 11, 22),
+        source="market-regulation",
+        record_source="market-regulation",
+        record_source_id="P-1",
+    )
     bank = await api.client(PrincipalKind.BANK)
     await api.grant(USCC, bank, "LENDING", ["BASIC", "PENALTY"])
     adm = await admin(api)
@@ -74,9 +87,14 @@ async def test_apply_then_approve_lifts_restriction(rapi: Api) -> None:
     assert prof["records"]["totalCount"] == 0
     own = (await api.data(PROFILE, {"u": USCC}, me))["creditProfile"]
     assert [e["node"]["status"] for e in own["records"]["edges"]] == ["REPAIRED"]
+    # 平信用〔2021〕1号 §12: the listing ended with the repair, and with it the
+    # joint punishment
     assert await outcome(api, bank) == "CONSENT_REQUIRED"
     assert await score(api) > before
-    assert await data_version(api) == version + 1
+    assert await data_version(api) == version + 2  # the record, the list
+    async with api.hub.sessionmaker() as s:
+        m = (await s.scalars(select(ListMembership))).one()
+        assert (m.status, m.end_reason) == ("ENDED", "REPAIRED")
     # deciding again is an illegal transition naming the current state
     body = await api.gql(DECIDE, {"id": app["id"], "a": False, "n": "x"}, adm.token)
     assert body["errors"][0]["extensions"]["code"] == "CONFLICT"
@@ -89,6 +107,81 @@ async def test_apply_then_approve_lifts_restriction(rapi: Api) -> None:
     assert [e["node"]["status"] for e in mine["edges"]] == ["APPROVED"]
     acts = [(a, o) for a, o, _ in await audit_actions(api)]
     assert ("repair.apply", "PENDING") in acts and ("repair.decide", "REPAIRED") in acts
+    assert ("list.end", "DELISTED") in acts
+
+
+async def test_a_repair_ends_only_the_lists_resting_on_that_record(
+    sqlite_rapi: Api,
+) -> None:
+    api = sqlite_rapi
+    await api.entity(USCC)
+    rid = await negative(api, "P-1", decided=date(2025, 11, 22))
+    await negative(api, "P-2", decided=date(2025, 11, 22))
+    on_it = await api.listing(
+        USCC, record_source="market-regulation", record_source_id="P-1"
+    )
+    other = await api.listing(
+        USCC,
+        since=date(2025, 7, 1),
+        record_source="market-regulation",
+        record_source_id="P-2",
+    )
+    plain = await api.listing(USCC, since=date(2025, 8, 1))
+    adm = await admin(api)
+    app = (await api.data(APPLY, _i(rid), api.subject_token(USCC)))["applyRepair"]
+    await api.data(DECIDE, {"id": app["id"], "a": True, "n": "准予修复"}, adm.token)
+    async with api.hub.sessionmaker() as s:
+        status = dict(
+            (await s.execute(select(ListMembership.id, ListMembership.status))).all()
+        )
+    assert status == {on_it: "ENDED", other: "ACTIVE", plain: "ACTIVE"}
+
+
+async def test_court_dishonest_listings_are_not_repaired_but_performed(
+    sqlite_rapi: Api,
+) -> None:
+    api = sqlite_rapi
+    await api.entity(USCC)
+    rid = await negative(
+        api,
+        "DIS-1",
+        category="JUDICIAL",
+        kind="DISHONEST_JUDGMENT_DEBTOR",
+        decided=date(2024, 6, 1),
+    )
+    body = await api.gql(APPLY, _i(rid), api.subject_token(USCC))
+    err = body["errors"][0]
+    assert err["extensions"] == {"code": "CONFLICT", "route": "PERFORMANCE"}
+    assert "履行" in err["message"] and "第十条" in err["message"]
+    assert await count(api, RepairApplication) == 0
+
+
+@pytest.mark.parametrize(
+    ("method", "code"),
+    [
+        ("RECTIFICATION", "rectification"),
+        ("Report", "report"),
+        ("信用核查", "verification"),
+        ("verification", "verification"),
+        ("公益慈善", "charity"),
+        ("参加公益慈善活动", "charity"),
+        (" CHARITY ", "charity"),
+        ("接受专题培训", "training"),
+        ("作出信用承诺", "commitment"),
+    ],
+)
+async def test_methods_the_policy_lists_in_any_case(
+    sqlite_rapi: Api, method: str, code: str
+) -> None:
+    # 国办发〔2019〕35号 §十三: 信用承诺、信用整改、信用核查、专题培训、
+    # 信用报告、公益慈善
+    api = sqlite_rapi
+    await api.entity(USCC)
+    rid = await negative(api, "P-1", decided=date(2025, 11, 22))
+    app = (await api.data(APPLY, _i(rid, method), api.subject_token(USCC)))[
+        "applyRepair"
+    ]
+    assert app["method"] == code
 
 
 async def test_refusals(sqlite_rapi: Api) -> None:

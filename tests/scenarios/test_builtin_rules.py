@@ -167,9 +167,10 @@ def test_fast_track_both_benefits_for_grade_b(decide) -> None:  # type: ignore[n
     ]
 
 
-def test_fast_track_grade_c_gets_tolerant_acceptance_only(decide) -> None:  # type: ignore[no-untyped-def]
+def test_fast_track_grade_c_gets_no_tolerant_acceptance(decide) -> None:  # type: ignore[no-untyped-def]
+    # 国办发〔2019〕35号 §一: 容缺受理 for "信用状况较好" (A, B) only
     v = decide("fast-track-approval", **{**CLEAN, "grade": "C"})
-    assert [b.description for b in v.benefits] == ["容缺受理"]
+    assert (v.outcome, v.benefits, rule_ids(v)) == ("INELIGIBLE", (), ["FT-DEFAULT"])
 
 
 @pytest.mark.parametrize(
@@ -205,3 +206,39 @@ def test_merchant_discount(decide, grade, red, outcome, discount) -> None:  # ty
     v = decide("merchant-discount", grade=grade, red_listed=red)
     assert v.outcome == outcome
     assert [b.value for b in v.benefits] == ([discount] if discount else [])
+
+
+# --- sources, as the policy documents say -----------------------------------------
+
+
+def _basis(key: str, rule_id: str) -> str:
+    from scenarios.registry import ScenarioRegistry
+
+    rules = ScenarioRegistry.from_entry_points().get(key).default_rules()
+    found = {r.id: r for r in (*rules.rules, rules.default)}
+    return found[rule_id].legal_basis or ""
+
+
+def test_rules_cite_the_articles_that_say_it() -> None:
+    # SPC 2017 Art 8: credit punishment in 融资信贷 (Art 11 is about corrections)
+    assert "第八条" in _basis("credit-loan", "CL-INEL-DISHONEST")
+    assert "第十一条" not in _basis("credit-loan", "CL-INEL-DISHONEST")
+    assert "第八条" in _basis("guarantee-fee", "GF-INEL-DISHONEST")
+    # 信易商圈: 平信用〔2021〕1号 §14, not Henan's 2020 plan
+    for rule in ("MD-DEFAULT", "MD-A", "MD-B"):
+        assert "平信用〔2021〕1号 §14" in _basis("merchant-discount", rule)
+        assert "2020" not in _basis("merchant-discount", rule)
+    # 容缺受理 for good credit: 35号 §一 "信用状况较好"
+    assert "信用状况较好" in _basis("fast-track-approval", "FT-TOLERANT")
+
+
+def test_the_evaluation_model_names_where_its_scale_comes_from() -> None:
+    from pathlib import Path
+
+    import hub.evaluation
+
+    text = (Path(hub.evaluation.__file__).parent / "kaifeng-1000-v1.yaml").read_text(
+        encoding="utf-8"
+    )
+    assert "汴政办〔2020〕46号 §11" in text and "industry" in text
+    assert "configuration" in text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -143,7 +143,10 @@ async def test_an_approved_application_is_a_white_membership_until_withdrawn(
     # then the membership ended yesterday and banks no longer see the entry
     async with api.hub.sessionmaker() as s:
         ended = await s.get(ListMembership, member.id)
-    assert ended is not None and ended.until == api.clock.today() - timedelta(days=1)
+    assert ended is not None and (ended.status, ended.end_reason) == (
+        "ENDED",
+        "WITHDRAWN",
+    )
     page = (await api.data(ENTRIES, {}, token=api.client_token(bank)))["whiteList"]
     assert page["totalCount"] == 0 and page["edges"] == []
     # withdrawing again is a conflict
@@ -153,15 +156,19 @@ async def test_an_approved_application_is_a_white_membership_until_withdrawn(
     )
 
 
-async def test_withdrawn_on_the_day_of_approval_leaves_no_membership(world: Api):
+async def test_withdrawn_on_the_day_of_approval_leaves_no_membership_in_force(
+    world: Api,
+):
     api = world
     admin = await api.client(PrincipalKind.ADMIN)
     app_id = await apply(api, PLAIN, ["BASIC"])
     await approve(api, admin, app_id)
     await api.data(WITHDRAW, {"id": app_id}, token=admin.token)
     async with api.hub.sessionmaker() as s:
-        assert (await s.scalars(select(ListMembership))).all() == []
+        statuses = (await s.scalars(select(ListMembership.status))).all()
         row = await s.get(WhiteListApplication, app_id)
+    # kept for the history, but ENDED: never in force again
+    assert statuses == ["ENDED"]
     assert row is not None and row.status == "WITHDRAWN"
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import NamedTuple
 
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.enums import ListKind, ObjectionStatus, RecordStatus, Severity
+from hub.enums import ListMembershipStatus, ObjectionStatus, RecordStatus, Severity
 from hub.models import (
     Commitment,
     CreditRecord,
@@ -16,18 +17,19 @@ from hub.models import (
     Objection,
     RepairApplication,
 )
+from hub.rights.court_terms import DISHONEST_KIND, DISHONEST_LIST
 
 __all__ = [
     "delete_records",
-    "dishonest_listings_without_term",
+    "DISHONEST_KIND",
+    "DISHONEST_LIST",
+    "Retained",
     "expirable_records",
+    "memberships_past_term",
     "overdue_objections",
     "retained_negative_records",
     "unfulfilled_commitments",
 ]
-
-DISHONEST_KIND = "DISHONEST_JUDGMENT_DEBTOR"
-DISHONEST_LIST = "失信被执行人名单"
 
 
 async def expirable_records(session: AsyncSession, today: date) -> list[CreditRecord]:
@@ -49,30 +51,47 @@ async def expirable_records(session: AsyncSession, today: date) -> list[CreditRe
     return list(rows)
 
 
+class Retained(NamedTuple):
+    id: int
+    uscc: str
+    category: str
+    kind: str
+    status: str
+    ended_on: date | None
+    occurred_on: date | None
+    decided_on: date | None
+
+
 async def retained_negative_records(
     session: AsyncSession, before: date
-) -> list[tuple[int, str, str, str, date | None, date | None, date | None]]:
-    """Negative records whose act ended (or, lacking that, happened) before ``before``.
+) -> list[Retained]:
+    """Negative records whose act ended before ``before`` — or that lack an end
+    and happened before it (the service decides what becomes of those).
 
     A coarse SQL filter; the exact 5-year date is computed in Python.
     """
-    end = func.coalesce(
-        CreditRecord.ended_on, CreditRecord.occurred_on, CreditRecord.decided_on
-    )
+    happened = func.coalesce(CreditRecord.occurred_on, CreditRecord.decided_on)
     rows = await session.execute(
         select(
             CreditRecord.id,
             CreditRecord.uscc,
             CreditRecord.category,
             CreditRecord.kind,
+            CreditRecord.status,
             CreditRecord.ended_on,
             CreditRecord.occurred_on,
             CreditRecord.decided_on,
         )
-        .where(CreditRecord.severity != Severity.NONE.value, end < before)
+        .where(
+            CreditRecord.severity != Severity.NONE.value,
+            or_(
+                CreditRecord.ended_on < before,
+                and_(CreditRecord.ended_on.is_(None), happened < before),
+            ),
+        )
         .order_by(CreditRecord.id)
     )
-    return [tuple(r) for r in rows.all()]  # type: ignore[misc]
+    return [Retained(*r) for r in rows.all()]
 
 
 async def delete_records(session: AsyncSession, ids: Sequence[int]) -> None:
@@ -102,15 +121,15 @@ async def delete_records(session: AsyncSession, ids: Sequence[int]) -> None:
     )
 
 
-async def dishonest_listings_without_term(
-    session: AsyncSession,
+async def memberships_past_term(
+    session: AsyncSession, today: date
 ) -> list[ListMembership]:
+    """Memberships not yet ENDED whose ``until`` is before ``today``."""
     rows = await session.scalars(
         select(ListMembership)
         .where(
-            ListMembership.kind == ListKind.BLACK.value,
-            ListMembership.list_name == DISHONEST_LIST,
-            ListMembership.until.is_(None),
+            ListMembership.until < today,
+            ListMembership.status != ListMembershipStatus.ENDED.value,
         )
         .order_by(ListMembership.id)
     )
@@ -118,12 +137,13 @@ async def dishonest_listings_without_term(
 
 
 async def overdue_objections(session: AsyncSession, now: datetime) -> list[Objection]:
+    # ``due_by`` is 24:00 of the last day: from that instant on it is late.
     rows = await session.scalars(
         select(Objection)
         .where(
             Objection.status == ObjectionStatus.OPEN.value,
             Objection.overdue.is_(False),
-            Objection.due_by < now,
+            Objection.due_by <= now,
         )
         .order_by(Objection.due_by, Objection.id)
     )

@@ -24,6 +24,7 @@ from hub.profiles.visibility import record_visible
 __all__ = [
     "cases_by_id",
     "commitments_by_id",
+    "objections_on",
     "record_by_source",
     "record_to_change",
     "records_by_id",
@@ -138,3 +139,13 @@ async def record_by_source(
             CreditRecord.source == source, CreditRecord.source_id == source_id
         )
     )
+
+
+async def objections_on(session: AsyncSession, record_id: int) -> list[Objection]:
+    """Every objection ever filed on the record, oldest first (changes only)."""
+    rows = await session.scalars(
+        select(Objection)
+        .where(Objection.record_id == record_id)
+        .order_by(Objection.filed_at, Objection.id)
+    )
+    return list(rows)

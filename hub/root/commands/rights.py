@@ -2,9 +2,12 @@
 
 Safe from cron and idempotent: a second run the same day changes nothing.
 ``--json`` prints one object ``{"today", "commitments_breached",
-"records_deleted", "records_expired", "lists_expired", "objections_overdue"}``;
-otherwise one line per action.  ``--today`` (a date in China time) runs as of
-that day, for catching up or rehearsing.
+"records_deleted", "records_expired", "lists_expired", "objections_overdue",
+"list_objections_overdue", "records_without_end"}`` (the last a list of record
+ids: live negative records retention cannot date, see
+``hub.rights.maintenance``); otherwise one line per action, then those ids.
+``--today`` (a date in China time) runs as of that day, for catching up or
+rehearsing.
 """
 
 from __future__ import annotations
@@ -68,6 +71,10 @@ def maintenance(
     typer.echo(f"maintenance as of {report.today.isoformat()} (China time)")
     for action, count in report.counts.items():
         typer.echo(f"  {action.replace('_', ' ')}: {count}")
+    if report.records_without_end:
+        # 征信业管理条例 Art 16 counts from the act's end: ask the source.
+        ids = ", ".join(str(i) for i in report.records_without_end)
+        typer.echo(f"  kept, no end date (ask the source when the act ended): {ids}")
 
 
 def register(app: typer.Typer) -> None:
