@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     connectors: dict[str, ConnectorSettings] = {}
     # Consent must expire within this many days (征信业管理条例 Art 14 / PIPL).
     max_consent_days: int = 365
+    # An unanswered consent request expires this many days after it was made
+    # (contract v2); CONSENT_EXPIRING reminders go out this many days ahead.
+    consent_request_ttl_days: int = Field(7, ge=1, le=90)
+    consent_expiry_notice_days: int = Field(14, ge=1, le=90)
 
     @property
     def production(self) -> bool:

@@ -21,6 +21,9 @@ import schema.enums  # noqa: F401  (registers enums before any type uses them)
 from schema.alerts import AlertSubscription
 from schema.audit import AuditQueryType
 from schema.clients import ClientMutation, ClientQuery
+from schema.consent_lifecycle import ConsentLifecycleMutation
+from schema.consent_request_mutations import ConsentRequestMutation
+from schema.consent_requests import ConsentRequestQuery
 from schema.consents import ConsentMutation, ConsentQuery
 from schema.dry_runs import DryRunQuery
 from schema.eligibility import EligibilityQuery
@@ -41,6 +44,7 @@ QUERIES: tuple[type, ...] = (
     EntityQuery,
     ProfileQuery,
     ConsentQuery,
+    ConsentRequestQuery,
     AuditQueryType,
     ScenarioRulesQuery,
     EligibilityQuery,
@@ -50,6 +54,8 @@ QUERIES: tuple[type, ...] = (
 )
 MUTATIONS: tuple[type, ...] = (
     ConsentMutation,
+    ConsentLifecycleMutation,
+    ConsentRequestMutation,
     ClientMutation,
     OutcomeMutation,
     ScenarioRulesMutation,

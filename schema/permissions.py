@@ -18,6 +18,7 @@ __all__ = [
     "HasScope",
     "IsAdmin",
     "IsAuthenticated",
+    "IsClient",
     "IsSubject",
     "require_auth",
 ]
@@ -67,6 +68,12 @@ class IsAdmin(HasKind):
 
 class IsSubject(HasKind):
     kinds = frozenset({PrincipalKind.SUBJECT})
+
+
+class IsClient(HasKind):
+    """Clients that may hold consents (not subjects, not admins)."""
+
+    kinds = frozenset(PrincipalKind) - {PrincipalKind.SUBJECT, PrincipalKind.ADMIN}
 
 
 class HasScope(BasePermission):

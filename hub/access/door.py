@@ -10,6 +10,12 @@ loaded; the caller's unit of work commits it together with the read, before
 the response leaves.  Refusals are audited in the same unit of work and kept
 even when it rolls back (``hub.db``), then raised (or returned, for batches).
 
+A consent decides only while it is usable (``hub.consent.active``): a PAUSED
+consent or one whose reads are used up is ``CONSENT_REQUIRED`` with
+``extensions.reason`` ``PAUSED`` / ``LIMIT_REACHED``.  Each access granted
+under a consent counts one use (``hub.consent.usage``), written with the
+audit rows at commit — no extra round trip on the read.
+
 The door is structure, not convention: loaders of subject data take a
 :class:`Grant`, and only the door makes grants — :func:`admit` refuses any
 other object, including a copy of a real grant.
@@ -20,6 +26,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, bindparam, select
@@ -27,7 +34,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.chain import PENDING_PREFIX, append_event
 from hub.auth.principal import Principal
-from hub.consent.active import active_consent
+from hub.consent.active import live_consent, refusal
+from hub.consent.usage import note_use, pending_uses
 from hub.enums import AccessBasis, DataCategory, PrincipalKind, Purpose
 from hub.errors import ErrorCode, HubError
 from hub.models import AuditEvent, Consent, Entity
@@ -148,6 +156,34 @@ def _needs_consent(
     return None
 
 
+def _consent_refusal(
+    purpose: Purpose, uscc: str, consent: Consent | None, reason: str | None
+) -> HubError:
+    if consent is None:
+        return HubError(
+            f"No ACTIVE {purpose} consent from {uscc} to you. Ask the enterprise "
+            f"for one (requestConsent, purpose {purpose}).",
+            ErrorCode.CONSENT_REQUIRED,
+            purpose=str(purpose),
+            reason="NO_CONSENT",
+        )
+    what = (
+        "is paused by the enterprise; ask it to resume the consent"
+        if reason == "PAUSED"
+        else f"has no reads left (maxReads {consent.max_reads}); ask the "
+        "enterprise for a new consent"
+        if reason == "LIMIT_REACHED"
+        else f"is {reason}; ask the enterprise for a new one"
+    )
+    return HubError(
+        f"Your {purpose} consent from {uscc} {what}.",
+        ErrorCode.CONSENT_REQUIRED,
+        purpose=str(purpose),
+        reason=reason,
+        consentId=consent.id,
+    )
+
+
 def _decide(
     hub: Hub,
     principal: Principal,
@@ -157,27 +193,24 @@ def _decide(
     wanted: frozenset[DataCategory] | None,
     require_all: bool,
     basis: AccessBasis,
+    now: datetime,
+    pending: int = 0,
+    uses: int = 1,
 ) -> frozenset[DataCategory] | HubError:
-    refusal = _needs_consent(hub, principal, uscc, purpose, basis)
-    if refusal is not None:
-        return refusal
+    refusal_ = _needs_consent(hub, principal, uscc, purpose, basis)
+    if refusal_ is not None:
+        return refusal_
     reach = hub.policy.bases[basis].categories
     if reach is not None:
         return reach & wanted if wanted is not None else reach
     if principal.kind is PrincipalKind.SUBJECT:
         return wanted if wanted is not None else ALL_CATEGORIES
     assert purpose is not None
-    if consent is None:
-        needed = sorted(wanted) if wanted else []
-        return HubError(
-            f"No ACTIVE {purpose} consent from {uscc} to you. Ask the enterprise to "
-            f"grant one (purpose {purpose}"
-            + (f", categories {', '.join(needed)}" if needed else "")
-            + ").",
-            ErrorCode.CONSENT_REQUIRED,
-            purpose=str(purpose),
-            missingCategories=[str(c) for c in needed],
-        )
+    reason = refusal(consent, now, pending, uses) if consent is not None else None
+    if consent is None or reason is not None:
+        error = _consent_refusal(purpose, uscc, consent, reason)
+        error.extra["missingCategories"] = [str(c) for c in sorted(wanted or ())]
+        return error
     covered = frozenset(DataCategory(c) for c in consent.categories)
     covered &= hub.policy.categories_for(purpose)
     if require_all and wanted is not None and not wanted <= covered:
@@ -187,6 +220,8 @@ def _decide(
             f"{', '.join(missing)}; ask the enterprise for a consent that does.",
             ErrorCode.CONSENT_REQUIRED,
             purpose=str(purpose),
+            reason="MISSING_CATEGORIES",
+            consentId=consent.id,
             missingCategories=[str(c) for c in missing],
         )
     return covered & wanted if wanted is not None else covered
@@ -200,7 +235,7 @@ _ACTIVE_CONSENTS = (
         Consent.subject.in_(bindparam("usccs", expanding=True)),
         Consent.grantee_id == bindparam("grantee"),
         Consent.purpose == bindparam("purpose"),
-        active_consent(_NOW),
+        live_consent(_NOW),
     )
     .order_by(Consent.granted_at)
 )
@@ -216,7 +251,7 @@ _ENTITIES_WITH_CONSENTS = (
             Consent.subject == Entity.uscc,
             Consent.grantee_id == bindparam("grantee"),
             Consent.purpose == bindparam("purpose"),
-            active_consent(_NOW),
+            live_consent(_NOW),
         ),
     )
     .where(Entity.uscc.in_(bindparam("usccs", expanding=True)))
@@ -233,8 +268,9 @@ async def entities_and_consents(
     purpose: Purpose | None,
 ) -> tuple[dict[str, Entity], dict[str, Consent] | None]:
     """The registered entities among ``usccs`` and, when a consent decides the
-    access, the caller's ACTIVE consents for ``purpose`` over them (latest
-    grant wins); pass the latter to :func:`open_doors` as ``consents``."""
+    access, the caller's live (ACTIVE or PAUSED) consent for ``purpose`` over
+    each — at most one (``uq_consent_live``); pass the latter to
+    :func:`open_doors` as ``consents``, which decides whether it is usable."""
     codes = list(dict.fromkeys(usccs))
     if not _consent_decides(hub, principal, codes, purpose):
         rows = await session.scalars(_ENTITIES, {"usccs": codes})
@@ -286,7 +322,7 @@ async def _consents(
             "now": hub.clock.now(),
         },
     )
-    # Latest grant wins when several are active for the same subject.
+    # At most one live consent per subject (uq_consent_live).
     return {c.subject: c for c in rows}
 
 
@@ -303,6 +339,7 @@ async def _audit_refusals(
     # request returns no data), hub.db keeps the refusals in a transaction
     # of their own — after the rollback, so no lock is held against itself.
     for uscc, shown, error in refusals:
+        why = error.extra.get("reason")
         await append_event(
             session,
             actor=principal,
@@ -311,8 +348,13 @@ async def _audit_refusals(
             at=hub.clock.now(),
             subject=uscc,
             purpose=purpose,
+            consent_id=error.extra.get("consentId"),
             categories=[str(c) for c in shown],
-            detail={**(detail or {}), "requested": action},
+            detail={
+                **(detail or {}),
+                "requested": action,
+                **({"reason": why} if why else {}),
+            },
         )
 
 
@@ -329,12 +371,14 @@ async def open_doors(
     detail: dict[str, Any] | None = None,
     consents: Mapping[str, Consent] | None = None,
     basis: AccessBasis | None = None,
+    count_use: bool = True,
 ) -> dict[str, Grant | HubError]:
     """Batch form of :func:`open_door`: one consent query, per-item answers.
 
     ``consents`` — from :func:`entities_and_consents` — spares the lookup.
     ``basis`` defaults to the subject's own access for SUBJECT principals and
-    to a consent for everyone else.
+    to a consent for everyone else.  ``count_use=False`` for an access that
+    is part of one already counted (a connector pull inside a profile read).
     """
     basis = basis or basis_of(principal)
     wanted = frozenset(categories) if categories is not None else None
@@ -348,10 +392,22 @@ async def open_doors(
             consents = await _consents(session, hub, principal, usccs, purpose)
     results: dict[str, Grant | HubError] = {}
     refusals: list[tuple[str, frozenset[DataCategory], HubError]] = []
+    now = hub.clock.now()
     for uscc in dict.fromkeys(usccs):
         consent = consents.get(uscc)
+        pending = pending_uses(session, consent.id) if consent is not None else 0
         decided = _decide(
-            hub, principal, uscc, purpose, consent, wanted, require_all, basis
+            hub,
+            principal,
+            uscc,
+            purpose,
+            consent,
+            wanted,
+            require_all,
+            basis,
+            now,
+            pending,
+            1 if count_use else 0,
         )
         if isinstance(decided, HubError):
             refusals.append((uscc, wanted or frozenset(), decided))
@@ -362,13 +418,15 @@ async def open_doors(
             actor=principal,
             action=action,
             outcome="GRANTED",
-            at=hub.clock.now(),
+            at=now,
             subject=uscc,
             purpose=purpose,
             consent_id=consent.id if consent else None,
             categories=[str(c) for c in decided],
             detail=detail,
         )
+        if consent is not None and count_use:
+            note_use(session, consent, event, now)
         grant = Grant(
             principal, uscc, purpose, decided, consent, event.id, basis, event
         )
@@ -393,6 +451,7 @@ async def open_door(
     require_all: bool = False,
     detail: dict[str, Any] | None = None,
     basis: AccessBasis | None = None,
+    count_use: bool = True,
 ) -> Grant:
     """Authorise one access to ``uscc``'s data and audit it (see module doc).
 
@@ -412,6 +471,7 @@ async def open_door(
             require_all=require_all,
             detail=detail,
             basis=basis,
+            count_use=count_use,
         )
     )[uscc]
     if isinstance(result, HubError):

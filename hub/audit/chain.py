@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from hub.audit.canonical import GENESIS, event_hash
+from hub.audit.companions import COMPANIONS, Companion
 from hub.auth.principal import Principal
 from hub.models import AuditEvent, new_id
 
@@ -71,12 +72,17 @@ async def append_event(
         detail=detail or None,
         prev_hash="",
         hash=PENDING_PREFIX + event_id,
+        # The request's officer (X-Hub-Officer) rides on the principal, so
+        # every event of the request carries it — reads and changes alike.
+        officer=actor.officer,
     )
     session.info.setdefault(PENDING, []).append(row)
     return row
 
 
 _COLUMNS = [c.key for c in AuditEvent.__table__.columns if c.key != "n"]
+# Bind parameters PostgreSQL takes in one statement, with room to spare.
+_MAX_FOLDED_PARAMS = 30000
 
 
 @event.listens_for(Session, "before_commit")
@@ -84,14 +90,27 @@ def _write_pending(session: Session) -> None:
     # One multi-row INSERT per unit of work, whatever the number of events
     # (a batch read of 100 profiles writes 100 events in one statement).
     pending: list[AuditEvent] = session.info.pop(PENDING, None) or []
+    companions: list[Companion] = list(
+        (session.info.pop(COMPANIONS, None) or {}).values()
+    )
     # Kept until the commit succeeds, so a failed commit can still keep the
     # refusals among them (hub.db.rollback).
     session.info[INSERTED] = pending
-    if pending:
-        session.execute(
-            insert(_TABLE),
-            [{k: getattr(e, k) for k in _COLUMNS} for e in pending],
-        )
+    rows = [{k: getattr(e, k) for k in _COLUMNS} for e in pending]
+    fold = (
+        session.get_bind().dialect.name == "postgresql"
+        and len(rows) * len(_COLUMNS) <= _MAX_FOLDED_PARAMS
+    )
+    for companion in companions:
+        stmt = companion.statement()
+        if stmt is None:
+            continue
+        if fold and rows:
+            stmt = stmt.add_cte(insert(_TABLE).values(rows).cte("audit_write"))
+            rows = []
+        companion.settle(session, session.execute(stmt).all(), pending)
+    if rows:
+        session.execute(insert(_TABLE), rows)
 
 
 @event.listens_for(Session, "after_commit")
@@ -119,6 +138,7 @@ def digest(event: AuditEvent, prev: str) -> str:
         categories=list(event.categories or []),
         outcome=event.outcome,
         detail=event.detail,
+        officer=event.officer,
     )
 
 

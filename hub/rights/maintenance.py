@@ -13,7 +13,10 @@ nothing) does, in this order:
    ``details.until``, default 2 years);
 4. **listing terms** of 失信被执行人名单 memberships without an ``until``:
    it is set to ``since`` + 2 years once that has passed;
-5. **overdue** flags on OPEN objections past their 20-day reply deadline.
+5. **overdue** flags on OPEN objections past their 20-day reply deadline;
+6. **consents**: ends of expired consents (with their ``expire`` receipts),
+   ``CONSENT_EXPIRING`` reminders and expired consent requests
+   (``hub.consent.sweep``).
 
 Every change is audited per subject with actor ``system``; a run that changed
 anything also writes one ``maintenance.run`` summary event.
@@ -30,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.alerts import NEW_NEGATIVE_RECORD, alert_after_commit, drain_alerts
 from hub.audit.changes import record_change
 from hub.auth.principal import SYSTEM, Principal
+from hub.consent.sweep import sweep
 from hub.db import session_scope
 from hub.entities import bump_data_version
 from hub.enums import DataCategory, RecordStatus
@@ -59,6 +63,9 @@ class MaintenanceReport:
     records_expired: int = 0
     lists_expired: int = 0
     objections_overdue: int = 0
+    consents_expired: int = 0
+    consent_reminders: int = 0
+    consent_requests_expired: int = 0
 
     @property
     def counts(self) -> dict[str, int]:
@@ -227,6 +234,10 @@ async def run_maintenance(
     await _expire(session, rep, actor, now)
     await _end_listings(session, rep, actor, now)
     await _flag_overdue(session, rep, actor, now)
+    swept = await sweep(session, hub, now, actor)
+    rep.consents_expired = swept.consents_expired
+    rep.consent_reminders = swept.consent_reminders
+    rep.consent_requests_expired = swept.consent_requests_expired
     if rep.changed:
         await record_change(
             session,

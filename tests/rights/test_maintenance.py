@@ -37,6 +37,9 @@ ZERO = {
     "records_expired": 0,
     "lists_expired": 0,
     "objections_overdue": 0,
+    "consents_expired": 0,
+    "consent_reminders": 0,
+    "consent_requests_expired": 0,
 }
 
 
@@ -130,6 +133,9 @@ async def test_maintenance_applies_time_once(rapi: Api) -> None:
         "records_expired": 2,
         "lists_expired": 1,
         "objections_overdue": 1,
+        "consents_expired": 0,
+        "consent_reminders": 0,
+        "consent_requests_expired": 0,
     }
     st = await _statuses(api)
     assert "OLD" not in st

@@ -2,7 +2,8 @@
 
 Safe from cron and idempotent: a second run the same day changes nothing.
 ``--json`` prints one object ``{"today", "commitments_breached",
-"records_deleted", "records_expired", "lists_expired", "objections_overdue"}``;
+"records_deleted", "records_expired", "lists_expired", "objections_overdue",
+"consents_expired", "consent_reminders", "consent_requests_expired"}``;
 otherwise one line per action.  ``--today`` (a date in China time) runs as of
 that day, for catching up or rehearsing.
 """
