@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import idempotency
@@ -157,7 +158,18 @@ async def create_consent(
         expires_at=expires.isoformat(),
         **(detail or {}),
     )
-    await session.flush()
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        if "uq_consent_live" not in str(exc) and "consents.subject" not in str(exc):
+            raise
+        # Two grants for one (subject, grantee, purpose) raced; the partial
+        # unique index let the first one in.
+        raise HubError(
+            f"Another {purpose} consent to this grantee was granted at the same "
+            "moment; list the consents, and retry if you still need this one.",
+            ErrorCode.CONFLICT,
+        ) from exc
     return consent
 
 

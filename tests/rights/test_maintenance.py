@@ -342,6 +342,9 @@ def test_cli_json_today_and_idempotent(sqlite_url: str, tmp_path, monkeypatch) -
         "  records expired: 0",
         "  lists expired: 0",
         "  objections overdue: 0",
+        "  consents expired: 0",
+        "  consent reminders: 0",
+        "  consent requests expired: 0",
     ]
     r = runner.invoke(app, ["maintenance", "--today", "23/11/2026"])
     assert r.exit_code == 2
