@@ -91,6 +91,8 @@ async def record(
         detail={"grantee": consent.grantee_id, **detail},
     )
     consent_event(session, _CHANGE[event], consent, now, reference=reference, **detail)
+    # Written now, so the answer's Consent.receipts lists the new receipt.
+    await session.flush()
 
 
 async def owned_consent(

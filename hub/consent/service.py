@@ -146,18 +146,6 @@ async def create_consent(
         request_id=request.id if request is not None else None,
     )
     session.add(consent)
-    await record(
-        session,
-        hub,
-        actor,
-        consent,
-        ReceiptEvent.GRANT,
-        now,
-        grantee_name=grantee.name,
-        reference=request.reference if request is not None else None,
-        expires_at=expires.isoformat(),
-        **(detail or {}),
-    )
     try:
         await session.flush()
     except IntegrityError as exc:
@@ -170,6 +158,18 @@ async def create_consent(
             "moment; list the consents, and retry if you still need this one.",
             ErrorCode.CONFLICT,
         ) from exc
+    await record(
+        session,
+        hub,
+        actor,
+        consent,
+        ReceiptEvent.GRANT,
+        now,
+        grantee_name=grantee.name,
+        reference=request.reference if request is not None else None,
+        expires_at=expires.isoformat(),
+        **(detail or {}),
+    )
     return consent
 
 
