@@ -26,18 +26,18 @@ from __future__ import annotations
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.access.decide import ALL_CATEGORIES, basis_of, decide, needs_consent
 from hub.audit.chain import PENDING_PREFIX, append_event
 from hub.auth.principal import Principal
-from hub.consent.active import live_consent, refusal
+from hub.consent.active import live_consent
 from hub.consent.usage import note_use, pending_uses
 from hub.enums import AccessBasis, DataCategory, PrincipalKind, Purpose
-from hub.errors import ErrorCode, HubError
+from hub.errors import HubError
 from hub.models import AuditEvent, Consent, Entity
 
 if TYPE_CHECKING:
@@ -53,8 +53,6 @@ __all__ = [
     "open_door",
     "open_doors",
 ]
-
-ALL_CATEGORIES = frozenset(DataCategory)
 
 
 class DoorBypassed(TypeError):
@@ -108,123 +106,6 @@ def admit(*grants: Grant) -> None:
 def denied_action(action: str) -> str:
     """``profile.read`` is refused as ``profile.denied``; others keep their name."""
     return "profile.denied" if action == "profile.read" else action
-
-
-def basis_of(principal: Principal) -> AccessBasis:
-    """The usual basis: the subject's own access, else a consent."""
-    if principal.kind is PrincipalKind.SUBJECT:
-        return AccessBasis.SUBJECT
-    return AccessBasis.CONSENT
-
-
-def _needs_consent(
-    hub: Hub,
-    principal: Principal,
-    uscc: str,
-    purpose: Purpose | None,
-    basis: AccessBasis = AccessBasis.CONSENT,
-) -> HubError | None:
-    """Refusals that no consent can cure; ``None`` when the basis decides."""
-    if basis not in (AccessBasis.CONSENT, AccessBasis.SUBJECT):
-        if not hub.policy.allows(basis, principal.kind):
-            return HubError(
-                f"A {principal.kind} principal may not access enterprise data on "
-                f"the basis {basis} (access policy).",
-                ErrorCode.FORBIDDEN,
-            )
-        return None
-    if principal.kind is PrincipalKind.SUBJECT:
-        if principal.uscc != uscc:
-            return HubError(
-                "An enterprise may read only its own data; this token acts for "
-                f"{principal.uscc}.",
-                ErrorCode.FORBIDDEN,
-            )
-        return None
-    if principal.kind is PrincipalKind.ADMIN or purpose is None:
-        return HubError(
-            "Administrators never read enterprise data for a purpose of their own; "
-            "use the audit, objection and repair queues.",
-            ErrorCode.FORBIDDEN,
-        )
-    if not hub.policy.may_hold(principal.kind, purpose):
-        return HubError(
-            f"A {principal.kind} client may not read data for {purpose}; the access "
-            f"policy allows {', '.join(sorted(hub.policy.kinds[principal.kind]))}.",
-            ErrorCode.FORBIDDEN,
-        )
-    return None
-
-
-def _consent_refusal(
-    purpose: Purpose, uscc: str, consent: Consent | None, reason: str | None
-) -> HubError:
-    if consent is None:
-        return HubError(
-            f"No ACTIVE {purpose} consent from {uscc} to you. Ask the enterprise "
-            f"for one (requestConsent, purpose {purpose}).",
-            ErrorCode.CONSENT_REQUIRED,
-            purpose=str(purpose),
-            reason="NO_CONSENT",
-        )
-    what = (
-        "is paused by the enterprise; ask it to resume the consent"
-        if reason == "PAUSED"
-        else f"has no reads left (maxReads {consent.max_reads}); ask the "
-        "enterprise for a new consent"
-        if reason == "LIMIT_REACHED"
-        else f"is {reason}; ask the enterprise for a new one"
-    )
-    return HubError(
-        f"Your {purpose} consent from {uscc} {what}.",
-        ErrorCode.CONSENT_REQUIRED,
-        purpose=str(purpose),
-        reason=reason,
-        consentId=consent.id,
-    )
-
-
-def _decide(
-    hub: Hub,
-    principal: Principal,
-    uscc: str,
-    purpose: Purpose | None,
-    consent: Consent | None,
-    wanted: frozenset[DataCategory] | None,
-    require_all: bool,
-    basis: AccessBasis,
-    now: datetime,
-    pending: int = 0,
-    uses: int = 1,
-) -> frozenset[DataCategory] | HubError:
-    refusal_ = _needs_consent(hub, principal, uscc, purpose, basis)
-    if refusal_ is not None:
-        return refusal_
-    reach = hub.policy.bases[basis].categories
-    if reach is not None:
-        return reach & wanted if wanted is not None else reach
-    if principal.kind is PrincipalKind.SUBJECT:
-        return wanted if wanted is not None else ALL_CATEGORIES
-    assert purpose is not None
-    reason = refusal(consent, now, pending, uses) if consent is not None else None
-    if consent is None or reason is not None:
-        error = _consent_refusal(purpose, uscc, consent, reason)
-        error.extra["missingCategories"] = [str(c) for c in sorted(wanted or ())]
-        return error
-    covered = frozenset(DataCategory(c) for c in consent.categories)
-    covered &= hub.policy.categories_for(purpose)
-    if require_all and wanted is not None and not wanted <= covered:
-        missing = sorted(wanted - covered)
-        return HubError(
-            f"Your {purpose} consent from {uscc} does not cover "
-            f"{', '.join(missing)}; ask the enterprise for a consent that does.",
-            ErrorCode.CONSENT_REQUIRED,
-            purpose=str(purpose),
-            reason="MISSING_CATEGORIES",
-            consentId=consent.id,
-            missingCategories=[str(c) for c in missing],
-        )
-    return covered & wanted if wanted is not None else covered
 
 
 # Built once: the hot path binds values, it does not rebuild SQL.
@@ -298,7 +179,7 @@ def _consent_decides(
 ) -> bool:
     return bool(
         usccs
-        and _needs_consent(hub, principal, usccs[0], purpose) is None
+        and needs_consent(hub, principal, usccs[0], purpose) is None
         and principal.kind is not PrincipalKind.SUBJECT
         and purpose is not None
     )
@@ -396,7 +277,7 @@ async def open_doors(
     for uscc in dict.fromkeys(usccs):
         consent = consents.get(uscc)
         pending = pending_uses(session, consent.id) if consent is not None else 0
-        decided = _decide(
+        decided = decide(
             hub,
             principal,
             uscc,

@@ -27,6 +27,7 @@ from sqlalchemy import Row, case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 from sqlalchemy.sql.dml import UpdateBase
 
 from hub.audit.companions import accompany, companion
@@ -65,7 +66,7 @@ class UsageCount:
         counted = {row.id for row in returned}
         for row in returned:
             # What the request shows as readsUsed / lastUsedAt.
-            loaded = session.identity_map.get((Consent, (row.id,), None))  # type: ignore[call-overload]
+            loaded = session.identity_map.get(identity_key(Consent, row.id))
             if loaded is not None:
                 set_committed_value(loaded, "reads_used", row.reads_used)
                 set_committed_value(loaded, "last_used_at", row.last_used_at)
