@@ -74,16 +74,21 @@ class ConsentRequestMutation:
 
     @strawberry.mutation(permission_classes=[IsClient])
     async def withdraw_consent_request(
-        self, info: Info, id: strawberry.ID
+        self, info: Info, id: strawberry.ID, idempotency_key: str | None = None
     ) -> ConsentRequest:
         ctx = info.context
         async with ctx.db() as session:
-            row = await service.withdraw(session, ctx.hub, ctx.principal, str(id))
+            row = await service.withdraw(
+                session, ctx.hub, ctx.principal, str(id), idempotency_key
+            )
         return ConsentRequest.from_row(row, ctx.hub.clock.now())
 
     @strawberry.mutation(permission_classes=[IsSubject])
     async def approve_consent_request(
-        self, info: Info, input: ApproveConsentRequestInput
+        self,
+        info: Info,
+        input: ApproveConsentRequestInput,
+        idempotency_key: str | None = None,
     ) -> Consent:
         ctx = info.context
         approval = service.Approval(
@@ -95,14 +100,22 @@ class ConsentRequestMutation:
             max_reads=input.max_reads,
         )
         async with ctx.db() as session:
-            row = await service.approve(session, ctx.hub, ctx.principal, approval)
+            row = await service.approve(
+                session, ctx.hub, ctx.principal, approval, idempotency_key
+            )
         return Consent.from_row(row, ctx.hub.clock.now())
 
     @strawberry.mutation(permission_classes=[IsSubject])
     async def reject_consent_request(
-        self, info: Info, id: strawberry.ID, reason: str
+        self,
+        info: Info,
+        id: strawberry.ID,
+        reason: str,
+        idempotency_key: str | None = None,
     ) -> ConsentRequest:
         ctx = info.context
         async with ctx.db() as session:
-            row = await service.reject(session, ctx.hub, ctx.principal, str(id), reason)
+            row = await service.reject(
+                session, ctx.hub, ctx.principal, str(id), reason, idempotency_key
+            )
         return ConsentRequest.from_row(row, ctx.hub.clock.now())

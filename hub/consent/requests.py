@@ -170,9 +170,27 @@ async def request_consent(
 
 
 async def approve(
-    session: AsyncSession, hub: Hub, actor: Principal, approval: Approval
+    session: AsyncSession,
+    hub: Hub,
+    actor: Principal,
+    approval: Approval,
+    idempotency_key: str | None = None,
 ) -> Consent:
     """The subject approves (possibly narrower): the consent and its receipt."""
+    replay = await idempotency.begin(
+        session,
+        actor.id,
+        idempotency_key,
+        "consent.request.approve",
+        approval.id,
+        sorted(map(str, approval.categories or ())),
+        approval.duration_days,
+        approval.max_reads,
+    )
+    if replay.result_id is not None:
+        done = await session.get(Consent, replay.result_id)
+        if done is not None:
+            return done
     r = await answerable(session, actor, approval.id)
     now = hub.clock.now()
     request_status(r, now, must_be_pending=True)
@@ -213,13 +231,33 @@ async def approve(
     r.consent_id = consent.id
     request_event(session, EventType.CONSENT_REQUEST_DECIDED, r, now)
     await _audit(session, actor, "consent.request.approve", r, now)
+    replay.remember(session, consent.id, now)
     return consent
 
 
+async def _replayed(
+    session: AsyncSession, actor: Principal, key: str | None, op: str, *inputs: object
+) -> tuple[idempotency.IdempotentRequest, ConsentRequest | None]:
+    replay = await idempotency.begin(session, actor.id, key, op, *inputs)
+    if replay.result_id is None:
+        return replay, None
+    return replay, await session.get(ConsentRequest, replay.result_id)
+
+
 async def reject(
-    session: AsyncSession, hub: Hub, actor: Principal, request_id: str, reason: str
+    session: AsyncSession,
+    hub: Hub,
+    actor: Principal,
+    request_id: str,
+    reason: str,
+    idempotency_key: str | None = None,
 ) -> ConsentRequest:
     """The subject says no, with a reason the requester sees."""
+    replay, done = await _replayed(
+        session, actor, idempotency_key, "consent.request.reject", request_id, reason
+    )
+    if done is not None:
+        return done
     r = await answerable(session, actor, request_id)
     now = hub.clock.now()
     request_status(r, now, must_be_pending=True)
@@ -232,13 +270,23 @@ async def reject(
     r.rejection_reason = reason.strip()
     request_event(session, EventType.CONSENT_REQUEST_DECIDED, r, now)
     await _audit(session, actor, "consent.request.reject", r, now)
+    replay.remember(session, r.id, now)
     return r
 
 
 async def withdraw(
-    session: AsyncSession, hub: Hub, actor: Principal, request_id: str
+    session: AsyncSession,
+    hub: Hub,
+    actor: Principal,
+    request_id: str,
+    idempotency_key: str | None = None,
 ) -> ConsentRequest:
     """The requester takes back a PENDING request."""
+    replay, done = await _replayed(
+        session, actor, idempotency_key, "consent.request.withdraw", request_id
+    )
+    if done is not None:
+        return done
     r = await session.get(ConsentRequest, request_id)
     if r is None or not (r.requester_id == actor.id or r.subject == actor.uscc):
         raise HubError(
@@ -254,6 +302,7 @@ async def withdraw(
     r.status, r.decided_at = ConsentRequestStatus.WITHDRAWN.value, now
     request_event(session, EventType.CONSENT_REQUEST_DECIDED, r, now)
     await _audit(session, actor, "consent.request.withdraw", r, now)
+    replay.remember(session, r.id, now)
     return r
 
 

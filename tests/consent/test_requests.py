@@ -278,3 +278,46 @@ async def test_idempotency_key_replays_the_request(api: Api) -> None:
     assert await _listed(api, bank.token) == ["PENDING"]
     other = {"i": request_input(maxReads=9), "k": "req-1"}
     assert await api.error_code(REQUEST, other, bank.token) == "CONFLICT"
+
+
+async def test_answers_replay_under_an_idempotency_key(api: Api) -> None:
+    await api.entity(USCC)
+    await api.entity(OTHER)
+    bank = await api.client(PrincipalKind.BANK)
+    yes = await ask(api, bank)
+    no = await ask(api, bank, subject=OTHER)
+    gone = await ask(api, bank, reference="X")
+    approve = (
+        "mutation($i: ApproveConsentRequestInput!, $k: String) "
+        "{ approveConsentRequest(input: $i, idempotencyKey: $k) { id } }"
+    )
+    reject = (
+        "mutation($id: ID!, $k: String) { rejectConsentRequest(id: $id, "
+        'reason: "不需要", idempotencyKey: $k) { id status } }'
+    )
+    withdraw = (
+        "mutation($id: ID!, $k: String) { withdrawConsentRequest(id: $id, "
+        "idempotencyKey: $k) { id status } }"
+    )
+    me, other = api.subject_token(USCC), api.subject_token(OTHER)
+    # a retried answer gets the first answer back, not CONFLICT
+    v = {"i": {"id": yes["id"]}, "k": "a-1"}
+    first = (await api.data(approve, v, me))["approveConsentRequest"]["id"]
+    again = (await api.data(approve, v, me))["approveConsentRequest"]["id"]
+    assert first == again
+    for doc, variables, token, field in (
+        (reject, {"id": no["id"], "k": "r-1"}, other, "rejectConsentRequest"),
+        (
+            withdraw,
+            {"id": gone["id"], "k": "w-1"},
+            bank.token,
+            "withdrawConsentRequest",
+        ),
+    ):
+        a = (await api.data(doc, variables, token))[field]
+        assert (await api.data(doc, variables, token))[field] == a
+    # without the key the second answer is a conflict
+    assert await api.error_code(approve, {"i": {"id": yes["id"]}}, me) == "CONFLICT"
+    assert (await api.data("{ consents { totalCount } }", token=me))["consents"][
+        "totalCount"
+    ] == 1
