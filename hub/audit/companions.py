@@ -1,8 +1,9 @@
 """Work that commits with a unit of work's audit events, in their statement.
 
 A companion (e.g. counting the uses of a consent, ``hub.consent.usage``)
-gives a statement — an ``UPDATE … RETURNING`` — that must commit together
-with the audit events.  On PostgreSQL the audit INSERT travels inside it as a
+gives a statement — an ``UPDATE … RETURNING``, built once at import so the
+hot path only binds values — that must commit together with the audit
+events.  On PostgreSQL the audit INSERT travels inside it as a
 data-modifying CTE (one round trip for both); elsewhere the two run one after
 the other (``hub.audit.chain``).  ``settle`` sees what the statement returned
 and the unit of work's events; raising there fails the commit (``hub.db``
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.dml import UpdateBase
+from sqlalchemy.sql.base import Executable
 
 if TYPE_CHECKING:
     from hub.models import AuditEvent
@@ -28,8 +29,9 @@ COMPANIONS = "hub.audit.companions"
 
 
 class Companion(Protocol):
-    def statement(self) -> UpdateBase | None:
-        """What to write at commit; ``None`` when there is nothing."""
+    def statement(self, dialect: str) -> tuple[Executable, dict[str, Any]] | None:
+        """What to write at commit (a statement built once, and its
+        parameters); ``None`` when there is nothing."""
         ...
 
     def settle(

@@ -23,12 +23,23 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, case, select, update
+from sqlalchemy import (
+    Integer,
+    Row,
+    String,
+    Table,
+    bindparam,
+    case,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
-from sqlalchemy.sql.dml import UpdateBase
+from sqlalchemy.sql.base import Executable
 
 from hub.audit.companions import accompany, companion
 from hub.consent.active import active_consent, refusal
@@ -40,6 +51,36 @@ __all__ = ["UsageCount", "note_use", "pending_uses"]
 _KEY = "hub.consent.usage"
 
 
+_CONSENTS: Table = Consent.__table__  # type: ignore[assignment]
+_RETURNING = (_CONSENTS.c.id, _CONSENTS.c.reads_used, _CONSENTS.c.last_used_at)
+_AT = bindparam("at", type_=Consent.last_used_at.type)
+
+
+def _counting(uses: Any) -> Any:
+    return (
+        update(_CONSENTS)
+        .values(reads_used=_CONSENTS.c.reads_used + uses, last_used_at=_AT)
+        .returning(*_RETURNING)
+    )
+
+
+# Built once (the hot path binds values, it does not rebuild SQL): one
+# consent, and — on PostgreSQL — any number of them from two arrays.
+_ONE = _counting(bindparam("n")).where(
+    _CONSENTS.c.id == bindparam("cid"), active_consent(_AT, bindparam("n"))
+)
+_USES = (
+    func.unnest(
+        bindparam("ids", type_=ARRAY(String())), bindparam("ns", type_=ARRAY(Integer()))
+    )
+    .table_valued("id", "n")
+    .render_derived(name="uses")
+)
+_MANY = _counting(_USES.c.n).where(
+    _CONSENTS.c.id == _USES.c.id, active_consent(_AT, _USES.c.n)
+)
+
+
 @dataclass
 class UsageCount:
     """The uses one unit of work made, by consent (a :class:`Companion`)."""
@@ -48,17 +89,21 @@ class UsageCount:
     events: dict[str, list[str]] = field(default_factory=dict)
     at: datetime | None = None
 
-    def statement(self) -> UpdateBase | None:
+    def statement(self, dialect: str) -> tuple[Executable, dict[str, Any]] | None:
         if not self.uses or self.at is None:
             return None
-        n = case(self.uses, value=Consent.id)
-        return (
-            update(Consent)
-            .where(Consent.id.in_(list(self.uses)), active_consent(self.at, n))
-            .values(reads_used=Consent.reads_used + n, last_used_at=self.at)
-            .returning(Consent.id, Consent.reads_used, Consent.last_used_at)
-            .execution_options(synchronize_session=False)
+        if len(self.uses) == 1:
+            [(cid, n)] = self.uses.items()
+            return _ONE, {"cid": cid, "n": n, "at": self.at}
+        if dialect == "postgresql":
+            ids = list(self.uses)
+            return _MANY, {"ids": ids, "ns": [self.uses[i] for i in ids], "at": self.at}
+        # Several consents elsewhere (a batch read on SQLite): built per use.
+        each = case(self.uses, value=_CONSENTS.c.id)
+        stmt = _counting(each).where(
+            _CONSENTS.c.id.in_(list(self.uses)), active_consent(_AT, each)
         )
+        return stmt, {"at": self.at}
 
     def settle(
         self, session: Session, returned: Sequence[Row[Any]], events: list[AuditEvent]
