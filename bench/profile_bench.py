@@ -3,7 +3,9 @@
     .venv/bin/python bench/profile_bench.py [--entities 5000] [--duration 15]
 
 Seeds a scratch PostgreSQL database with synthetic enterprises, gives a bank
-LENDING consents over all of them, then loads each server in turn with wrk
+LENDING consents over all of them (written directly, without a read limit, so
+the load never uses them up — every read still counts its use at the door),
+then loads each server in turn with wrk
 (a second process on loopback; 32 connections, 2 workers each):
 
 * hub:  POST /graphql creditProfile(uscc, LENDING) — token check, consent

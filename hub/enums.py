@@ -8,10 +8,13 @@ __all__ = [
     "AccessBasis",
     "CommitmentKind",
     "CommitmentStatus",
+    "ConsentEndReason",
+    "ConsentRequestStatus",
     "ConsentStatus",
     "DataCategory",
     "DecisionOutcome",
     "EntityKind",
+    "EventType",
     "Grade",
     "ListKind",
     "ListMembershipStatus",
@@ -20,6 +23,7 @@ __all__ = [
     "ObjectionStatus",
     "PrincipalKind",
     "Purpose",
+    "ReceiptEvent",
     "RecordStatus",
     "RepairStatus",
     "ReportSection",
@@ -137,6 +141,58 @@ class ConsentStatus(StrEnum):
     ACTIVE = "ACTIVE"
     REVOKED = "REVOKED"
     EXPIRED = "EXPIRED"
+    # Suspended by the subject: every read under it is refused until resumed.
+    PAUSED = "PAUSED"
+
+
+class ConsentEndReason(StrEnum):
+    """Why a consent ended (``Consent.endReason``)."""
+
+    REVOKED_BY_SUBJECT = "REVOKED_BY_SUBJECT"
+    REVOKED_BY_ADMIN = "REVOKED_BY_ADMIN"
+    SUPERSEDED = "SUPERSEDED"
+    EXPIRED = "EXPIRED"
+    CLIENT_SUSPENDED = "CLIENT_SUSPENDED"
+
+
+class ReceiptEvent(StrEnum):
+    """The change a consent receipt records (its ``event`` claim)."""
+
+    GRANT = "grant"
+    AMEND = "amend"
+    PAUSE = "pause"
+    RESUME = "resume"
+    REVOKE = "revoke"
+    EXPIRE = "expire"
+
+
+class ConsentRequestStatus(StrEnum):
+    PENDING = "PENDING"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+    EXPIRED = "EXPIRED"
+    WITHDRAWN = "WITHDRAWN"
+
+
+class EventType(StrEnum):
+    """Everything the hub tells the outside world about a subject (outbox)."""
+
+    NEW_NEGATIVE_RECORD = "NEW_NEGATIVE_RECORD"
+    RECORD_CORRECTED = "RECORD_CORRECTED"
+    RECORD_REVOKED = "RECORD_REVOKED"
+    RECORD_REPAIRED = "RECORD_REPAIRED"
+    LISTED = "LISTED"
+    DELISTED = "DELISTED"
+    GRADE_CHANGED = "GRADE_CHANGED"
+    CONSENT_REQUESTED = "CONSENT_REQUESTED"
+    CONSENT_GRANTED = "CONSENT_GRANTED"
+    CONSENT_AMENDED = "CONSENT_AMENDED"
+    CONSENT_PAUSED = "CONSENT_PAUSED"
+    CONSENT_RESUMED = "CONSENT_RESUMED"
+    CONSENT_REVOKED = "CONSENT_REVOKED"
+    CONSENT_EXPIRING = "CONSENT_EXPIRING"
+    CONSENT_EXPIRED = "CONSENT_EXPIRED"
+    CONSENT_REQUEST_DECIDED = "CONSENT_REQUEST_DECIDED"
 
 
 class DecisionOutcome(StrEnum):

@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -36,6 +37,8 @@ __all__ = [
     "Client",
     "Commitment",
     "Consent",
+    "ConsentReceipt",
+    "ConsentRequest",
     "CreditRecord",
     "CreditReport",
     "Decision",
@@ -47,6 +50,7 @@ __all__ = [
     "ListObjection",
     "Objection",
     "Outcome",
+    "OutboxEvent",
     "QuarantinedRow",
     "RepairApplication",
     "ScenarioRuleVersion",
@@ -205,9 +209,25 @@ class SigningKey(Base):
     publish_until: Mapped[datetime | None]
 
 
+# A consent is live (ACTIVE or PAUSED) until it gets an end reason; at most
+# one live consent per (subject, grantee, purpose) — a new one supersedes.
+_LIVE = text("end_reason IS NULL")
+
+
 class Consent(Base):
     __tablename__ = "consents"
-    __table_args__ = (Index("ix_consent_lookup", "subject", "grantee_id", "purpose"),)
+    __table_args__ = (
+        Index("ix_consent_lookup", "subject", "grantee_id", "purpose"),
+        Index(
+            "uq_consent_live",
+            "subject",
+            "grantee_id",
+            "purpose",
+            unique=True,
+            sqlite_where=_LIVE,
+            postgresql_where=_LIVE,
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     subject: Mapped[str] = mapped_column(ForeignKey("entities.uscc"))
@@ -218,7 +238,22 @@ class Consent(Base):
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
     granted_by: Mapped[str] = mapped_column(String(64))
+    # The latest receipt (every receipt is kept in consent_receipts).
     receipt: Mapped[str] = mapped_column(Text)
+    # Usage limits: reads allowed (the purpose's fair-use limit when the
+    # grant named none) and counted at the door; days the grantee may keep
+    # what it read.
+    max_reads: Mapped[int | None] = mapped_column(Integer)
+    reads_used: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_used_at: Mapped[datetime | None]
+    data_life_days: Mapped[int | None] = mapped_column(Integer)
+    paused_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(String(32))
+    # When the end was recorded (revocation, supersession, the expiry sweep).
+    ended_at: Mapped[datetime | None]
+    request_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    # When the CONSENT_EXPIRING reminder was written (once per consent).
+    expiry_notice_at: Mapped[datetime | None]
 
 
 class AuditEvent(Base):
@@ -253,6 +288,8 @@ class AuditEvent(Base):
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(80), unique=True)
+    # The client's own staff member behind the request (X-Hub-Officer).
+    officer: Mapped[str | None] = mapped_column(String(64))
 
 
 class EvaluationRow(Base):
@@ -310,6 +347,9 @@ class Outcome(Base):
     amount: Mapped[float | None] = mapped_column(Float)
     recorded_at: Mapped[datetime]
     recorded_by: Mapped[str] = mapped_column(String(64))
+    # The requester's reference of the consent request behind the decision
+    # (e.g. its loan application number), for the 信易贷 funnel.
+    reference: Mapped[str | None] = mapped_column(String(64))
 
 
 class Objection(Base):
@@ -485,3 +525,72 @@ class ListObjection(Base):
     filed_by: Mapped[str] = mapped_column(String(64))
     resolved_by: Mapped[str | None] = mapped_column(String(64))
     overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ConsentRequest(Base):
+    """A grantee asks an enterprise for a consent; the enterprise answers."""
+
+    __tablename__ = "consent_requests"
+    __table_args__ = (
+        Index("ix_consent_request_subject", "subject", "created_at"),
+        Index("ix_consent_request_requester", "requester_id", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    subject: Mapped[str] = mapped_column(ForeignKey("entities.uscc"))
+    requester_id: Mapped[str] = mapped_column(ForeignKey("clients.id"))
+    purpose: Mapped[str] = mapped_column(String(16))
+    scenario: Mapped[str | None] = mapped_column(String(64))
+    categories: Mapped[list[str]] = mapped_column(JSON)
+    duration_days: Mapped[int] = mapped_column(Integer)
+    max_reads: Mapped[int | None] = mapped_column(Integer)
+    data_life_days: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    reference: Mapped[str | None] = mapped_column(String(64))
+    # PENDING until answered; a PENDING row past expires_at is EXPIRED (the
+    # sweep writes that down).
+    status: Mapped[str] = mapped_column(String(16), default="PENDING")
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    consent_id: Mapped[str | None] = mapped_column(String(32))
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class ConsentReceipt(Base):
+    """Every signed receipt of a consent (grant, amend, pause, …), in order."""
+
+    __tablename__ = "consent_receipts"
+    __table_args__ = (Index("ix_consent_receipt_consent", "consent_id", "n"),)
+
+    n: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(32), unique=True, default=new_id)
+    consent_id: Mapped[str] = mapped_column(ForeignKey("consents.id"))
+    event: Mapped[str] = mapped_column(String(16))
+    issued_at: Mapped[datetime]
+    jws: Mapped[str] = mapped_column(Text)
+
+
+class OutboxEvent(Base):
+    """An event others must hear of, written in the change's own transaction.
+
+    Nothing delivers these yet: the events issue's dispatcher reads the rows
+    with ``dispatched_at IS NULL`` in ``n`` order and delivers them to
+    ``recipients`` (client ids) and, as a notice, to the subject ``uscc``.
+    """
+
+    __tablename__ = "outbox_events"
+    __table_args__ = (Index("ix_outbox_undispatched", "dispatched_at", "n"),)
+
+    n: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(32), unique=True, default=new_id)
+    type: Mapped[str] = mapped_column(String(32))
+    uscc: Mapped[str] = mapped_column(String(18), index=True)
+    at: Mapped[datetime]
+    recipients: Mapped[list[str]] = mapped_column(JSON)
+    consent_id: Mapped[str | None] = mapped_column(String(32))
+    consent_request_id: Mapped[str | None] = mapped_column(String(32))
+    reference: Mapped[str | None] = mapped_column(String(64))
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    dispatched_at: Mapped[datetime | None]

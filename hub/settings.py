@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     # found, else the PDF standard CJK font STSong-Light (not embedded: the
     # viewer supplies the glyphs).
     report_font: str | None = None
+    # An unanswered consent request expires this many days after it was made
+    # (contract v2); CONSENT_EXPIRING reminders go out this many days ahead.
+    consent_request_ttl_days: int = Field(7, ge=1, le=90)
+    consent_expiry_notice_days: int = Field(14, ge=1, le=90)
 
     @property
     def production(self) -> bool:

@@ -22,6 +22,9 @@ from schema.alerts import AlertSubscription
 from schema.audit import AuditQueryType
 from schema.clients import ClientMutation, ClientQuery
 from schema.commitments import CommitmentMutation, CommitmentQuery
+from schema.consent_lifecycle import ConsentLifecycleMutation
+from schema.consent_request_mutations import ConsentRequestMutation
+from schema.consent_requests import ConsentRequestQuery
 from schema.consents import ConsentMutation, ConsentQuery
 from schema.dry_runs import DryRunQuery
 from schema.eligibility import EligibilityQuery
@@ -49,6 +52,7 @@ QUERIES: tuple[type, ...] = (
     EntityQuery,
     ProfileQuery,
     ConsentQuery,
+    ConsentRequestQuery,
     AuditQueryType,
     ScenarioRulesQuery,
     EligibilityQuery,
@@ -66,6 +70,8 @@ QUERIES: tuple[type, ...] = (
 )
 MUTATIONS: tuple[type, ...] = (
     ConsentMutation,
+    ConsentLifecycleMutation,
+    ConsentRequestMutation,
     ClientMutation,
     OutcomeMutation,
     ScenarioRulesMutation,

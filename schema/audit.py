@@ -47,6 +47,10 @@ class AuditEvent:
         description="Linked onto the hash chain (within a second of being written); "
         "until then hash is provisional."
     )
+    officer: str | None = strawberry.field(
+        description="The client's own officer behind the action (X-Hub-Officer "
+        "header), shown to the subject."
+    )
 
     @classmethod
     def from_row(cls, e: EventRow) -> AuditEvent:
@@ -65,6 +69,7 @@ class AuditEvent:
             prev_hash=e.prev_hash,
             detail=e.detail,  # type: ignore[arg-type]
             sealed=e.seq is not None,
+            officer=e.officer,
         )
 
 

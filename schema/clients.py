@@ -7,7 +7,7 @@ resolvers only call :data:`hub.auth.clients.client_service`.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -16,6 +16,7 @@ import schema.enums  # noqa: F401  (PrincipalKind under its contract name)
 from hub.auth.clients import ClientCredentials, client_service
 from hub.auth.principal import Principal
 from hub.auth.scopes import allowed_scopes
+from hub.consent.service import end_client_consents
 from hub.enums import PrincipalKind
 from schema.common import Connection, Edge, PageInfo
 from schema.permissions import IsAdmin, IsAuthenticated
@@ -153,7 +154,19 @@ class ClientMutation:
         return ClientCredentialsType.from_credentials(creds)
 
     @strawberry.mutation(permission_classes=[IsAdmin])
-    async def suspend_client(self, info: Info, id: strawberry.ID) -> ClientType:
+    async def suspend_client(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        end_consents: Annotated[
+            bool,
+            strawberry.argument(
+                description="Also end the client's consents (endReason "
+                "CLIENT_SUSPENDED); otherwise they stay and work again on "
+                "reactivation."
+            ),
+        ] = False,
+    ) -> ClientType:
         ctx = info.context
         async with ctx.db() as session:
             client = await client_service.suspend(
@@ -163,6 +176,8 @@ class ClientMutation:
                 id=str(id),
                 cache=ctx.hub.cache,
             )
+            if end_consents:
+                await end_client_consents(session, ctx.hub, ctx.principal, client.id)
         return ClientType.from_row(client)
 
     @strawberry.mutation(permission_classes=[IsAdmin])

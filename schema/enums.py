@@ -18,6 +18,7 @@ _NAMES = (
     "RecordStatus",
     "ListKind",
     "ConsentStatus",
+    "ConsentRequestStatus",
     "DecisionOutcome",
     "ObjectionStatus",
     "ObjectionResolution",

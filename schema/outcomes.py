@@ -27,6 +27,10 @@ class Outcome:
     )
     amount: float | None
     recorded_at: datetime
+    reference: str | None = strawberry.field(
+        description="The requester's reference of the consent request behind the "
+        "decision (e.g. its loan application number)."
+    )
     decision_id: strawberry.Private[str]
 
     @strawberry.field
@@ -43,6 +47,7 @@ class Outcome:
             result=row.result,
             amount=row.amount,
             recorded_at=row.recorded_at,
+            reference=row.reference,
             decision_id=row.decision_id,
         )
 
@@ -52,6 +57,11 @@ class OutcomeInput:
     decision_id: strawberry.ID
     result: str
     amount: float | None = None
+    reference: str | None = strawberry.field(
+        default=None,
+        description="Your reference (e.g. the loan application number); must match "
+        "the consent request's when the decision was made under one.",
+    )
 
 
 @strawberry.type
@@ -73,5 +83,6 @@ class OutcomeMutation:
                 result=input.result,
                 amount=input.amount,
                 idempotency_key=idempotency_key,
+                reference=input.reference,
             )
         return Outcome.from_row(row)

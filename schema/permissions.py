@@ -19,6 +19,7 @@ __all__ = [
     "HasScope",
     "IsAdmin",
     "IsAuthenticated",
+    "IsClient",
     "IsSubject",
     "SubjectOrAdmin",
     "require_auth",
@@ -77,6 +78,12 @@ class SubjectOrAdmin(HasKind):
 
 class BankOrAdmin(HasKind):
     kinds = frozenset({PrincipalKind.BANK, PrincipalKind.ADMIN})
+
+
+class IsClient(HasKind):
+    """Clients that may hold consents (not subjects, not admins)."""
+
+    kinds = frozenset(PrincipalKind) - {PrincipalKind.SUBJECT, PrincipalKind.ADMIN}
 
 
 class HasScope(BasePermission):

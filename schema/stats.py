@@ -14,7 +14,7 @@ from schema.permissions import IsAdmin
 if TYPE_CHECKING:
     from hub.decisions.stats import HubStatsData
 
-__all__ = ["HubStats", "ScenarioStats", "StatsQuery"]
+__all__ = ["FunnelStats", "HubStats", "ScenarioStats", "StatsQuery"]
 
 
 @strawberry.type
@@ -27,6 +27,22 @@ class ScenarioStats:
 
 
 @strawberry.type
+class FunnelStats:
+    requests: int
+    approved: int
+    rejected: int
+    expired: int
+    decisions: int
+    loans_granted: int
+    median_hours_to_answer: float | None = strawberry.field(
+        description="Median hours from request to the enterprise's answer."
+    )
+    median_days_to_loan: float | None = strawberry.field(
+        description="Median days from approval to a reported loan."
+    )
+
+
+@strawberry.type
 class HubStats:
     profile_reads: int
     decisions: int
@@ -35,6 +51,9 @@ class HubStats:
         description="Total amount of credit loans reported back as granted, CNY."
     )
     by_scenario: list[ScenarioStats]
+    funnel: FunnelStats = strawberry.field(
+        description="The 信易贷 funnel of the consent requests made in the period."
+    )
 
     @classmethod
     def of(cls, s: HubStatsData) -> HubStats:
@@ -53,6 +72,16 @@ class HubStats:
                 )
                 for x in s.by_scenario
             ],
+            funnel=FunnelStats(
+                requests=s.funnel.requests,
+                approved=s.funnel.approved,
+                rejected=s.funnel.rejected,
+                expired=s.funnel.expired,
+                decisions=s.funnel.decisions,
+                loans_granted=s.funnel.loans_granted,
+                median_hours_to_answer=s.funnel.median_hours_to_answer,
+                median_days_to_loan=s.funnel.median_days_to_loan,
+            ),
         )
 
 

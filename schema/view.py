@@ -20,6 +20,8 @@ from strawberry.asgi import GraphQL
 from strawberry.types import ExecutionResult
 
 from hub.auth.authenticate import principal_from_request
+from hub.auth.officer import HEADER as OFFICER_HEADER
+from hub.auth.officer import with_officer
 from hub.auth.principal import ANONYMOUS, Principal
 from hub.errors import ErrorCode, HubError
 from schema.context import Context
@@ -161,6 +163,11 @@ class HubGraphQL(GraphQL):
         hub = request.app.state.hub
         header = request.headers.get("authorization")
         principal, error = await _authenticate(header, hub)
+        if error is None:
+            try:
+                principal = with_officer(principal, request.headers.get(OFFICER_HEADER))
+            except HubError as exc:
+                error = exc
         cls = SocketContext if isinstance(request, WebSocket) else Context
         ctx = cls(
             hub=hub,

@@ -10,6 +10,12 @@ loaded; the caller's unit of work commits it together with the read, before
 the response leaves.  Refusals are audited in the same unit of work and kept
 even when it rolls back (``hub.db``), then raised (or returned, for batches).
 
+A consent decides only while it is usable (``hub.consent.active``): a PAUSED
+consent or one whose reads are used up is ``CONSENT_REQUIRED`` with
+``extensions.reason`` ``PAUSED`` / ``LIMIT_REACHED``.  Each access granted
+under a consent counts one use (``hub.consent.usage``), written with the
+audit rows at commit — no extra round trip on the read.
+
 The door is structure, not convention: loaders of subject data take a
 :class:`Grant`, and only the door makes grants — :func:`admit` refuses any
 other object, including a copy of a real grant.
@@ -25,11 +31,13 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.access.decide import ALL_CATEGORIES, basis_of, decide, needs_consent
 from hub.audit.chain import PENDING_PREFIX, append_event
 from hub.auth.principal import Principal
-from hub.consent.active import active_consent
+from hub.consent.active import live_consent
+from hub.consent.usage import note_use, pending_uses
 from hub.enums import AccessBasis, DataCategory, PrincipalKind, Purpose
-from hub.errors import ErrorCode, HubError
+from hub.errors import HubError
 from hub.models import AuditEvent, Consent, Entity
 
 if TYPE_CHECKING:
@@ -45,8 +53,6 @@ __all__ = [
     "open_door",
     "open_doors",
 ]
-
-ALL_CATEGORIES = frozenset(DataCategory)
 
 
 class DoorBypassed(TypeError):
@@ -102,112 +108,6 @@ def denied_action(action: str) -> str:
     return "profile.denied" if action == "profile.read" else action
 
 
-def basis_of(principal: Principal) -> AccessBasis:
-    """The usual basis: the subject's own access, else a consent."""
-    if principal.kind is PrincipalKind.SUBJECT:
-        return AccessBasis.SUBJECT
-    return AccessBasis.CONSENT
-
-
-def _needs_consent(
-    hub: Hub,
-    principal: Principal,
-    uscc: str,
-    purpose: Purpose | None,
-    basis: AccessBasis = AccessBasis.CONSENT,
-) -> HubError | None:
-    """Refusals that no consent can cure; ``None`` when the basis decides."""
-    if basis not in (AccessBasis.CONSENT, AccessBasis.SUBJECT):
-        if not hub.policy.allows(basis, principal.kind):
-            return HubError(
-                f"A {principal.kind} principal may not access enterprise data on "
-                f"the basis {basis} (access policy).",
-                ErrorCode.FORBIDDEN,
-            )
-        # A basis other than consent still serves a purpose, which the
-        # principal's kind must hold (e.g. STATUTORY for SUPERVISION).
-        if purpose is not None and not hub.policy.may_hold(principal.kind, purpose):
-            return HubError(
-                f"A {principal.kind} principal may not access enterprise data for "
-                f"{purpose} (access policy).",
-                ErrorCode.FORBIDDEN,
-            )
-        return None
-    if principal.kind is PrincipalKind.SUBJECT:
-        if principal.uscc != uscc:
-            return HubError(
-                "An enterprise may read only its own data; this token acts for "
-                f"{principal.uscc}.",
-                ErrorCode.FORBIDDEN,
-            )
-        return None
-    if principal.kind is PrincipalKind.ADMIN or purpose is None:
-        return HubError(
-            "Administrators never read enterprise data for a purpose of their own; "
-            "use the audit, objection and repair queues.",
-            ErrorCode.FORBIDDEN,
-        )
-    if not hub.policy.may_hold(principal.kind, purpose):
-        return HubError(
-            f"A {principal.kind} client may not read data for {purpose}; the access "
-            f"policy allows {', '.join(sorted(hub.policy.kinds[principal.kind]))}.",
-            ErrorCode.FORBIDDEN,
-        )
-    if not hub.policy.categories_for(purpose):
-        # A purpose with no consentable category rests on law, not on consent
-        # (SUPERVISION: the STATUTORY basis, 国办发〔2019〕35号 §七).
-        return HubError(
-            f"No consent can be given for {purpose}; it is exercised on its "
-            "statutory basis (access policy).",
-            ErrorCode.FORBIDDEN,
-        )
-    return None
-
-
-def _decide(
-    hub: Hub,
-    principal: Principal,
-    uscc: str,
-    purpose: Purpose | None,
-    consent: Consent | None,
-    wanted: frozenset[DataCategory] | None,
-    require_all: bool,
-    basis: AccessBasis,
-) -> frozenset[DataCategory] | HubError:
-    refusal = _needs_consent(hub, principal, uscc, purpose, basis)
-    if refusal is not None:
-        return refusal
-    reach = hub.policy.bases[basis].categories
-    if reach is not None:
-        return reach & wanted if wanted is not None else reach
-    if principal.kind is PrincipalKind.SUBJECT:
-        return wanted if wanted is not None else ALL_CATEGORIES
-    assert purpose is not None
-    if consent is None:
-        needed = sorted(wanted) if wanted else []
-        return HubError(
-            f"No ACTIVE {purpose} consent from {uscc} to you. Ask the enterprise to "
-            f"grant one (purpose {purpose}"
-            + (f", categories {', '.join(needed)}" if needed else "")
-            + ").",
-            ErrorCode.CONSENT_REQUIRED,
-            purpose=str(purpose),
-            missingCategories=[str(c) for c in needed],
-        )
-    covered = frozenset(DataCategory(c) for c in consent.categories)
-    covered &= hub.policy.categories_for(purpose)
-    if require_all and wanted is not None and not wanted <= covered:
-        missing = sorted(wanted - covered)
-        return HubError(
-            f"Your {purpose} consent from {uscc} does not cover "
-            f"{', '.join(missing)}; ask the enterprise for a consent that does.",
-            ErrorCode.CONSENT_REQUIRED,
-            purpose=str(purpose),
-            missingCategories=[str(c) for c in missing],
-        )
-    return covered & wanted if wanted is not None else covered
-
-
 # Built once: the hot path binds values, it does not rebuild SQL.
 _NOW = bindparam("now", type_=Consent.expires_at.type)
 _ACTIVE_CONSENTS = (
@@ -216,7 +116,7 @@ _ACTIVE_CONSENTS = (
         Consent.subject.in_(bindparam("usccs", expanding=True)),
         Consent.grantee_id == bindparam("grantee"),
         Consent.purpose == bindparam("purpose"),
-        active_consent(_NOW),
+        live_consent(_NOW),
     )
     .order_by(Consent.granted_at)
 )
@@ -232,7 +132,7 @@ _ENTITIES_WITH_CONSENTS = (
             Consent.subject == Entity.uscc,
             Consent.grantee_id == bindparam("grantee"),
             Consent.purpose == bindparam("purpose"),
-            active_consent(_NOW),
+            live_consent(_NOW),
         ),
     )
     .where(Entity.uscc.in_(bindparam("usccs", expanding=True)))
@@ -249,8 +149,9 @@ async def entities_and_consents(
     purpose: Purpose | None,
 ) -> tuple[dict[str, Entity], dict[str, Consent] | None]:
     """The registered entities among ``usccs`` and, when a consent decides the
-    access, the caller's ACTIVE consents for ``purpose`` over them (latest
-    grant wins); pass the latter to :func:`open_doors` as ``consents``."""
+    access, the caller's live (ACTIVE or PAUSED) consent for ``purpose`` over
+    each — at most one (``uq_consent_live``); pass the latter to
+    :func:`open_doors` as ``consents``, which decides whether it is usable."""
     codes = list(dict.fromkeys(usccs))
     if not _consent_decides(hub, principal, codes, purpose):
         rows = await session.scalars(_ENTITIES, {"usccs": codes})
@@ -278,7 +179,7 @@ def _consent_decides(
 ) -> bool:
     return bool(
         usccs
-        and _needs_consent(hub, principal, usccs[0], purpose) is None
+        and needs_consent(hub, principal, usccs[0], purpose) is None
         and principal.kind is not PrincipalKind.SUBJECT
         and purpose is not None
     )
@@ -302,7 +203,7 @@ async def _consents(
             "now": hub.clock.now(),
         },
     )
-    # Latest grant wins when several are active for the same subject.
+    # At most one live consent per subject (uq_consent_live).
     return {c.subject: c for c in rows}
 
 
@@ -319,6 +220,7 @@ async def _audit_refusals(
     # request returns no data), hub.db keeps the refusals in a transaction
     # of their own — after the rollback, so no lock is held against itself.
     for uscc, shown, error in refusals:
+        why = error.extra.get("reason")
         await append_event(
             session,
             actor=principal,
@@ -327,8 +229,13 @@ async def _audit_refusals(
             at=hub.clock.now(),
             subject=uscc,
             purpose=purpose,
+            consent_id=error.extra.get("consentId"),
             categories=[str(c) for c in shown],
-            detail={**(detail or {}), "requested": action},
+            detail={
+                **(detail or {}),
+                "requested": action,
+                **({"refusal": why} if why else {}),
+            },
         )
 
 
@@ -345,12 +252,14 @@ async def open_doors(
     detail: dict[str, Any] | None = None,
     consents: Mapping[str, Consent] | None = None,
     basis: AccessBasis | None = None,
+    count_use: bool = True,
 ) -> dict[str, Grant | HubError]:
     """Batch form of :func:`open_door`: one consent query, per-item answers.
 
     ``consents`` — from :func:`entities_and_consents` — spares the lookup.
     ``basis`` defaults to the subject's own access for SUBJECT principals and
-    to a consent for everyone else.
+    to a consent for everyone else.  ``count_use=False`` for an access that
+    is part of one already counted (a connector pull inside a profile read).
     """
     basis = basis or basis_of(principal)
     wanted = frozenset(categories) if categories is not None else None
@@ -364,10 +273,22 @@ async def open_doors(
             consents = await _consents(session, hub, principal, usccs, purpose)
     results: dict[str, Grant | HubError] = {}
     refusals: list[tuple[str, frozenset[DataCategory], HubError]] = []
+    now = hub.clock.now()
     for uscc in dict.fromkeys(usccs):
         consent = consents.get(uscc)
-        decided = _decide(
-            hub, principal, uscc, purpose, consent, wanted, require_all, basis
+        pending = pending_uses(session, consent.id) if consent is not None else 0
+        decided = decide(
+            hub,
+            principal,
+            uscc,
+            purpose,
+            consent,
+            wanted,
+            require_all,
+            basis,
+            now,
+            pending,
+            1 if count_use else 0,
         )
         if isinstance(decided, HubError):
             refusals.append((uscc, wanted or frozenset(), decided))
@@ -378,13 +299,15 @@ async def open_doors(
             actor=principal,
             action=action,
             outcome="GRANTED",
-            at=hub.clock.now(),
+            at=now,
             subject=uscc,
             purpose=purpose,
             consent_id=consent.id if consent else None,
             categories=[str(c) for c in decided],
             detail=detail,
         )
+        if consent is not None and count_use:
+            note_use(session, consent, event, now)
         grant = Grant(
             principal, uscc, purpose, decided, consent, event.id, basis, event
         )
@@ -409,6 +332,7 @@ async def open_door(
     require_all: bool = False,
     detail: dict[str, Any] | None = None,
     basis: AccessBasis | None = None,
+    count_use: bool = True,
 ) -> Grant:
     """Authorise one access to ``uscc``'s data and audit it (see module doc).
 
@@ -428,6 +352,7 @@ async def open_door(
             require_all=require_all,
             detail=detail,
             basis=basis,
+            count_use=count_use,
         )
     )[uscc]
     if isinstance(result, HubError):

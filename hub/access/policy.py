@@ -6,11 +6,17 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hub.enums import AccessBasis, DataCategory, PrincipalKind, Purpose
 
-__all__ = ["AccessPolicy", "BasisRule", "default_policy", "load_policy"]
+__all__ = [
+    "AccessPolicy",
+    "BasisRule",
+    "FairUse",
+    "default_policy",
+    "load_policy",
+]
 
 DEFAULT_PATH = Path(__file__).with_name("policy.yaml")
 
@@ -23,6 +29,17 @@ class BasisRule(BaseModel):
     kinds: frozenset[PrincipalKind]
     basis: str
     categories: frozenset[DataCategory] | None = None
+
+
+class FairUse(BaseModel):
+    """Fair-use limits of one purpose (``fair_use`` in the policy file)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # 征信业管理条例 Art 14 / DESIGN.md: a consent runs at most 365 days.
+    max_days: int = Field(ge=1, le=365)
+    max_reads: int = Field(ge=1)
+    max_data_life_days: int = Field(ge=1)
 
 
 class AccessPolicy(BaseModel):
@@ -38,6 +55,7 @@ class AccessPolicy(BaseModel):
     basis: str
     kinds: dict[PrincipalKind, frozenset[Purpose]]
     purposes: dict[Purpose, frozenset[DataCategory]]
+    fair_use: dict[Purpose, FairUse]
     bases: dict[AccessBasis, BasisRule]
 
     @model_validator(mode="after")
@@ -48,6 +66,16 @@ class AccessPolicy(BaseModel):
         undefined = {p for ps in self.kinds.values() for p in ps} - set(self.purposes)
         if undefined:
             raise ValueError(f"purposes {sorted(undefined)} have no category list")
+        # A purpose no consent can be given for (no categories, e.g.
+        # SUPERVISION on its statutory basis) needs no fair-use limits.
+        unbounded = {p for p, cats in self.purposes.items() if cats} - set(
+            self.fair_use
+        )
+        if unbounded:
+            raise ValueError(f"purposes {sorted(unbounded)} have no fair_use limits")
+        stray = set(self.fair_use) - set(self.purposes)
+        if stray:
+            raise ValueError(f"fair_use names undeclared purposes {sorted(stray)}")
         absent = set(AccessBasis) - set(self.bases)
         if absent:
             raise ValueError(f"policy declares no rule for bases {sorted(absent)}")
@@ -66,6 +94,9 @@ class AccessPolicy(BaseModel):
 
     def categories_for(self, purpose: Purpose) -> frozenset[DataCategory]:
         return self.purposes.get(purpose, frozenset())
+
+    def limits_for(self, purpose: Purpose) -> FairUse:
+        return self.fair_use[purpose]
 
     def allows(self, basis: AccessBasis, kind: PrincipalKind) -> bool:
         return kind in self.bases[basis].kinds

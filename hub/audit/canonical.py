@@ -33,13 +33,16 @@ def event_hash(
     categories: list[str],
     outcome: str,
     detail: dict[str, Any] | None,
+    officer: str | None = None,
 ) -> str:
     """SHA-256 over sorted-key compact JSON of the event's fields.
 
     Covers the public id (handed to callers as ``auditEventId``), the previous
     hash and every stored field; chain order is carried by ``prev_hash``.
+    ``officer`` enters the body only when set, so events written before it
+    existed keep their hashes.
     """
-    body = {
+    body: dict[str, Any] = {
         "id": event_id,
         "prev_hash": prev_hash,
         "at": _at(at),
@@ -53,5 +56,7 @@ def event_hash(
         "outcome": outcome,
         "detail": detail or {},
     }
+    if officer is not None:
+        body["officer"] = officer
     raw = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(raw.encode()).hexdigest()

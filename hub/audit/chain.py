@@ -13,16 +13,31 @@ other's commits for the chain — only the sealer does, once per batch.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, event, insert, select, text, update
+from sqlalchemy import (
+    JSON,
+    Table,
+    Text,
+    bindparam,
+    cast,
+    event,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from hub.audit.canonical import GENESIS, event_hash
+from hub.audit.companions import COMPANIONS, Companion
 from hub.auth.principal import Principal
 from hub.models import AuditEvent, new_id
 
@@ -71,6 +86,9 @@ async def append_event(
         detail=detail or None,
         prev_hash="",
         hash=PENDING_PREFIX + event_id,
+        # The request's officer (X-Hub-Officer) rides on the principal, so
+        # every event of the request carries it — reads and changes alike.
+        officer=actor.officer,
     )
     session.info.setdefault(PENDING, []).append(row)
     return row
@@ -79,19 +97,85 @@ async def append_event(
 _COLUMNS = [c.key for c in AuditEvent.__table__.columns if c.key != "n"]
 
 
+_JSON_COLUMNS = {c.key for c in _TABLE.columns if isinstance(c.type, JSON)}
+
+
+def _from_arrays() -> Any:
+    """``INSERT INTO audit_events SELECT * FROM unnest(:ids, :ats, …)``: one
+    array per column, so the statement is the same for any number of events
+    and compiles once (a multi-row VALUES list would compile on every use).
+    JSON values travel as text (an array of JSON lists would read as a
+    two-dimensional array) and are cast back."""
+    columns = [c for c in _TABLE.columns if c.key != "n"]
+    arrays = (
+        func.unnest(
+            *(
+                bindparam(
+                    f"audit_{c.key}",
+                    type_=ARRAY(Text() if c.key in _JSON_COLUMNS else c.type),
+                )
+                for c in columns
+            )
+        )
+        .table_valued(*(c.key for c in columns))
+        .render_derived(name="audit_rows")
+    )
+    return insert(_TABLE).from_select(
+        [c.key for c in columns],
+        select(
+            *(
+                cast(arrays.c[c.key], JSON)
+                if c.key in _JSON_COLUMNS
+                else arrays.c[c.key]
+                for c in columns
+            )
+        ),
+    )
+
+
+def _arrays(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        f"audit_{k}": [json.dumps(r[k]) if k in _JSON_COLUMNS else r[k] for r in rows]
+        for k in _COLUMNS
+    }
+
+
+_AUDIT_WRITE = _from_arrays().cte("audit_write")
+# Each companion statement with the audit write folded in, made once.
+_FOLDED: dict[Any, Any] = {}
+
+
+def _folded(stmt: Any) -> Any:
+    if stmt not in _FOLDED:
+        _FOLDED[stmt] = stmt.add_cte(_AUDIT_WRITE)
+    return _FOLDED[stmt]
+
+
 @event.listens_for(Session, "before_commit")
 def _write_pending(session: Session) -> None:
     # One multi-row INSERT per unit of work, whatever the number of events
     # (a batch read of 100 profiles writes 100 events in one statement).
     pending: list[AuditEvent] = session.info.pop(PENDING, None) or []
+    companions: list[Companion] = list(
+        (session.info.pop(COMPANIONS, None) or {}).values()
+    )
     # Kept until the commit succeeds, so a failed commit can still keep the
     # refusals among them (hub.db.rollback).
     session.info[INSERTED] = pending
-    if pending:
-        session.execute(
-            insert(_TABLE),
-            [{k: getattr(e, k) for k in _COLUMNS} for e in pending],
-        )
+    rows = [{k: getattr(e, k) for k in _COLUMNS} for e in pending]
+    dialect = session.get_bind().dialect.name
+    for companion in companions:
+        work = companion.statement(dialect)
+        if work is None:
+            continue
+        stmt, params = work
+        if dialect == "postgresql" and rows:
+            # The audit rows travel in the companion's statement: one round trip.
+            stmt, params = _folded(stmt), {**params, **_arrays(rows)}
+            rows = []
+        companion.settle(session, session.execute(stmt, params).all(), pending)
+    if rows:
+        session.execute(insert(_TABLE), rows)
 
 
 @event.listens_for(Session, "after_commit")
@@ -119,6 +203,7 @@ def digest(event: AuditEvent, prev: str) -> str:
         categories=list(event.categories or []),
         outcome=event.outcome,
         detail=event.detail,
+        officer=event.officer,
     )
 
 

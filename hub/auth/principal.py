@@ -25,6 +25,9 @@ class Principal:
     token_id: str | None = None
     authenticated: bool = True
     extra: dict[str, str] = field(default_factory=dict, compare=False)
+    # The client's own staff member behind this request (X-Hub-Officer,
+    # contract v2 "Officer attribution"); kept on every audit event of it.
+    officer: str | None = None
 
     @property
     def is_admin(self) -> bool:

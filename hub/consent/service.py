@@ -8,28 +8,53 @@ Withdrawal does not undo earlier lawful reads — their audit events stay.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import idempotency
-from hub.audit.changes import record_change
 from hub.auth.principal import Principal
-from hub.auth.tokens import sign_jws
 from hub.clock import utc
 from hub.consent import repository as repo
-from hub.enums import ConsentStatus, DataCategory, PrincipalKind, Purpose
+from hub.consent.active import consent_status
+from hub.consent.fair_use import Terms, check_expiry, check_terms
+from hub.consent.lifecycle import (
+    end_consent,
+    end_for_client,
+    owned_consent,
+    record,
+    supersede,
+)
+from hub.enums import (
+    ConsentEndReason,
+    ConsentStatus,
+    DataCategory,
+    PrincipalKind,
+    Purpose,
+    ReceiptEvent,
+)
 from hub.errors import ErrorCode, HubError
-from hub.models import Client, Consent, Entity, new_id
+from hub.models import Client, Consent, ConsentRequest, Entity, new_id
 
 if TYPE_CHECKING:
     from hub.resources import Hub
 
-__all__ = ["GrantRequest", "consent_status", "grant", "list_consents", "revoke"]
-
-RECEIPT_TYPE = "consent-receipt+jwt"
+__all__ = [
+    "GrantRequest",
+    "check_grantee",
+    "consent_status",
+    "consents_by_ids",
+    "create_consent",
+    "end_client_consents",
+    "grant",
+    "list_consents",
+    "receipts_of",
+    "revoke",
+]
 
 
 @dataclass(frozen=True)
@@ -39,51 +64,113 @@ class GrantRequest:
     purpose: Purpose
     categories: tuple[DataCategory, ...]
     expires_at: datetime
+    # None: the purpose's fair-use limits (access policy).
+    max_reads: int | None = None
+    data_life_days: int | None = None
 
 
-def consent_status(consent: Consent, now: datetime) -> ConsentStatus:
-    if consent.revoked_at is not None:
-        return ConsentStatus.REVOKED
-    if utc(consent.expires_at) <= now:
-        return ConsentStatus.EXPIRED
-    return ConsentStatus.ACTIVE
-
-
-def _validate(
-    hub: Hub, req: GrantRequest, grantee: Client | None, now: datetime
-) -> None:
+def check_grantee(
+    hub: Hub,
+    grantee_id: str,
+    grantee: Client | None,
+    purpose: Purpose,
+    categories: Sequence[DataCategory],
+) -> Client:
+    """An active client that may hold ``purpose``, asking for allowed categories."""
     if grantee is None or not grantee.active:
         raise HubError(
-            f"No active client with id {req.grantee_id!r}; use the id printed by "
+            f"No active client with id {grantee_id!r}; use the id printed by "
             "'clients create' (Client.id), not the OAuth client_id.",
             ErrorCode.NOT_FOUND,
         )
     kind = PrincipalKind(grantee.kind)
-    if not hub.policy.may_hold(kind, req.purpose):
+    if not hub.policy.may_hold(kind, purpose):
         raise HubError(
-            f"A {kind} client may not hold a {req.purpose} consent; allowed "
+            f"A {kind} client may not hold a {purpose} consent; allowed "
             f"purposes: {', '.join(sorted(hub.policy.kinds[kind])) or 'none'}.",
             ErrorCode.FORBIDDEN,
         )
-    if not req.categories:
+    if not categories:
         raise HubError("Name at least one data category.", ErrorCode.VALIDATION_ERROR)
-    outside = sorted(set(req.categories) - hub.policy.categories_for(req.purpose))
+    outside = sorted(set(categories) - hub.policy.categories_for(purpose))
     if outside:
         raise HubError(
-            f"Categories {', '.join(outside)} are not allowed for {req.purpose} "
+            f"Categories {', '.join(outside)} are not allowed for {purpose} "
             "(minimum necessary, PIPL Art 6).",
             ErrorCode.FORBIDDEN,
         )
-    expires = utc(req.expires_at)
-    limit = now + timedelta(days=hub.settings.max_consent_days)
-    if expires <= now:
-        raise HubError("expiresAt must be in the future.", ErrorCode.VALIDATION_ERROR)
-    if expires > limit:
+    return grantee
+
+
+async def create_consent(
+    session: AsyncSession,
+    hub: Hub,
+    actor: Principal,
+    *,
+    subject: str,
+    grantee: Client,
+    purpose: Purpose,
+    categories: Sequence[DataCategory],
+    expires: datetime,
+    terms: Terms,
+    now: datetime,
+    request: ConsentRequest | None = None,
+    detail: dict[str, Any] | None = None,
+) -> Consent:
+    """Write a consent (superseding the triple's live one), its grant receipt,
+    audit event and outbox event."""
+    consent_id = new_id()
+    await supersede(
+        session,
+        hub,
+        actor,
+        subject=subject,
+        grantee_id=grantee.id,
+        purpose=str(purpose),
+        now=now,
+        by=consent_id,
+    )
+    consent = Consent(
+        id=consent_id,
+        subject=subject,
+        grantee_id=grantee.id,
+        purpose=str(purpose),
+        categories=sorted({str(c) for c in categories}),
+        granted_at=now,
+        expires_at=expires,
+        granted_by=actor.id,
+        receipt="",
+        max_reads=terms.max_reads,
+        reads_used=0,
+        data_life_days=terms.data_life_days,
+        request_id=request.id if request is not None else None,
+    )
+    session.add(consent)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        if "uq_consent_live" not in str(exc) and "consents.subject" not in str(exc):
+            raise
+        # Two grants for one (subject, grantee, purpose) raced; the partial
+        # unique index let the first one in.
         raise HubError(
-            f"expiresAt may be at most {hub.settings.max_consent_days} days ahead "
-            f"(latest {limit.isoformat()}).",
-            ErrorCode.VALIDATION_ERROR,
-        )
+            f"Another {purpose} consent to this grantee was granted at the same "
+            "moment; list the consents, and retry if you still need this one.",
+            ErrorCode.CONFLICT,
+        ) from exc
+    await record(
+        session,
+        hub,
+        actor,
+        consent,
+        ReceiptEvent.GRANT,
+        now,
+        grantee_name=grantee.name,
+        reference=request.reference if request is not None else None,
+        expires_at=expires.isoformat(),
+        **(detail or {}),
+    )
+    return consent
 
 
 async def grant(
@@ -101,7 +188,7 @@ async def grant(
     if actor.kind not in (PrincipalKind.SUBJECT, PrincipalKind.ADMIN):
         raise HubError(
             "Only the enterprise itself (or an admin recording its written consent) "
-            "may grant a consent.",
+            "may grant a consent; clients ask with requestConsent.",
             ErrorCode.FORBIDDEN,
         )
     request = await idempotency.begin(
@@ -114,6 +201,8 @@ async def grant(
         req.purpose,
         sorted(map(str, req.categories)),
         utc(req.expires_at).isoformat(),
+        req.max_reads,
+        req.data_life_days,
     )
     if request.result_id is not None:
         replayed = await session.get(Consent, request.result_id)
@@ -122,89 +211,79 @@ async def grant(
     now = hub.clock.now()
     if await session.get(Entity, req.subject) is None:
         raise HubError(f"No entity {req.subject} is registered.", ErrorCode.NOT_FOUND)
-    grantee = await session.get(Client, req.grantee_id)
-    _validate(hub, req, grantee, now)
-    categories = sorted({str(c) for c in req.categories})
-    consent_id = new_id()
+    grantee = check_grantee(
+        hub,
+        req.grantee_id,
+        await session.get(Client, req.grantee_id),
+        req.purpose,
+        req.categories,
+    )
     expires = utc(req.expires_at)
-    receipt = sign_jws(
-        hub.keys,
-        {
-            "jti": consent_id,
-            "iss": hub.settings.issuer,
-            "sub": req.subject,
-            "grantee": req.grantee_id,
-            "grantee_name": grantee.name if grantee else None,
-            "purpose": str(req.purpose),
-            "categories": categories,
-            "iat": int(now.timestamp()),
-            "exp": int(expires.timestamp()),
-        },
-        typ=RECEIPT_TYPE,
+    check_expiry(hub, req.purpose, expires, now)
+    terms = check_terms(
+        hub, req.purpose, max_reads=req.max_reads, data_life_days=req.data_life_days
     )
-    consent = Consent(
-        id=consent_id,
-        subject=req.subject,
-        grantee_id=req.grantee_id,
-        purpose=str(req.purpose),
-        categories=categories,
-        granted_at=now,
-        expires_at=expires,
-        granted_by=actor.id,
-        receipt=receipt,
-    )
-    session.add(consent)
-    request.remember(session, consent_id, now)
-    await record_change(
+    consent = await create_consent(
         session,
-        actor=actor,
-        action="consent.grant",
-        outcome="OK",
-        at=now,
+        hub,
+        actor,
         subject=req.subject,
-        purpose=str(req.purpose),
-        consent_id=consent_id,
-        categories=categories,
-        detail={
-            "grantee": req.grantee_id,
-            "expires_at": expires.isoformat(),
-            **({"on_behalf": True} if actor.is_admin else {}),
-        },
+        grantee=grantee,
+        purpose=req.purpose,
+        categories=req.categories,
+        expires=expires,
+        terms=terms,
+        now=now,
+        detail={"on_behalf": True} if actor.is_admin else None,
     )
-    await session.flush()
+    request.remember(session, consent.id, now)
     return consent
 
 
 async def revoke(
     session: AsyncSession, hub: Hub, actor: Principal, consent_id: str
 ) -> Consent:
-    consent = await session.get(Consent, consent_id)
-    if consent is None or not (
-        actor.is_admin or (actor.is_subject and actor.uscc == consent.subject)
-    ):
-        # Same answer whether it exists or not: ids are not an oracle.
-        raise HubError(f"No consent {consent_id!r} of yours.", ErrorCode.NOT_FOUND)
+    """End the consent now (the subject, or an admin on its written word)."""
+    consent = await owned_consent(session, actor, consent_id, admin=True)
     now = hub.clock.now()
     status = consent_status(consent, now)
     if status is ConsentStatus.REVOKED:
         return consent  # revoking twice is a no-op
     if status is ConsentStatus.EXPIRED:
         raise HubError("This consent has already expired.", ErrorCode.CONFLICT)
-    consent.revoked_at = now
-    await record_change(
-        session,
-        actor=actor,
-        action="consent.revoke",
-        outcome="OK",
-        at=now,
-        subject=consent.subject,
-        purpose=consent.purpose,
-        consent_id=consent.id,
-        categories=consent.categories,
-        detail={"grantee": consent.grantee_id},
+    reason = (
+        ConsentEndReason.REVOKED_BY_ADMIN
+        if actor.is_admin
+        else ConsentEndReason.REVOKED_BY_SUBJECT
     )
+    await end_consent(session, hub, actor, consent, reason, now)
     await session.flush()
     return consent
+
+
+async def end_client_consents(
+    session: AsyncSession, hub: Hub, actor: Principal, client_id: str
+) -> int:
+    """End the consents a suspended client holds (only when an admin asks:
+    contract v2 — ``suspendClient`` leaves them otherwise)."""
+    if not actor.is_admin:
+        raise HubError("Only an admin suspends clients.", ErrorCode.FORBIDDEN)
+    return await end_for_client(session, hub, actor, client_id)
+
+
+async def consents_by_ids(
+    session: AsyncSession, ids: Sequence[str]
+) -> list[Consent | None]:
+    found = await repo.consents_by_ids(session, ids)
+    return [found.get(i) for i in ids]
+
+
+async def receipts_of(
+    session: AsyncSession, consent_ids: Sequence[str]
+) -> list[list[str]]:
+    """Each consent's receipts, oldest first (for ``Consent.receipts``)."""
+    found = await repo.receipts_for(session, consent_ids)
+    return [found.get(i, []) for i in consent_ids]
 
 
 async def list_consents(

@@ -10,7 +10,15 @@ from sqlalchemy import String, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db import upsert_insert
-from hub.models import AuditEvent, Decision, Entity, Outcome, ScenarioRuleVersion
+from hub.models import (
+    AuditEvent,
+    Consent,
+    ConsentRequest,
+    Decision,
+    Entity,
+    Outcome,
+    ScenarioRuleVersion,
+)
 
 __all__ = [
     "active_rule_version",
@@ -18,6 +26,10 @@ __all__ = [
     "active_versions",
     "decision",
     "decision_counts",
+    "funnel_answers",
+    "funnel_counts",
+    "funnel_loans",
+    "reference_of",
     "deactivate_rules",
     "registered",
     "sample_entities",
@@ -215,3 +227,104 @@ async def loan_totals(
     )
     n, amount = (await session.execute(stmt)).one()
     return int(n), float(amount or 0.0)
+
+
+# --- the 信易贷 funnel: requests made in [start, end) and what came of them --
+
+
+def _requests_in(stmt: Any, start: datetime | None, end: datetime | None) -> Any:
+    if start is not None:
+        stmt = stmt.where(ConsentRequest.created_at >= start)
+    if end is not None:
+        stmt = stmt.where(ConsentRequest.created_at < end)
+    return stmt
+
+
+def _n(condition: Any) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+async def funnel_counts(
+    session: AsyncSession, start: datetime | None, end: datetime | None, now: datetime
+) -> tuple[int, int, int, int]:
+    """(requests, approved, rejected, expired); PENDING past expiry is expired."""
+    r = ConsentRequest
+    stmt = _requests_in(
+        select(
+            func.count(r.id),
+            _n(r.status == "APPROVED"),
+            _n(r.status == "REJECTED"),
+            _n(
+                (r.status == "EXPIRED")
+                | ((r.status == "PENDING") & (r.expires_at <= now))
+            ),
+        ),
+        start,
+        end,
+    )
+    n, approved, rejected, expired = (await session.execute(stmt)).one()
+    return int(n), int(approved), int(rejected), int(expired)
+
+
+async def funnel_answers(
+    session: AsyncSession, start: datetime | None, end: datetime | None
+) -> list[tuple[datetime, datetime]]:
+    """(asked, answered) of the requests the enterprise answered."""
+    stmt = _requests_in(
+        select(ConsentRequest.created_at, ConsentRequest.decided_at).where(
+            ConsentRequest.status.in_(("APPROVED", "REJECTED")),
+            ConsentRequest.decided_at.is_not(None),
+        ),
+        start,
+        end,
+    )
+    return [(a, b) for a, b in await session.execute(stmt)]
+
+
+async def funnel_loans(
+    session: AsyncSession, start: datetime | None, end: datetime | None
+) -> tuple[int, int, list[tuple[datetime, datetime]]]:
+    """(decisions, loans granted, [(approved, first loan)] per request) under
+    consents that answered the requests."""
+    decisions = await session.scalar(
+        _requests_in(
+            select(func.count(Decision.id))
+            .join(Consent, Consent.id == Decision.consent_id)
+            .join(ConsentRequest, ConsentRequest.id == Consent.request_id),
+            start,
+            end,
+        )
+    )
+    loans = _requests_in(
+        select(
+            ConsentRequest.id,
+            ConsentRequest.decided_at,
+            func.count(Outcome.id),
+            func.min(Outcome.recorded_at),
+        )
+        .select_from(Outcome)
+        .join(Decision, Decision.id == Outcome.decision_id)
+        .join(Consent, Consent.id == Decision.consent_id)
+        .join(ConsentRequest, ConsentRequest.id == Consent.request_id)
+        .where(Outcome.result == "LOAN_GRANTED")
+        .group_by(ConsentRequest.id, ConsentRequest.decided_at),
+        start,
+        end,
+    )
+    granted, spans = 0, []
+    for _rid, approved, n, first in await session.execute(loans):
+        granted += int(n)
+        if approved is not None and first is not None:
+            spans.append((approved, first))
+    return int(decisions or 0), granted, spans
+
+
+async def reference_of(session: AsyncSession, consent_id: str | None) -> str | None:
+    """The requester's reference of the request behind ``consent_id``, if any."""
+    if consent_id is None:
+        return None
+    return await session.scalar(
+        select(ConsentRequest.reference)
+        .join(Consent, Consent.request_id == ConsentRequest.id)
+        .where(Consent.id == consent_id)
+    )

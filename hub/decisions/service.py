@@ -203,12 +203,16 @@ async def record_outcome(
     result: str,
     amount: float | None = None,
     idempotency_key: str | None = None,
+    reference: str | None = None,
 ) -> Outcome:
     """Record what became of a decision (LOAN_GRANTED, BENEFIT_APPLIED, …).
 
     Only the principal that asked for the decision may report on it.  The same
     (decision, result) returns the outcome already recorded; so does a replay
-    with the same ``idempotency_key``.
+    with the same ``idempotency_key``.  The outcome carries the reference of
+    the consent request behind the decision (e.g. the loan application
+    number); a ``reference`` given here must match it, or stands alone when
+    the consent came from no request.
     """
     request = await idempotency.begin(
         session,
@@ -218,6 +222,7 @@ async def record_outcome(
         decision_id,
         result,
         amount,
+        *([reference] if reference is not None else []),
     )
     if request.result_id is not None:
         found = await repo.outcome(session, request.result_id)
@@ -239,6 +244,7 @@ async def record_outcome(
             "Only the client that asked for a decision may record its outcome.",
             ErrorCode.FORBIDDEN,
         )
+    reference = await _reference(session, decision, reference)
     if decision in session.new:  # decided in this unit of work: write it first
         await session.flush()
     row = await repo.outcome_for(session, decision_id, result)
@@ -253,6 +259,7 @@ async def record_outcome(
                 "amount": amount,
                 "recorded_at": now,
                 "recorded_by": principal.id,
+                "reference": reference,
             },
         )
         row = await repo.outcome_for(session, decision_id, result)
@@ -270,7 +277,25 @@ async def record_outcome(
                     "scenario": decision.scenario,
                     "result": result,
                     "amount": amount,
+                    **({"reference": reference} if reference else {}),
                 },
             )
     request.remember(session, row.id, hub.clock.now())
     return row
+
+
+async def _reference(
+    session: AsyncSession, decision: Decision, given: str | None
+) -> str | None:
+    requested = await repo.reference_of(session, decision.consent_id)
+    if given is not None and len(given) > 64:
+        raise HubError(
+            "reference may be at most 64 characters.", ErrorCode.VALIDATION_ERROR
+        )
+    if requested is not None and given is not None and given != requested:
+        raise HubError(
+            f"This decision was made under the consent request with reference "
+            f"{requested!r}, not {given!r}.",
+            ErrorCode.VALIDATION_ERROR,
+        )
+    return requested if requested is not None else given

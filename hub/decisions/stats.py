@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.clock import CHINA
 from hub.decisions import repository as repo
+from hub.decisions.funnel import FunnelData, funnel
 from hub.errors import ErrorCode, HubError
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ class HubStatsData:
     loans_granted: int
     loan_amount: float
     by_scenario: tuple[ScenarioStatsData, ...]
+    funnel: FunnelData
 
 
 def _bounds(
@@ -59,7 +61,8 @@ async def hub_stats(
 
     Profile reads come from the audit trail (``profile.read`` events);
     decisions by their ``decided_at``; outcomes by their ``recorded_at``.
-    Every registered scenario is listed, with zeros when unused.
+    Every registered scenario is listed, with zeros when unused.  The funnel
+    follows the consent requests made in the period (``hub.decisions.funnel``).
     """
     lo, hi = _bounds(start, end)
     reads = await repo.profile_reads(session, lo, hi)
@@ -71,4 +74,11 @@ async def hub_stats(
     by = tuple(
         ScenarioStatsData(k, *counts.get(k, (0, 0, 0)), applied.get(k, 0)) for k in keys
     )
-    return HubStatsData(reads, sum(s.decisions for s in by), loans, amount, by)
+    return HubStatsData(
+        reads,
+        sum(s.decisions for s in by),
+        loans,
+        amount,
+        by,
+        await funnel(session, hub, lo, hi),
+    )

@@ -24,7 +24,10 @@ nothing) does, in this order:
    ``since`` + 2 years (except circumstance (一)), and every membership whose
    ``until`` has passed ends (``list.end``, ``DELISTED``);
 5. **overdue** flags on OPEN objections and list objections at or past their
-   reply deadline.
+   reply deadline;
+6. **consents**: ends of expired consents (with their ``expire`` receipts),
+   ``CONSENT_EXPIRING`` reminders and expired consent requests
+   (``hub.consent.sweep``).
 
 Every change is audited per subject with actor ``system``; a run that changed
 anything also writes one ``maintenance.run`` summary event.
@@ -41,6 +44,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.alerts import NEW_NEGATIVE_RECORD, alert_after_commit, drain_alerts
 from hub.audit.changes import record_change
 from hub.auth.principal import SYSTEM, Principal
+from hub.consent.sweep import sweep
 from hub.db import session_scope
 from hub.entities import bump_data_version
 from hub.enums import RecordStatus
@@ -74,6 +78,9 @@ class MaintenanceReport:
     #: Not a change: live negative records without ``ended_on`` held more than
     #: five years after they happened (ids), which retention cannot date.
     records_without_end: list[int] = field(default_factory=list)
+    consents_expired: int = 0
+    consent_reminders: int = 0
+    consent_requests_expired: int = 0
 
     @property
     def counts(self) -> dict[str, int]:
@@ -273,6 +280,10 @@ async def run_maintenance(
     await _expire(session, rep, actor, now)
     await _end_listings(session, rep, actor, now)
     await _flag_overdue(session, rep, actor, now)
+    swept = await sweep(session, hub, now, actor)
+    rep.consents_expired = swept.consents_expired
+    rep.consent_reminders = swept.consent_reminders
+    rep.consent_requests_expired = swept.consent_requests_expired
     if rep.changed:
         await record_change(
             session,

@@ -219,6 +219,7 @@ async def _store(
         else:
             detail["error"] = pull.error.status_text if pull.error else None
         # Re-asked for exactly this pull's categories: no consent, no storage.
+        # Part of the read that made ``grant``, which counted the use already.
         await open_door(
             session,
             hub,
@@ -229,6 +230,7 @@ async def _store(
             categories=categories,
             require_all=True,
             detail=detail,
+            count_use=False,
         )
     now = hub.clock.now()
     if pull.records is None:

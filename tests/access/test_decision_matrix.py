@@ -34,13 +34,23 @@ STATES = [
     "missing_category",
     "revoked",
     "expired",
+    "paused",
+    "limit_reached",
 ]
+
+
+# The reason CONSENT_REQUIRED gives when a live consent cannot be used.
+REASONS = {"paused": "PAUSED", "limit_reached": "LIMIT_REACHED"}
 
 
 def expected(kind: PrincipalKind, purpose: Purpose, state: str) -> str:
     if purpose not in ALLOWED[kind]:
         return "FORBIDDEN"
-    return "GRANTED" if state == "active" else "CONSENT_REQUIRED"
+    if state == "active":
+        return "GRANTED"
+    if state in REASONS:
+        return f"CONSENT_REQUIRED/{REASONS[state]}"
+    return "CONSENT_REQUIRED"
 
 
 async def _consent(
@@ -51,6 +61,8 @@ async def _consent(
     *,
     revoked: bool = False,
     expired: bool = False,
+    paused: bool = False,
+    used_up: bool = False,
 ) -> None:
     now = api.clock.now()
     async with session_scope(api.hub.sessionmaker) as s:
@@ -66,6 +78,10 @@ async def _consent(
                 if expired
                 else now + timedelta(days=30),
                 revoked_at=now - timedelta(days=1) if revoked else None,
+                end_reason="REVOKED_BY_SUBJECT" if revoked else None,
+                paused_at=now - timedelta(hours=1) if paused else None,
+                max_reads=5,
+                reads_used=5 if used_up else 4,
                 granted_by=USCC,
                 receipt="x",
             )
@@ -104,6 +120,10 @@ async def test_matrix(world: Api) -> None:
                     await _consent(api, me.id, purpose, ["BASIC", "TAX"], revoked=True)
                 elif state == "expired":
                     await _consent(api, me.id, purpose, ["BASIC", "TAX"], expired=True)
+                elif state == "paused":
+                    await _consent(api, me.id, purpose, ["BASIC", "TAX"], paused=True)
+                elif state == "limit_reached":
+                    await _consent(api, me.id, purpose, ["BASIC", "TAX"], used_up=True)
                 principal = Principal(id=me.id, kind=kind, name="t")
                 try:
                     async with session_scope(api.hub.sessionmaker) as s:
@@ -121,6 +141,9 @@ async def test_matrix(world: Api) -> None:
                     assert grant.categories == frozenset(wanted)
                 except HubError as exc:
                     got = str(exc.code)
+                    reason = exc.extra.get("reason")
+                    if state in REASONS and got == "CONSENT_REQUIRED":
+                        got += f"/{reason}"
                 want = expected(kind, purpose, state)
                 if got != want:
                     failures.append((kind, purpose, state, got, want))

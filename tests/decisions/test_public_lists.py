@@ -42,6 +42,7 @@ def refusal(merchant: Principal, decision: str) -> dict[str, Any]:
             "scenario": KEY,
             "decision": decision,
             "requested": "eligibility.check",
+            "refusal": "NO_CONSENT",
         },
     }
 

@@ -98,6 +98,7 @@ async def test_the_door_refuses_before_the_record_is_loaded(rapi: Api) -> None:
                 "record": tax,
                 "reason": NEW_NEGATIVE_RECORD,
                 "requested": "alert.deliver",
+                "refusal": "MISSING_CATEGORIES",
             },
         )
     ]

@@ -38,6 +38,9 @@ ZERO = {
     "lists_expired": 0,
     "objections_overdue": 0,
     "list_objections_overdue": 0,
+    "consents_expired": 0,
+    "consent_reminders": 0,
+    "consent_requests_expired": 0,
 }
 
 
@@ -162,6 +165,9 @@ async def test_maintenance_applies_time_once(rapi: Api) -> None:
         "objections_overdue": 1,
         "list_objections_overdue": 0,
         "records_without_end": [live],
+        "consents_expired": 0,
+        "consent_reminders": 0,
+        "consent_requests_expired": 0,
     }
     st = await _statuses(api)
     assert "OLD" not in st and "EXPIRED-NO-END" not in st
@@ -384,6 +390,9 @@ def test_cli_json_today_and_idempotent(sqlite_url: str, tmp_path, monkeypatch) -
         "  lists expired: 0",
         "  objections overdue: 0",
         "  list objections overdue: 0",
+        "  consents expired: 0",
+        "  consent reminders: 0",
+        "  consent requests expired: 0",
     ]
     r = runner.invoke(app, ["maintenance", "--today", "23/11/2026"])
     assert r.exit_code == 2

@@ -3,8 +3,9 @@
 Safe from cron and idempotent: a second run the same day changes nothing.
 ``--json`` prints one object ``{"today", "commitments_breached",
 "records_deleted", "records_expired", "lists_expired", "objections_overdue",
-"list_objections_overdue", "records_without_end"}`` (the last a list of record
-ids: live negative records retention cannot date, see
+"list_objections_overdue", "records_without_end", "consents_expired",
+"consent_reminders", "consent_requests_expired"}`` (``records_without_end`` a
+list of record ids: live negative records retention cannot date, see
 ``hub.rights.maintenance``); otherwise one line per action, then those ids.
 ``--today`` (a date in China time) runs as of that day, for catching up or
 rehearsing.
