@@ -30,6 +30,26 @@ __all__ = ["HubGraphQL", "SocketContext"]
 log = logging.getLogger("hub.graphql")
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+# No input of the schema nests deeper than a few levels; a body nesting
+# deeper is hostile (and deep values make every later walk over them costly).
+MAX_JSON_DEPTH = 32
+
+
+def _depth_over(value: object, limit: int) -> bool:
+    """Whether ``value`` nests more than ``limit`` arrays/objects (iteratively)."""
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth >= limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def _error_body(message: str, code: ErrorCode) -> dict[str, Any]:
@@ -137,9 +157,12 @@ def _coded_refusals(scope: Any, receive: Any, send: Any) -> Any:
             refused["body"] += message.get("body", b"")
             if not message.get("more_body", False):
                 reason = refused["body"].decode("utf-8", "replace") or "Bad request."
+                status = refused["status"]
                 response = JSONResponse(
                     _error_body(reason, ErrorCode.VALIDATION_ERROR),
-                    status_code=refused["status"],
+                    status_code=status,
+                    # RFC 9110 §15.5.6: a 405 names the methods that work.
+                    headers={"Allow": "GET, POST"} if status == 405 else None,
                 )
                 await response(scope, receive, send)
             return
@@ -258,3 +281,26 @@ class HubGraphQL(GraphQL):
 
     def encode_json(self, data: object) -> str:
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+    def decode_json(self, data: str | bytes) -> object:
+        """JSON of a request body or parameter; anything else is a coded 400.
+
+        Strawberry turns ``JSONDecodeError`` into "Unable to parse request
+        body as JSON" (coded by :func:`_coded_refusals`); bytes that are not
+        UTF-8 (RFC 8259 §8.1) and nesting beyond :data:`MAX_JSON_DEPTH` end
+        there too instead of escaping as a 500.
+        """
+        if isinstance(data, bytes):
+            try:
+                data = data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise json.JSONDecodeError(
+                    "request body is not UTF-8", "", exc.start
+                ) from None
+        try:
+            value = json.loads(data)
+        except RecursionError:
+            raise json.JSONDecodeError("nested too deeply", "", 0) from None
+        if _depth_over(value, MAX_JSON_DEPTH):
+            raise json.JSONDecodeError("nested too deeply", "", 0)
+        return value

@@ -73,12 +73,21 @@ def encode_cursor(client: Client) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode("ascii").rstrip("=")
 
 
+# (an instant, a 32-character id): anything longer was not made here, and
+# would cost a parse of whatever an attacker nested into it.
+_MAX_CURSOR = 160
+
+
 def decode_cursor(cursor: str) -> tuple[datetime, str]:
     try:
+        if len(cursor) > _MAX_CURSOR:
+            raise ValueError("cursor too long")
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         created, id = json.loads(raw)
-        return utc(datetime.fromisoformat(created)), str(id)
-    except (ValueError, TypeError, binascii.Error):
+        if not isinstance(created, str) or not isinstance(id, str):
+            raise ValueError("cursor values are strings")
+        return utc(datetime.fromisoformat(created)), id
+    except (ValueError, TypeError, binascii.Error, RecursionError):
         raise HubError(
             "Invalid cursor: pass an endCursor returned by a previous page.",
             ErrorCode.VALIDATION_ERROR,
