@@ -19,6 +19,7 @@ from hub.decisions.engine import evaluate
 from hub.decisions.fact_specs import public_facts
 from hub.decisions.facts import load_facts, load_public
 from hub.decisions.joint_punishment import joint_punishment_reasons
+from hub.decisions.money import cny
 from hub.decisions.rules import rules_in_force
 from hub.decisions.verdict import Verdict
 from hub.enums import AccessBasis
@@ -207,6 +208,7 @@ async def record_outcome(
     (decision, result) returns the outcome already recorded; so does a replay
     with the same ``idempotency_key``.
     """
+    money = None if amount is None else cny(amount)
     request = await idempotency.begin(
         session,
         principal.id,
@@ -226,8 +228,6 @@ async def record_outcome(
             "LOAN_GRANTED, LOAN_DECLINED, BENEFIT_APPLIED or BENEFIT_NOT_USED.",
             ErrorCode.VALIDATION_ERROR,
         )
-    if amount is not None and not amount >= 0:
-        raise HubError("amount must be zero or more (CNY).", ErrorCode.VALIDATION_ERROR)
     decision = await repo.decision(session, decision_id)
     if decision is None:
         raise HubError(f"No decision {decision_id}.", ErrorCode.NOT_FOUND)
@@ -247,7 +247,7 @@ async def record_outcome(
                 "id": new_id(),
                 "decision_id": decision_id,
                 "result": result,
-                "amount": amount,
+                "amount": None if money is None else float(money),
                 "recorded_at": now,
                 "recorded_by": principal.id,
             },
@@ -266,7 +266,7 @@ async def record_outcome(
                     "decision": decision_id,
                     "scenario": decision.scenario,
                     "result": result,
-                    "amount": amount,
+                    "amount": None if money is None else str(money),
                 },
             )
     request.remember(session, row.id, hub.clock.now())
