@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 import strawberry
@@ -107,9 +107,7 @@ def decode_cursor(
         if not all(_flat(v) for v in values):
             raise ValueError
         if parse is not None:
-            values = [
-                _STRICT.get(p, p)(v) for p, v in zip(parse, values, strict=True)
-            ]
+            values = [_STRICT.get(p, p)(v) for p, v in zip(parse, values, strict=True)]
         return values
     except (ValueError, TypeError) as exc:
         raise HubError(
