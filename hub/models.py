@@ -172,6 +172,9 @@ class Client(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # Raised by each secret rotation; access tokens carry the version they
+    # were issued under (claim ``sv``) and die with it (contract v2).
+    secret_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class SigningKey(Base):

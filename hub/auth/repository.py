@@ -35,6 +35,7 @@ class ClientStatus(NamedTuple):
     kind: str
     name: str
     active: bool
+    secret_version: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,13 +59,18 @@ async def by_client_id(session: AsyncSession, client_id: str) -> Client | None:
 
 
 async def status(session: AsyncSession, id: str) -> ClientStatus | None:
-    """One primary-key lookup of a client's kind, name and active flag."""
+    """One primary-key lookup of a client's kind, name, active flag and secret
+    version."""
     row = (
         await session.execute(
-            select(Client.kind, Client.name, Client.active).where(Client.id == id)
+            select(
+                Client.kind, Client.name, Client.active, Client.secret_version
+            ).where(Client.id == id)
         )
     ).first()
-    return None if row is None else ClientStatus(row.kind, row.name, row.active)
+    if row is None:
+        return None
+    return ClientStatus(row.kind, row.name, row.active, int(row.secret_version or 0))
 
 
 def encode_cursor(client: Client) -> str:

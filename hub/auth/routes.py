@@ -20,7 +20,7 @@ from starlette.routing import Route
 
 from hub.auth.clients import client_service
 from hub.auth.scopes import parse_scope
-from hub.auth.tokens import issue_access_token
+from hub.auth.tokens import SECRET_VERSION_CLAIM, issue_access_token
 from hub.db import session_scope
 from hub.enums import PrincipalKind
 
@@ -158,7 +158,11 @@ async def _issue(request: Request) -> dict[str, Any]:
         kind=kind,
         scope=scopes,
         # RFC 9068 §2.2: the client the token was issued to.
-        extra={"client_id": client.client_id, "name": client.name},
+        extra={
+            "client_id": client.client_id,
+            "name": client.name,
+            SECRET_VERSION_CLAIM: client.secret_version or 0,
+        },
     )
     return {
         "access_token": token,
