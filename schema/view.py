@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from typing import Any
 
 from graphql import ExecutionResult as CoreResult
@@ -22,6 +23,7 @@ from strawberry.types import ExecutionResult
 from hub.auth.authenticate import principal_from_request
 from hub.auth.principal import ANONYMOUS, Principal
 from hub.errors import ErrorCode, HubError
+from hub.outages import OUTAGE_MESSAGE, BackendOutage, outage_of
 from schema.context import Context
 from schema.errors import coded_error, internal_error
 
@@ -124,20 +126,67 @@ async def _authenticate_socket(ctx: SocketContext, params: dict[str, Any]) -> No
         await _rate_limit(ctx)
 
 
+class Refusal(HubError):
+    """A request refused before execution, with the HTTP status it gets
+    (contract v2: ``RATE_LIMITED`` is 429 with ``Retry-After``; a backend
+    outage is 503) and the usual GraphQL error body."""
+
+    def __init__(
+        self, message: str, code: ErrorCode, status: int, retry_after: float, **kw: Any
+    ) -> None:
+        super().__init__(message, code, **kw)
+        self.status = status
+        self.retry_after = max(1, math.ceil(retry_after))
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
+def _outage(hub: Any, backend: str, error: BaseException) -> Refusal:
+    hub.outages.report(backend, error)
+    return Refusal(OUTAGE_MESSAGE.format(backend=backend), ErrorCode.INTERNAL, 503, 30)
+
+
 async def _rate_limit(ctx: Context) -> None:
+    """Per principal once authenticated; per client address before that.
+
+    The address is the peer's unless it is a trusted proxy (hub.forwarded),
+    so rotating X-Forwarded-For buys nothing.
+    """
     hub = ctx.hub
-    if ctx.principal.authenticated and hub.limiter is not None:
-        limit = hub.settings.rate_limit_per_minute
-        allowed, retry_after = await hub.limiter.hit(
-            f"rate:{ctx.principal.id}", limit, 60.0
+    if hub.limiter is None:
+        return
+    if ctx.principal.authenticated:
+        key, limit = f"rate:{ctx.principal.id}", hub.settings.rate_limit_per_minute
+        who = "requests per minute"
+    else:
+        client = getattr(ctx.request, "client", None)
+        address = client.host if client else "unknown"
+        key = f"anon:{address}"
+        limit = hub.settings.anonymous_rate_limit_per_minute
+        who = "requests per minute without a valid token from this address"
+    try:
+        allowed, retry_after = await hub.limiter.hit(key, limit, 60.0)
+    except Exception as exc:
+        backend = outage_of(exc)
+        if backend is None:
+            raise
+        ctx.auth_error = _outage(hub, backend, exc)
+        return
+    if not allowed:
+        ctx.auth_error = Refusal(
+            f"Rate limit of {limit} {who} exceeded; retry in "
+            f"{math.ceil(retry_after)} s.",
+            ErrorCode.RATE_LIMITED,
+            429,
+            retry_after,
+            retryAfter=round(retry_after, 1),
         )
-        if not allowed:
-            ctx.auth_error = HubError(
-                f"Rate limit of {limit} requests per minute exceeded; retry in "
-                f"{retry_after:.0f} s.",
-                ErrorCode.RATE_LIMITED,
-                retryAfter=round(retry_after, 1),
-            )
+
+
+def _unavailable(sub_response: Any) -> None:
+    sub_response.status_code = 503
+    sub_response.headers["Retry-After"] = "30"
 
 
 def _coded_refusals(scope: Any, receive: Any, send: Any) -> Any:
@@ -183,7 +232,13 @@ class HubGraphQL(GraphQL):
     ) -> Context:
         hub = request.app.state.hub
         header = request.headers.get("authorization")
-        principal, error = await _authenticate(header, hub)
+        try:
+            principal, error = await _authenticate(header, hub)
+        except Exception as exc:  # the client's status lives in Redis or the db
+            backend = outage_of(exc)
+            if backend is None:
+                raise
+            principal, error = ANONYMOUS, _outage(hub, backend, exc)
         cls = SocketContext if isinstance(request, WebSocket) else Context
         ctx = cls(
             hub=hub,
@@ -194,7 +249,8 @@ class HubGraphQL(GraphQL):
         )
         if isinstance(ctx, SocketContext):
             ctx.authorization = header
-        await _rate_limit(ctx)
+        if not isinstance(error, Refusal):
+            await _rate_limit(ctx)
         return ctx
 
     async def on_ws_connect(self, context: Any) -> Any:
@@ -211,6 +267,16 @@ class HubGraphQL(GraphQL):
 
     async def execute_operation(self, *args: Any, **kwargs: Any) -> Any:
         context: Context = kwargs["context"]
+        refusal = context.auth_error
+        if isinstance(refusal, Refusal):
+            # Refused before execution: nothing runs, the status says why.
+            sub_response = kwargs["sub_response"]
+            sub_response.status_code = refusal.status
+            sub_response.headers.update(refusal.headers())
+            return ExecutionResult(
+                data=None,
+                errors=[GraphQLError(refusal.message, extensions=refusal.extensions())],
+            )
         try:
             result = await super().execute_operation(*args, **kwargs)
         except BaseException:
@@ -219,6 +285,7 @@ class HubGraphQL(GraphQL):
         if not isinstance(result, ExecutionResult | CoreResult):
             await context.finish(keep=True)
             return result
+        sub_response = kwargs["sub_response"]
         try:
             await context.finish(keep=result.data is not None)
         except HubError as exc:
@@ -226,8 +293,13 @@ class HubGraphQL(GraphQL):
                 data=None,
                 errors=[GraphQLError(exc.message, extensions=exc.extensions())],
             )
-        except Exception:
-            log.exception("commit of a GraphQL unit of work failed")
+        except Exception as exc:
+            backend = outage_of(exc)
+            if backend is None:
+                log.exception("commit of a GraphQL unit of work failed")
+            else:
+                context.hub.outages.report(backend, exc)
+                _unavailable(sub_response)
             return ExecutionResult(
                 data=None,
                 errors=[
@@ -237,6 +309,10 @@ class HubGraphQL(GraphQL):
                     )
                 ],
             )
+        if result.data is None and any(
+            isinstance(e.original_error, BackendOutage) for e in result.errors or ()
+        ):
+            _unavailable(sub_response)  # nothing was answered: a backend is away
         return result
 
     async def process_result(self, request: Any, result: Any) -> Any:
@@ -260,12 +336,14 @@ class HubGraphQL(GraphQL):
     def create_response(self, response_data: Any, sub_response: Any) -> Any:
         response = super().create_response(response_data, sub_response)
         if getattr(sub_response, "graphql_response_json", False):
+            refused = sub_response.status_code in (429, 503)
             # GraphQL-over-HTTP: with this media type a request error (no
             # execution: parse, validation) is a 4xx and has no data entry.
             response.media_type = GRAPHQL_RESPONSE_JSON
             response.headers["content-type"] = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
             if (
-                isinstance(response_data, dict)
+                not refused
+                and isinstance(response_data, dict)
                 and response_data.get("data") is None
                 and response_data.get("errors")
                 and all("path" not in e for e in response_data["errors"])

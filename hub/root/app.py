@@ -14,6 +14,7 @@ from starlette.routing import Route, WebSocketRoute
 from hub.audit.chain import Sealer
 from hub.auth.routes import routes as auth_routes
 from hub.clock import Clock
+from hub.forwarded import ForwardedFor
 from hub.observability import MetricsMiddleware, healthz, metrics, readyz
 from hub.resources import Hub
 from hub.root.build import build_hub
@@ -127,4 +128,9 @@ def create_app(
     )
     if hub is not None:
         app.state.hub = hub
-    return MetricsMiddleware(BodyLimit(app, settings.max_body_bytes))
+    # Outermost: every layer below sees the client's address as decided from
+    # HUB_TRUSTED_PROXIES (hub.forwarded).
+    return ForwardedFor(
+        MetricsMiddleware(BodyLimit(app, settings.max_body_bytes)),
+        settings.trusted_networks,
+    )

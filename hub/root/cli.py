@@ -69,6 +69,10 @@ def serve(
         workers=workers,
         log_level="info",
         access_log=False,
+        # X-Forwarded-For is believed only from HUB_TRUSTED_PROXIES, by the
+        # app itself (hub.forwarded); uvicorn's own handling would believe
+        # it from any loopback peer.
+        proxy_headers=False,
     )
 
 
@@ -177,6 +181,7 @@ def demo(
             port=port,
             log_level="info",
             access_log=False,
+            proxy_headers=False,  # see ``serve``
         )
     finally:
         if sandbox is not None:
