@@ -30,6 +30,7 @@ from sqlalchemy.types import TypeDecorator
 from hub.clock import utc
 
 __all__ = [
+    "AuditCheckpoint",
     "AuditEvent",
     "Base",
     "Client",
@@ -377,3 +378,20 @@ class IdempotencyKey(Base):
     operation: Mapped[str] = mapped_column(String(64))
     result_id: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
+
+
+class AuditCheckpoint(Base):
+    """A signed statement of the audit chain's head (contract v2, "Audit anchoring").
+
+    The sealer writes one every ``HUB_AUDIT_CHECKPOINT_SECONDS``; they are
+    published at ``GET /audit/checkpoints``, so removing the newest events
+    (which re-hashing alone cannot notice) no longer goes unseen.
+    """
+
+    __tablename__ = "audit_checkpoints"
+
+    seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
+    # Compact JWS over {"seq", "hash", "at"} with the hub's signing key.
+    signature: Mapped[str] = mapped_column(Text)

@@ -20,9 +20,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import asyncpg
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 __all__ = ["OUTAGE_MESSAGE", "BackendOutage", "OutageLog", "outage_of"]
@@ -35,19 +36,42 @@ OUTAGE_MESSAGE = (
 )
 
 
+# Failures that mean the database is away (not that a statement was wrong):
+# asyncpg's connection class 08, operator shutdowns, too many connections.
+_PG_AWAY = (
+    asyncpg.exceptions.PostgresConnectionError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.TooManyConnectionsError,
+)
+# SQLite's file cannot be opened, read, or locked within the busy timeout.
+_SQLITE_AWAY = ("unable to open database file", "disk i/o error", "database is locked")
+
+
+def _database_away(error: BaseException) -> bool:
+    if isinstance(error, (PoolTimeout, *_PG_AWAY)):
+        return True
+    if isinstance(error, DBAPIError):
+        if error.connection_invalidated:
+            return True
+        if isinstance(error, OperationalError) and any(
+            m in str(error.orig).lower() for m in _SQLITE_AWAY
+        ):
+            return True
+    # asyncpg raises its connect errors (refused, reset, timed out) unwrapped
+    return isinstance(error, ConnectionError | TimeoutError)
+
+
 def outage_of(error: BaseException | None) -> str | None:
-    """``"database"`` or ``"redis"`` when ``error`` means that backend is away."""
+    """``"database"`` or ``"redis"`` when ``error`` means that backend is away.
+
+    A statement the database refused (a missing table, a constraint) is not
+    an outage: it stays an ``INTERNAL`` error logged with its traceback.
+    """
     seen = 0
     while error is not None and seen < 8:
         if isinstance(error, RedisConnectionError | RedisTimeoutError):
             return "redis"
-        if isinstance(error, OperationalError | InterfaceError | PoolTimeout):
-            return "database"
-        if isinstance(error, DBAPIError) and error.connection_invalidated:
-            return "database"
-        if isinstance(error, ConnectionError | TimeoutError):
-            # asyncpg's own connect errors (refused, reset) before SQLAlchemy
-            # wraps them; Redis errors were matched above.
+        if _database_away(error):
             return "database"
         error, seen = error.__cause__ or error.__context__, seen + 1
     return None

@@ -56,6 +56,11 @@ class Settings(BaseSettings):
     # otherwise each stale connection fails one request after a restart.
     db_pool_pre_ping: bool = False
     max_body_bytes: int = 1024 * 1024
+    # The sealer signs the audit chain's head this often (contract v2).
+    audit_checkpoint_seconds: float = Field(300.0, ge=1.0)
+    # Live subscriptions re-check their credential this often, so they end
+    # within 5 s of the token expiring or the client being suspended.
+    subscription_recheck_seconds: float = Field(1.0, gt=0, le=4.0)
     grade_thresholds: dict[str, int] = {"A": 850, "B": 700, "C": 550, "D": 400}
     connectors: dict[str, ConnectorSettings] = {}
     # Consent must expire within this many days (征信业管理条例 Art 14 / PIPL).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from starlette.applications import Starlette
@@ -12,6 +13,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
 from hub.audit.chain import Sealer
+from hub.audit.checkpoints import make_checkpoint
+from hub.audit.routes import routes as audit_routes
 from hub.auth.routes import routes as auth_routes
 from hub.clock import Clock
 from hub.forwarded import ForwardedFor
@@ -105,7 +108,14 @@ def create_app(
             )
         made = await build_hub(settings, clock)
         app.state.hub = made
-        sealer = Sealer(made.sessionmaker)
+        sealer = Sealer(
+            made.sessionmaker,
+            checkpoint=partial(
+                make_checkpoint, made.sessionmaker, made.keys, made.clock
+            ),
+            checkpoint_every=settings.audit_checkpoint_seconds,
+            outages=made.outages,
+        )
         sealer.start()
         try:
             yield
@@ -116,6 +126,7 @@ def create_app(
     app = Starlette(
         routes=[
             *auth_routes,
+            *audit_routes,
             # Every method reaches the view, which answers what it does not
             # serve with a coded 405 instead of the router's plain-text page.
             Route("/graphql", graphql, methods=None),
