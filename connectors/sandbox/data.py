@@ -1,7 +1,8 @@
 """Deterministic agency answers for any valid USCC.
 
 A seeded ``random.Random`` per (USCC, source) gives the same answer every
-time; dates are placed relative to ``today`` (the sandbox's reference day).
+time; dates are placed relative to ``today`` (the sandbox's reference day),
+and no decision is dated after it.
 Roughly: 35 % of entities rated A, 10 % D; 12 % listed as dishonest debtors;
 30 % with penalties; 25 % in utility arrears.
 """
@@ -120,11 +121,14 @@ def court_answer(uscc: str, today: date) -> dict[str, Any]:
                 _day(rng, listed + timedelta(days=10), today) if performed else None
             )
             extension = None
-            if not performed and rng.random() < 0.2:
-                # Extended shortly before the two-year term ends (SPC 2017 Art 2).
-                term_end = add_months(listed, 24)
+            term_end = add_months(listed, 24)
+            extended_on = term_end - timedelta(days=15)
+            # Extended shortly before the two-year term ends (SPC 2017 Art 2) —
+            # only once that day has come: an agency reports decisions made,
+            # never ones it will make.
+            if not performed and rng.random() < 0.2 and extended_on <= today:
                 extension = {
-                    "decided_on": (term_end - timedelta(days=15)).isoformat(),
+                    "decided_on": extended_on.isoformat(),
                     "until": add_months(term_end, 12).isoformat(),
                 }
             basis_no, amount = rng.randint(10, 999), rng.randint(5, 900) * 1000

@@ -40,6 +40,7 @@ __all__ = [
     "RowError",
     "add_months",
     "default_publish_until",
+    "future_dated",
     "max_publish_until",
     "parse_row",
     "publication_status",
@@ -209,6 +210,23 @@ class RecordRow(_Row):
                     "信用修复管理办法)"
                 )
         return self
+
+
+def future_dated(row: RecordRow, today: date) -> str | None:
+    """Why ``row`` cannot be true yet, or None.
+
+    A decision (or the act it is about) dated after today, China time, has
+    not happened: a source sending one is wrong, and storing it would publish
+    — and count against an enterprise — something that is not so.
+    """
+    for name in ("occurred_on", "decided_on"):
+        day = getattr(row, name)
+        if day is not None and day > today:
+            return (
+                f"{name} {day} is in the future (today is {today}, China time): "
+                "a record is imported once it has been decided"
+            )
+    return None
 
 
 class ListRow(_Row):

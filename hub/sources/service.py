@@ -37,14 +37,14 @@ import json
 import logging
 from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors.errors import ConnectorError, MalformedPayload
 from connectors.protocol import Connector, EntityRef, FetchContext
-from connectors.records import RecordIn
+from connectors.records import RecordIn, future_dated
 from connectors.registry import ConnectorRegistry
 from hub.access.door import Grant, admit, open_door
 from hub.clock import calendar_day
@@ -257,7 +257,9 @@ async def _store(
     existing: dict[tuple[str, str], repo.Existing] = {}
     if pull.records is not None:
         existing = await repo.existing_records(session, pull.records)
-        problem = _foreign(uscc, pull.records, existing)
+        problem = _future(pull.records, calendar_day(hub.clock.now())) or _foreign(
+            uscc, pull.records, existing
+        )
         if problem is not None:
             pull = PullResult(
                 pull.attempted_at,
@@ -358,6 +360,16 @@ def _foreign(
                 f"record {r.source_id!r} is stored for {stored.uscc}; a record "
                 f"never moves to another enterprise ({uscc})"
             )
+    return None
+
+
+def _future(records: list[RecordIn], today: date) -> str | None:
+    """A record decided after today makes the whole answer wrong (as the
+    importer refuses such a row)."""
+    for r in records:
+        reason = future_dated(r, today)
+        if reason is not None:
+            return f"record {r.source_id!r}: {reason}"
     return None
 
 
