@@ -112,7 +112,9 @@ def court_answer(uscc: str, today: date) -> dict[str, Any]:
     cases: list[dict[str, Any]] = []
     if rng.randrange(100) < 12:
         for _ in range(rng.choice((1, 1, 2))):
-            listed = _day(rng, today - timedelta(days=700), today - timedelta(days=20))
+            # Listed up to three years ago: a two-year listing may have run out
+            # or, shortly before, been extended.
+            listed = _day(rng, today - timedelta(days=1100), today - timedelta(days=20))
             filed = listed - timedelta(days=rng.randint(60, 200))
             court = rng.choice(COURTS)
             seq = rng.randint(100, 9999)
