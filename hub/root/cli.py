@@ -10,7 +10,7 @@ from typing import Any
 
 import typer
 
-from hub.db import create_engine, make_sessionmaker, migrate
+from hub.db import create_engine, make_sessionmaker, masked_url, migrate
 from hub.root.commands.auth import register as register_auth
 from hub.root.commands.generate import register as register_generate
 from hub.root.commands.importer import register as register_import
@@ -81,7 +81,7 @@ def db_upgrade() -> None:
     """Apply migrations (Alembic) to HUB_DATABASE_URL."""
     settings = Settings()
     migrate(settings.database_url)
-    _err(f"database at {settings.database_url} is up to date")
+    _err(f"database at {masked_url(settings.database_url)} is up to date")
 
 
 @audit_app.command("verify")
