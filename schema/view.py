@@ -37,6 +37,11 @@ GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 MAX_JSON_DEPTH = 32
 
 
+def _no_constant(name: str) -> Any:
+    # Python reads NaN and Infinity; JSON (RFC 8259) has no such numbers.
+    raise json.JSONDecodeError(f"{name} is not JSON", name, 0)
+
+
 def _depth_over(value: object, limit: int) -> bool:
     """Whether ``value`` nests more than ``limit`` arrays/objects (iteratively)."""
     stack: list[tuple[object, int]] = [(value, 0)]
@@ -376,9 +381,18 @@ class HubGraphQL(GraphQL):
                     "request body is not UTF-8", "", exc.start
                 ) from None
         try:
-            value = json.loads(data)
+            value = json.loads(data, parse_constant=_no_constant)
         except RecursionError:
             raise json.JSONDecodeError("nested too deeply", "", 0) from None
+        except json.JSONDecodeError:
+            raise
+        except ValueError:  # e.g. an integer of more than 4300 digits
+            raise json.JSONDecodeError("a number too long to read", "", 0) from None
+        if value is None:
+            return {}  # "variables": null is no variables; a null body no query
+        if not isinstance(value, dict | list):
+            # A body (or its variables) is an object; 0 or "x" is not a request.
+            raise json.JSONDecodeError("not a JSON object", "", 0)
         if _depth_over(value, MAX_JSON_DEPTH):
             raise json.JSONDecodeError("nested too deeply", "", 0)
         return value
