@@ -36,6 +36,11 @@ def _rng(uscc: str, source: str) -> random.Random:
     return random.Random(int.from_bytes(digest[:8], "big"))
 
 
+def _case_salt(uscc: str, i: int) -> int:
+    digest = hashlib.sha256(f"case:{uscc}:{i}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") % 1000
+
+
 def _day(rng: random.Random, start: date, end: date) -> date:
     return start + timedelta(days=rng.randint(0, max(0, (end - start).days)))
 
@@ -117,7 +122,10 @@ def court_answer(uscc: str, today: date) -> dict[str, Any]:
             listed = _day(rng, today - timedelta(days=1100), today - timedelta(days=20))
             filed = listed - timedelta(days=rng.randint(60, 200))
             court = rng.choice(COURTS)
-            seq = rng.randint(100, 9999)
+            # Case numbers are unique per court and year; a sequence drawn
+            # from the code keeps the sandbox's unique across enterprises (a
+            # record never moves to another enterprise).
+            seq = rng.randint(100, 9999) * 1000 + _case_salt(uscc, len(cases))
             performed = rng.random() < 0.25
             performed_on = (
                 _day(rng, listed + timedelta(days=10), today) if performed else None
@@ -195,7 +203,7 @@ def market_answer(uscc: str, today: date, types: set[str]) -> dict[str, Any]:
             }
         )
     if rng.randrange(100) < 30:
-        for _ in range(rng.randint(1, 2)):
+        for i in range(rng.randint(1, 2)):
             violation, basis = rng.choice(VIOLATIONS)
             cls = rng.choices(["轻微", "一般", "严重"], weights=[50, 35, 15])[0]
             decided = _day(rng, today - timedelta(days=700), today - timedelta(days=5))
@@ -207,7 +215,7 @@ def market_answer(uscc: str, today: date, types: set[str]) -> dict[str, Any]:
             penalties.append(
                 {
                     "decision_number": (
-                        f"{city}市监罚〔{decided.year}〕{uscc[8:16]}{no:03d}号"
+                        f"{city}市监罚〔{decided.year}〕{uscc[8:16]}{i}{no:03d}号"
                     ),
                     "violation": violation,
                     "basis": basis,

@@ -78,7 +78,7 @@ def test_every_black_list_entry_is_backed_by_a_court_record():
     # given the generated BLACK list entries and dishonest-debtor records
     rows = list(generate(500, 2026, TODAY))
     court = {
-        (r["uscc"], r["details"]["case_no"])
+        (r["uscc"], r["details"]["case_number"])
         for r in rows
         if r["type"] == "record" and r["kind"] == "DISHONEST_JUDGMENT_DEBTOR"
     }
