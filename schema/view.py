@@ -92,11 +92,20 @@ class SocketContext(Context):
 async def _authenticate(
     header: str | None, hub: Any
 ) -> tuple[Principal, HubError | None]:
-    """(principal, None) for a good or absent credential; (ANONYMOUS, error) else."""
+    """(principal, None) for a good or absent credential; (ANONYMOUS, error) else.
+
+    The client's status lives in the cache (Redis) and the database: with
+    either away the error is a 503 refusal, not an exception.
+    """
     try:
         found = await principal_from_request(header, hub)
     except HubError as exc:
         return ANONYMOUS, exc
+    except Exception as exc:
+        backend = outage_of(exc)
+        if backend is None:
+            raise
+        return ANONYMOUS, _outage(hub, backend, exc)
     return (found or ANONYMOUS), None
 
 
@@ -237,13 +246,7 @@ class HubGraphQL(GraphQL):
     ) -> Context:
         hub = request.app.state.hub
         header = request.headers.get("authorization")
-        try:
-            principal, error = await _authenticate(header, hub)
-        except Exception as exc:  # the client's status lives in Redis or the db
-            backend = outage_of(exc)
-            if backend is None:
-                raise
-            principal, error = ANONYMOUS, _outage(hub, backend, exc)
+        principal, error = await _authenticate(header, hub)
         cls = SocketContext if isinstance(request, WebSocket) else Context
         ctx = cls(
             hub=hub,
