@@ -94,6 +94,21 @@ class PullResult:
 
 
 _flights: SingleFlight[PullResult] = SingleFlight()
+_names: SingleFlight[str | None] = SingleFlight()
+
+
+async def _entity_name(hub: Hub, uscc: str) -> str | None:
+    """The enterprise's name (None: unknown), one lookup for concurrent reads."""
+
+    async def lookup() -> str | None:
+        async with hub.sessionmaker() as session:
+            return await repo.entity_name(session, uscc)
+
+    key = (id(hub.sessionmaker), uscc)  # one database's enterprise
+    name, leader = await _names.run(key, lookup)
+    if leader:
+        _names.forget(key)
+    return name
 
 
 def _cats_key(categories: Set[DataCategory]) -> str:
@@ -198,8 +213,7 @@ async def refresh(
         return []
     due = await pulls_due(hub, grant, registry)
     if due and name is None:
-        async with hub.sessionmaker() as session:
-            name = await repo.entity_name(session, grant.uscc)
+        name = await _entity_name(hub, grant.uscc)
     if not due or name is None:
         async with hub.sessionmaker() as session:
             return await source_statuses(
