@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 __all__ = [
+    "masked_url",
     "commit",
     "rollback",
     "create_engine",
@@ -28,6 +29,17 @@ __all__ = [
 ]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def masked_url(url: str) -> str:
+    """``url`` fit for a log or a terminal: the password replaced by ``***``."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unparseable URL>"
 
 
 def create_engine(url: str, **kw: Any) -> AsyncEngine:

@@ -32,6 +32,7 @@ from sqlalchemy.types import TypeDecorator
 from hub.clock import utc
 
 __all__ = [
+    "AuditCheckpoint",
     "AuditEvent",
     "Base",
     "Client",
@@ -193,6 +194,9 @@ class Client(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # Raised by each secret rotation; access tokens carry the version they
+    # were issued under (claim ``sv``) and die with it (contract v2).
+    secret_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class SigningKey(Base):
@@ -594,3 +598,20 @@ class OutboxEvent(Base):
     reference: Mapped[str | None] = mapped_column(String(64))
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     dispatched_at: Mapped[datetime | None]
+
+
+class AuditCheckpoint(Base):
+    """A signed statement of the audit chain's head (contract v2, "Audit anchoring").
+
+    The sealer writes one every ``HUB_AUDIT_CHECKPOINT_SECONDS``; they are
+    published at ``GET /audit/checkpoints``, so removing the newest events
+    (which re-hashing alone cannot notice) no longer goes unseen.
+    """
+
+    __tablename__ = "audit_checkpoints"
+
+    seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
+    # Compact JWS over {"seq", "hash", "at"} with the hub's signing key.
+    signature: Mapped[str] = mapped_column(Text)

@@ -79,4 +79,5 @@ _KNOWN = {
     "/healthz",
     "/readyz",
     "/metrics",
+    "/audit/checkpoints",
 }

@@ -20,6 +20,7 @@ from hub.backends.pubsub import PubSub
 from hub.backends.ratelimit import RateLimiter
 from hub.clock import Clock
 from hub.evaluation.model import EvaluationModel
+from hub.outages import OutageLog
 from hub.settings import Settings
 from scenarios.registry import ScenarioRegistry
 
@@ -38,6 +39,8 @@ class Hub:
     connectors: ConnectorRegistry = field(default_factory=lambda: ConnectorRegistry(()))
     scenarios: ScenarioRegistry = field(default_factory=ScenarioRegistry)
     evaluation_model: EvaluationModel | None = None
+    #: Backend outages are logged once a minute, not per request.
+    outages: OutageLog = field(default_factory=OutageLog)
     _closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     @property

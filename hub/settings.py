@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Literal
+from ipaddress import IPv4Network, IPv6Network, ip_network
+from typing import Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["ConnectorSettings", "Settings", "get_settings"]
 
@@ -41,11 +42,25 @@ class Settings(BaseSettings):
     subject_issuer: str | None = None
     subject_jwks_url: str | None = None
     rate_limit_per_minute: int = 1200
+    # Per client address, before any credential is checked: token requests
+    # (each costs a deliberate scrypt verification; RFC 6749 §10.10) and
+    # GraphQL requests without a valid token.
+    token_rate_limit_per_minute: int = Field(60, ge=1)
+    anonymous_rate_limit_per_minute: int = Field(300, ge=1)
+    # Addresses or networks of the reverse proxies whose X-Forwarded-For is
+    # believed (comma-separated, e.g. "10.0.0.0/8,127.0.0.1"); none by
+    # default, so a client cannot choose the address it is limited by.
+    trusted_proxies: Annotated[list[str], NoDecode] = []
     # Ping each pooled connection before use (one round trip per request).
     # Off by default; turn on where connections get cut (failover, proxies):
     # otherwise each stale connection fails one request after a restart.
     db_pool_pre_ping: bool = False
     max_body_bytes: int = 1024 * 1024
+    # The sealer signs the audit chain's head this often (contract v2).
+    audit_checkpoint_seconds: float = Field(300.0, ge=1.0)
+    # Live subscriptions re-check their credential this often, so they end
+    # within 5 s of the token expiring or the client being suspended.
+    subscription_recheck_seconds: float = Field(1.0, gt=0, le=4.0)
     grade_thresholds: dict[str, int] = {"A": 850, "B": 700, "C": 550, "D": 400}
     connectors: dict[str, ConnectorSettings] = {}
     # Consent must expire within this many days (征信业管理条例 Art 14 / PIPL).
@@ -61,6 +76,20 @@ class Settings(BaseSettings):
     # (contract v2); CONSENT_EXPIRING reminders go out this many days ahead.
     consent_request_ttl_days: int = Field(7, ge=1, le=90)
     consent_expiry_notice_days: int = Field(14, ge=1, le=90)
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list):
+            for item in value:
+                ip_network(str(item), strict=False)  # ValueError: not an address
+        return value
+
+    @property
+    def trusted_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        return tuple(ip_network(p, strict=False) for p in self.trusted_proxies)
 
     @property
     def production(self) -> bool:

@@ -51,6 +51,25 @@ class UnitOfWork:
             self._session = self._maker()
         return self._session
 
+    async def release(self) -> None:
+        """Commit what the request decided so far and give the connection back.
+
+        For a request about to wait on something outside (an agency's HTTP
+        API): a transaction left open meanwhile holds a pooled connection
+        idle, and a slow source would drain the pool.  What is committed here
+        is what has been decided — the door's audit events among it — so
+        committing early never lets data out without its audit row; the
+        session goes on in a new transaction.
+        """
+        async with self._lock:
+            if self._session is None:
+                return
+            try:
+                await commit(self._session)
+            except Exception:
+                await rollback(self._session, self._maker)
+                raise
+
     async def finish(self, *, keep: bool) -> None:
         """Commit (with the audit events) when ``keep``, else roll back; close."""
         if self._session is None:

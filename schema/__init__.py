@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -87,13 +88,22 @@ MUTATIONS: tuple[type, ...] = (
 SUBSCRIPTIONS: tuple[type, ...] = (AlertSubscription,)
 
 
+# graphql-core appends "Did you mean …?" to unknown fields, arguments, types,
+# enum values and input fields; each names a part of the schema.
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
 class HubSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: Any = None
     ) -> None:
         # Expected failures are outcomes, not incidents: CodedErrors logs the
         # unexpected ones (once, with traceback); nothing else is logged here.
-        return None
+        if self.config.disable_field_suggestions:
+            # Production (introspection off): no suggestion of any kind may
+            # leak the schema, not only the field suggestions Strawberry drops.
+            for error in errors:
+                error.message = _SUGGESTION.sub("", error.message)
 
 
 def build_schema(*, production: bool) -> strawberry.Schema:

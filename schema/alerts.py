@@ -7,9 +7,10 @@ the record — decided, audited and loaded by :func:`hub.alerts.deliver`, door
 first.  Anything else is skipped silently.
 
 A subscription outlives the request that opened it, so the credential is
-re-verified on every message: an expired token or a suspended client ends it
-with ``UNAUTHENTICATED`` (DESIGN.md, "Security": suspension bites at the next
-request; here the next message is the next request).
+re-verified on every message and, between messages, every
+``HUB_SUBSCRIPTION_RECHECK_SECONDS`` (:mod:`schema.live`): an expired token, a
+suspended client or a rotated secret ends it with ``UNAUTHENTICATED`` within
+5 s, without waiting for a message (contract v2).
 """
 
 from __future__ import annotations
@@ -22,10 +23,10 @@ import strawberry
 from strawberry.types import Info
 
 from hub.alerts import CHANNEL, Alert, deliver
-from hub.auth.authenticate import principal_from_request
 from hub.auth.scopes import Scope
 from hub.enums import PrincipalKind
 from hub.errors import ErrorCode, HubError
+from schema.live import still_authenticated, while_credentials_hold
 from schema.permissions import HasKind
 from schema.records import CreditRecord
 from schema.scalars import USCC
@@ -64,38 +65,19 @@ class RiskAlert:
         )
 
 
-async def still_authenticated(ctx: Any) -> None:
-    """Re-verify the subscriber's credential; raise ``UNAUTHENTICATED`` if stale.
-
-    The principal does not keep the token's ``exp``, so the credential the
-    socket authenticated with (``SocketContext.authorization``) is verified
-    again: signature, expiry, and that the client is still ACTIVE
-    (``hub.auth.status.client_status``, where a suspension always wins).
-    """
-    found = await principal_from_request(getattr(ctx, "authorization", None), ctx.hub)
-    if found is None or found.id != ctx.principal.id:
-        raise HubError(
-            "This subscription's credentials are no longer valid; reconnect with "
-            "a new token.",
-            ErrorCode.UNAUTHENTICATED,
-        )
-
-
 @strawberry.type
 class AlertSubscription:
     @strawberry.subscription(
         description="New negative records of subjects the caller holds an ACTIVE "
         "MONITORING consent for, and repairs of such records (without their "
-        "content). Ends with UNAUTHENTICATED once the token expires or the client "
-        "is suspended.",
+        "content). Ends with UNAUTHENTICATED within 5 s of the token expiring, "
+        "the client being suspended or its secret rotated.",
         permission_classes=[IsMonitoringBank],
     )
     async def risk_alerts(self, info: Info) -> AsyncGenerator[RiskAlert, None]:
         ctx = info.context
-        await still_authenticated(ctx)  # the socket may be older than the token
         async with ctx.hub.pubsub.subscribe(CHANNEL) as sub:
-            async for message in sub:
-                await still_authenticated(ctx)
+            async for message in while_credentials_hold(ctx, sub):
                 alert = await deliver(ctx.hub, ctx.principal, message)
                 if alert is not None:
                     yield RiskAlert.from_alert(alert)

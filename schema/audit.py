@@ -44,8 +44,9 @@ class AuditEvent:
     prev_hash: str
     detail: strawberry.scalars.JSON | None
     sealed: bool = strawberry.field(
-        description="Linked onto the hash chain (within a second of being written); "
-        "until then hash is provisional."
+        description="Linked onto the hash chain. Lists show sealed events only "
+        "(they seal what has committed before they look), in chain order, so "
+        "paging never skips an event that commits late."
     )
     officer: str | None = strawberry.field(
         description="The client's own officer behind the action (X-Hub-Officer "
@@ -82,19 +83,30 @@ class AuditFilter:
     to: datetime | None = None
 
 
+# Cursors carry the chain position (``seq``), tagged so a cursor of another
+# ordering is refused rather than misread.
+_CHAIN = "seq"
+
+
 def _page(rows: list[EventRow], total: int, first: int) -> Connection[AuditEvent]:
     return Connection.build(
         rows[:first],
         len(rows) > first,
         total,
         node=AuditEvent.from_row,
-        cursor=lambda r: (r.n,),
+        cursor=lambda r: (_CHAIN, r.seq),
     )
 
 
+def _chain_tag(value: str) -> str:
+    if value != _CHAIN:
+        raise ValueError("not an audit cursor")
+    return value
+
+
 def _bounds(first: int | None, after: str | None) -> tuple[int, int | None]:
-    cursor = decode_cursor(after, 1, (int,))
-    return check_first(first), int(cursor[0]) if cursor else None
+    cursor = decode_cursor(after, 2, (_chain_tag, int))
+    return check_first(first), int(cursor[1]) if cursor else None
 
 
 @strawberry.type
@@ -110,7 +122,12 @@ class AuditQueryType:
         n, before = _bounds(first, after)
         async with info.context.db() as session:
             rows, total = await service.access_log(
-                session, info.context.principal, str(uscc), n, before
+                session,
+                info.context.principal,
+                str(uscc),
+                n,
+                before,
+                seal_with=info.context.hub.sessionmaker,
             )
         return _page(rows, total, n)
 
@@ -132,5 +149,7 @@ class AuditQueryType:
         )
         n, before = _bounds(first, after)
         async with info.context.db() as session:
-            rows, total = await service.search(session, q, n, before)
+            rows, total = await service.search(
+                session, q, n, before, seal_with=info.context.hub.sessionmaker
+            )
         return _page(rows, total, n)

@@ -200,6 +200,10 @@ class ClientMutation:
         ctx = info.context
         async with ctx.db() as session:
             creds = await client_service.rotate_secret(
-                session, actor=ctx.principal, clock=ctx.hub.clock, id=str(id)
+                session,
+                actor=ctx.principal,
+                clock=ctx.hub.clock,
+                id=str(id),
+                cache=ctx.hub.cache,
             )
         return ClientCredentialsType.from_credentials(creds)

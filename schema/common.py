@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 import strawberry
@@ -106,7 +107,7 @@ def decode_cursor(
         if not all(_flat(v) for v in values):
             raise ValueError
         if parse is not None:
-            values = [p(v) for p, v in zip(parse, values, strict=True)]
+            values = [_STRICT.get(p, p)(v) for p, v in zip(parse, values, strict=True)]
         return values
     except (ValueError, TypeError) as exc:
         raise HubError(
@@ -119,6 +120,30 @@ def decode_cursor(
 # longer or nested was not made here.
 MAX_CURSOR = 256
 _INT64 = 2**63
+
+
+def _int(value: Any) -> int:
+    # ``int("9" * 30)`` would parse a string into a number no column holds:
+    # a counter in a cursor was written as a JSON integer, within int64.
+    if type(value) is not int or not -_INT64 <= value < _INT64:
+        raise ValueError("not a cursor integer")
+    return value
+
+
+def _instant(value: Any) -> datetime:
+    # Instants in cursors are written with their offset; a naive one would be
+    # compared with timestamps in UTC on one database and local on another.
+    found = datetime.fromisoformat(value)
+    if found.tzinfo is None:
+        raise ValueError("cursor instant without an offset")
+    return found
+
+
+# Parsers callers name, replaced by their strict form.
+_STRICT: dict[Callable[[Any], Any], Callable[[Any], Any]] = {
+    int: _int,
+    datetime.fromisoformat: _instant,
+}
 
 
 def _flat(value: Any) -> bool:

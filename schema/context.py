@@ -50,6 +50,10 @@ class Context:
         async with self.work.db() as session:
             yield session
 
+    async def release(self) -> None:
+        """Commit what is decided and free the connection (see UnitOfWork.release)."""
+        await self.work.release()
+
     async def session(self) -> AsyncSession:
         """The request's session (mutations, which run one at a time, may use it)."""
         return await self.work.session()

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from strawberry.extensions import MaskErrors
 
 from hub.errors import ErrorCode, HubError
+from hub.outages import BackendOutage, OutageLog, outage_of
 from hub.unit_of_work import idempotency_race
 
 __all__ = ["CodedErrors", "coded_error", "internal_error"]
@@ -33,9 +34,28 @@ def internal_error(message: str | None = None) -> GraphQLError:
     )
 
 
-def coded_error(error: GraphQLError) -> GraphQLError:
-    """Rewrite ``error`` into its public, coded form."""
+def coded_error(error: GraphQLError, outages: OutageLog | None = None) -> GraphQLError:
+    """Rewrite ``error`` into its public, coded form.
+
+    A backend outage is ``INTERNAL`` too, but reported to ``outages`` (one
+    line a minute) instead of logging a traceback per request.
+    """
     root = _root(error.original_error)
+    if isinstance(root, BackendOutage):
+        return error  # already coded (a resolver ran into the same outage)
+    if root is not None and (backend := outage_of(root)) is not None:
+        if outages is not None:
+            outages.report(backend, root)
+        outage = BackendOutage(backend)
+        return GraphQLError(
+            str(outage),
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=outage,
+            extensions={"code": str(ErrorCode.INTERNAL)},
+        )
     if isinstance(root, HubError):
         message, extensions = root.message, root.extensions()
     elif isinstance(root, ValidationError):
@@ -86,4 +106,5 @@ class CodedErrors(MaskErrors):
     """MaskErrors that keeps expected errors (with their code) and hides the rest."""
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        return coded_error(error)
+        hub = getattr(self.execution_context.context, "hub", None)
+        return coded_error(error, getattr(hub, "outages", None))

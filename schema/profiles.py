@@ -25,7 +25,7 @@ from hub.profiles.service import (
     source_rows,
 )
 from hub.profiles.visibility import list_kinds_for
-from hub.sources.service import refresh, stored_statuses
+from hub.sources.service import pulls_due, refresh, stored_statuses
 from schema.common import (
     Connection,
     check_first,
@@ -216,11 +216,17 @@ class ProfileQuery:
             [result] = await read_profiles(
                 session, ctx.hub, ctx.principal, [str(uscc)], purpose
             )
-            if isinstance(result, HubError):
-                raise result
-            # On-demand pulls from consented sources; a sick source never fails
-            # the read (stale-if-error), it shows up in ``sources``.
-            result.sources = await refresh(session, ctx.hub, result.grant)
+        if isinstance(result, HubError):
+            raise result
+        # On-demand pulls from consented sources; a sick source never fails
+        # the read (stale-if-error), it shows up in ``sources``.  The agencies
+        # are asked with no transaction open: what the read decided (its
+        # audit event) commits first, the pull stores in its own.
+        if await pulls_due(ctx.hub, result.grant):
+            await ctx.release()
+            result.sources = await refresh(
+                ctx.hub, result.grant, name=result.entity.name
+            )
         return _profile(result, purpose)
 
     @strawberry.field(

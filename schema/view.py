@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from typing import Any
 
 from graphql import ExecutionResult as CoreResult
@@ -24,6 +25,7 @@ from hub.auth.officer import HEADER as OFFICER_HEADER
 from hub.auth.officer import with_officer
 from hub.auth.principal import ANONYMOUS, Principal
 from hub.errors import ErrorCode, HubError
+from hub.outages import OUTAGE_MESSAGE, BackendOutage, outage_of
 from schema.context import Context
 from schema.errors import coded_error, internal_error
 
@@ -32,6 +34,31 @@ __all__ = ["HubGraphQL", "SocketContext"]
 log = logging.getLogger("hub.graphql")
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+# No input of the schema nests deeper than a few levels; a body nesting
+# deeper is hostile (and deep values make every later walk over them costly).
+MAX_JSON_DEPTH = 32
+
+
+def _no_constant(name: str) -> Any:
+    # Python reads NaN and Infinity; JSON (RFC 8259) has no such numbers.
+    raise json.JSONDecodeError(f"{name} is not JSON", name, 0)
+
+
+def _depth_over(value: object, limit: int) -> bool:
+    """Whether ``value`` nests more than ``limit`` arrays/objects (iteratively)."""
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth >= limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def _error_body(message: str, code: ErrorCode) -> dict[str, Any]:
@@ -67,11 +94,20 @@ class SocketContext(Context):
 async def _authenticate(
     header: str | None, hub: Any
 ) -> tuple[Principal, HubError | None]:
-    """(principal, None) for a good or absent credential; (ANONYMOUS, error) else."""
+    """(principal, None) for a good or absent credential; (ANONYMOUS, error) else.
+
+    The client's status lives in the cache (Redis) and the database: with
+    either away the error is a 503 refusal, not an exception.
+    """
     try:
         found = await principal_from_request(header, hub)
     except HubError as exc:
         return ANONYMOUS, exc
+    except Exception as exc:
+        backend = outage_of(exc)
+        if backend is None:
+            raise
+        return ANONYMOUS, _outage(hub, backend, exc)
     return (found or ANONYMOUS), None
 
 
@@ -106,20 +142,67 @@ async def _authenticate_socket(ctx: SocketContext, params: dict[str, Any]) -> No
         await _rate_limit(ctx)
 
 
+class Refusal(HubError):
+    """A request refused before execution, with the HTTP status it gets
+    (contract v2: ``RATE_LIMITED`` is 429 with ``Retry-After``; a backend
+    outage is 503) and the usual GraphQL error body."""
+
+    def __init__(
+        self, message: str, code: ErrorCode, status: int, retry_after: float, **kw: Any
+    ) -> None:
+        super().__init__(message, code, **kw)
+        self.status = status
+        self.retry_after = max(1, math.ceil(retry_after))
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
+def _outage(hub: Any, backend: str, error: BaseException) -> Refusal:
+    hub.outages.report(backend, error)
+    return Refusal(OUTAGE_MESSAGE.format(backend=backend), ErrorCode.INTERNAL, 503, 30)
+
+
 async def _rate_limit(ctx: Context) -> None:
+    """Per principal once authenticated; per client address before that.
+
+    The address is the peer's unless it is a trusted proxy (hub.forwarded),
+    so rotating X-Forwarded-For buys nothing.
+    """
     hub = ctx.hub
-    if ctx.principal.authenticated and hub.limiter is not None:
-        limit = hub.settings.rate_limit_per_minute
-        allowed, retry_after = await hub.limiter.hit(
-            f"rate:{ctx.principal.id}", limit, 60.0
+    if hub.limiter is None:
+        return
+    if ctx.principal.authenticated:
+        key, limit = f"rate:{ctx.principal.id}", hub.settings.rate_limit_per_minute
+        who = "requests per minute"
+    else:
+        client = getattr(ctx.request, "client", None)
+        address = client.host if client else "unknown"
+        key = f"anon:{address}"
+        limit = hub.settings.anonymous_rate_limit_per_minute
+        who = "requests per minute without a valid token from this address"
+    try:
+        allowed, retry_after = await hub.limiter.hit(key, limit, 60.0)
+    except Exception as exc:
+        backend = outage_of(exc)
+        if backend is None:
+            raise
+        ctx.auth_error = _outage(hub, backend, exc)
+        return
+    if not allowed:
+        ctx.auth_error = Refusal(
+            f"Rate limit of {limit} {who} exceeded; retry in "
+            f"{math.ceil(retry_after)} s.",
+            ErrorCode.RATE_LIMITED,
+            429,
+            retry_after,
+            retryAfter=round(retry_after, 1),
         )
-        if not allowed:
-            ctx.auth_error = HubError(
-                f"Rate limit of {limit} requests per minute exceeded; retry in "
-                f"{retry_after:.0f} s.",
-                ErrorCode.RATE_LIMITED,
-                retryAfter=round(retry_after, 1),
-            )
+
+
+def _unavailable(sub_response: Any) -> None:
+    sub_response.status_code = 503
+    sub_response.headers["Retry-After"] = "30"
 
 
 def _coded_refusals(scope: Any, receive: Any, send: Any) -> Any:
@@ -139,9 +222,12 @@ def _coded_refusals(scope: Any, receive: Any, send: Any) -> Any:
             refused["body"] += message.get("body", b"")
             if not message.get("more_body", False):
                 reason = refused["body"].decode("utf-8", "replace") or "Bad request."
+                status = refused["status"]
                 response = JSONResponse(
                     _error_body(reason, ErrorCode.VALIDATION_ERROR),
-                    status_code=refused["status"],
+                    status_code=status,
+                    # RFC 9110 §15.5.6: a 405 names the methods that work.
+                    headers={"Allow": "GET, POST"} if status == 405 else None,
                 )
                 await response(scope, receive, send)
             return
@@ -178,7 +264,8 @@ class HubGraphQL(GraphQL):
         )
         if isinstance(ctx, SocketContext):
             ctx.authorization = header
-        await _rate_limit(ctx)
+        if not isinstance(error, Refusal):
+            await _rate_limit(ctx)
         return ctx
 
     async def on_ws_connect(self, context: Any) -> Any:
@@ -195,6 +282,16 @@ class HubGraphQL(GraphQL):
 
     async def execute_operation(self, *args: Any, **kwargs: Any) -> Any:
         context: Context = kwargs["context"]
+        refusal = context.auth_error
+        if isinstance(refusal, Refusal):
+            # Refused before execution: nothing runs, the status says why.
+            sub_response = kwargs["sub_response"]
+            sub_response.status_code = refusal.status
+            sub_response.headers.update(refusal.headers())
+            return ExecutionResult(
+                data=None,
+                errors=[GraphQLError(refusal.message, extensions=refusal.extensions())],
+            )
         try:
             result = await super().execute_operation(*args, **kwargs)
         except BaseException:
@@ -203,6 +300,7 @@ class HubGraphQL(GraphQL):
         if not isinstance(result, ExecutionResult | CoreResult):
             await context.finish(keep=True)
             return result
+        sub_response = kwargs["sub_response"]
         try:
             await context.finish(keep=result.data is not None)
         except HubError as exc:
@@ -210,8 +308,13 @@ class HubGraphQL(GraphQL):
                 data=None,
                 errors=[GraphQLError(exc.message, extensions=exc.extensions())],
             )
-        except Exception:
-            log.exception("commit of a GraphQL unit of work failed")
+        except Exception as exc:
+            backend = outage_of(exc)
+            if backend is None:
+                log.exception("commit of a GraphQL unit of work failed")
+            else:
+                context.hub.outages.report(backend, exc)
+                _unavailable(sub_response)
             return ExecutionResult(
                 data=None,
                 errors=[
@@ -221,6 +324,10 @@ class HubGraphQL(GraphQL):
                     )
                 ],
             )
+        if result.data is None and any(
+            isinstance(e.original_error, BackendOutage) for e in result.errors or ()
+        ):
+            _unavailable(sub_response)  # nothing was answered: a backend is away
         return result
 
     async def process_result(self, request: Any, result: Any) -> Any:
@@ -244,12 +351,14 @@ class HubGraphQL(GraphQL):
     def create_response(self, response_data: Any, sub_response: Any) -> Any:
         response = super().create_response(response_data, sub_response)
         if getattr(sub_response, "graphql_response_json", False):
+            refused = sub_response.status_code in (429, 503)
             # GraphQL-over-HTTP: with this media type a request error (no
             # execution: parse, validation) is a 4xx and has no data entry.
             response.media_type = GRAPHQL_RESPONSE_JSON
             response.headers["content-type"] = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
             if (
-                isinstance(response_data, dict)
+                not refused
+                and isinstance(response_data, dict)
                 and response_data.get("data") is None
                 and response_data.get("errors")
                 and all("path" not in e for e in response_data["errors"])
@@ -265,3 +374,35 @@ class HubGraphQL(GraphQL):
 
     def encode_json(self, data: object) -> str:
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+    def decode_json(self, data: str | bytes) -> object:
+        """JSON of a request body or parameter; anything else is a coded 400.
+
+        Strawberry turns ``JSONDecodeError`` into "Unable to parse request
+        body as JSON" (coded by :func:`_coded_refusals`); bytes that are not
+        UTF-8 (RFC 8259 §8.1) and nesting beyond :data:`MAX_JSON_DEPTH` end
+        there too instead of escaping as a 500.
+        """
+        if isinstance(data, bytes):
+            try:
+                data = data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise json.JSONDecodeError(
+                    "request body is not UTF-8", "", exc.start
+                ) from None
+        try:
+            value = json.loads(data, parse_constant=_no_constant)
+        except RecursionError:
+            raise json.JSONDecodeError("nested too deeply", "", 0) from None
+        except json.JSONDecodeError:
+            raise
+        except ValueError:  # e.g. an integer of more than 4300 digits
+            raise json.JSONDecodeError("a number too long to read", "", 0) from None
+        if value is None:
+            return {}  # "variables": null is no variables; a null body no query
+        if not isinstance(value, dict | list):
+            # A body (or its variables) is an object; 0 or "x" is not a request.
+            raise json.JSONDecodeError("not a JSON object", "", 0)
+        if _depth_over(value, MAX_JSON_DEPTH):
+            raise json.JSONDecodeError("nested too deeply", "", 0)
+        return value

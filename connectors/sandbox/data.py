@@ -1,7 +1,8 @@
 """Deterministic agency answers for any valid USCC.
 
 A seeded ``random.Random`` per (USCC, source) gives the same answer every
-time; dates are placed relative to ``today`` (the sandbox's reference day).
+time; dates are placed relative to ``today`` (the sandbox's reference day),
+and no decision is dated after it.
 Roughly: 35 % of entities rated A, 10 % D; 12 % listed as dishonest debtors;
 30 % with penalties; 25 % in utility arrears.
 """
@@ -33,6 +34,11 @@ TRADES = ["食品", "机械制造", "商贸", "建材", "物流", "纺织", "电
 def _rng(uscc: str, source: str) -> random.Random:
     digest = hashlib.sha256(f"{source}:{uscc}".encode()).digest()
     return random.Random(int.from_bytes(digest[:8], "big"))
+
+
+def _case_salt(uscc: str, i: int) -> int:
+    digest = hashlib.sha256(f"case:{uscc}:{i}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") % 1000
 
 
 def _day(rng: random.Random, start: date, end: date) -> date:
@@ -112,10 +118,15 @@ def court_answer(uscc: str, today: date) -> dict[str, Any]:
     cases: list[dict[str, Any]] = []
     if rng.randrange(100) < 12:
         for _ in range(rng.choice((1, 1, 2))):
-            listed = _day(rng, today - timedelta(days=700), today - timedelta(days=20))
+            # Listed up to three years ago: a two-year listing may have run out
+            # or, shortly before, been extended.
+            listed = _day(rng, today - timedelta(days=1100), today - timedelta(days=20))
             filed = listed - timedelta(days=rng.randint(60, 200))
             court = rng.choice(COURTS)
-            seq = rng.randint(100, 9999)
+            # Case numbers are unique per court and year; a sequence drawn
+            # from the code keeps the sandbox's unique across enterprises (a
+            # record never moves to another enterprise).
+            seq = rng.randint(100, 9999) * 1000 + _case_salt(uscc, len(cases))
             performed = rng.random() < 0.25
             performed_on = (
                 _day(rng, listed + timedelta(days=10), today) if performed else None
@@ -124,11 +135,14 @@ def court_answer(uscc: str, today: date) -> dict[str, Any]:
             extension = None
             # (一) has no fixed term to extend (SPC 2017 Art 2).
             fixed = not circumstance.startswith("有履行能力")
-            if not performed and rng.random() < 0.2 and fixed:
-                # Extended shortly before the two-year term ends (SPC 2017 Art 2).
-                term_end = add_months(listed, 24)
+            term_end = add_months(listed, 24)
+            extended_on = term_end - timedelta(days=15)
+            # Extended shortly before the two-year term ends (SPC 2017 Art 2) —
+            # only once that day has come: an agency reports decisions made,
+            # never ones it will make.
+            if not performed and rng.random() < 0.2 and fixed and extended_on <= today:
                 extension = {
-                    "decided_on": (term_end - timedelta(days=15)).isoformat(),
+                    "decided_on": extended_on.isoformat(),
                     "until": add_months(term_end, 12).isoformat(),
                 }
             basis_no, amount = rng.randint(10, 999), rng.randint(5, 900) * 1000
@@ -193,7 +207,7 @@ def market_answer(uscc: str, today: date, types: set[str]) -> dict[str, Any]:
             }
         )
     if rng.randrange(100) < 30:
-        for _ in range(rng.randint(1, 2)):
+        for i in range(rng.randint(1, 2)):
             violation, basis = rng.choice(VIOLATIONS)
             cls = rng.choices(["轻微", "一般", "严重"], weights=[50, 35, 15])[0]
             decided = _day(rng, today - timedelta(days=700), today - timedelta(days=5))
@@ -205,7 +219,7 @@ def market_answer(uscc: str, today: date, types: set[str]) -> dict[str, Any]:
             penalties.append(
                 {
                     "decision_number": (
-                        f"{city}市监罚〔{decided.year}〕{uscc[8:16]}{no:03d}号"
+                        f"{city}市监罚〔{decided.year}〕{uscc[8:16]}{i}{no:03d}号"
                     ),
                     "violation": violation,
                     "basis": basis,

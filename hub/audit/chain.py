@@ -15,7 +15,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Iterable
+import time
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -40,8 +41,16 @@ from hub.audit.canonical import GENESIS, event_hash
 from hub.audit.companions import COMPANIONS, Companion
 from hub.auth.principal import Principal
 from hub.models import AuditEvent, new_id
+from hub.outages import OutageLog, outage_of
 
-__all__ = ["PENDING_PREFIX", "Sealer", "append_event", "seal_pending"]
+__all__ = [
+    "PENDING_PREFIX",
+    "Sealer",
+    "append_event",
+    "chain_head",
+    "lock_chain",
+    "seal_pending",
+]
 
 log = logging.getLogger("hub.audit")
 
@@ -207,7 +216,8 @@ def digest(event: AuditEvent, prev: str) -> str:
     )
 
 
-async def _lock(session: AsyncSession) -> None:
+async def lock_chain(session: AsyncSession) -> None:
+    """Take the chain lock for ``session``'s transaction (until it ends)."""
     if session.get_bind().dialect.name == "postgresql":
         await session.execute(
             text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK}
@@ -222,6 +232,19 @@ async def _lock(session: AsyncSession) -> None:
         )
 
 
+async def chain_head(session: AsyncSession) -> tuple[int, str] | None:
+    """``(seq, hash)`` of the newest sealed event, or ``None`` for no chain yet."""
+    head = (
+        await session.execute(
+            select(AuditEvent.seq, AuditEvent.hash)
+            .where(AuditEvent.seq.is_not(None))
+            .order_by(AuditEvent.seq.desc())
+            .limit(1)
+        )
+    ).first()
+    return None if head is None else (int(head[0] or 0), str(head[1]))
+
+
 async def seal_pending(
     sessionmaker: async_sessionmaker[AsyncSession], batch: int = 5000
 ) -> int:
@@ -229,16 +252,9 @@ async def seal_pending(
     total = 0
     while True:
         async with sessionmaker() as session:
-            await _lock(session)
-            head = (
-                await session.execute(
-                    select(AuditEvent.seq, AuditEvent.hash)
-                    .where(AuditEvent.seq.is_not(None))
-                    .order_by(AuditEvent.seq.desc())
-                    .limit(1)
-                )
-            ).first()
-            seq, prev = (int(head[0] or 0), head[1]) if head else (0, GENESIS)
+            await lock_chain(session)
+            head = await chain_head(session)
+            seq, prev = head if head else (0, GENESIS)
             rows = (
                 await session.scalars(
                     select(AuditEvent)
@@ -276,25 +292,51 @@ async def seal_pending(
 
 
 class Sealer:
-    """Background task sealing new events every ``interval`` seconds."""
+    """Background task sealing new events every ``interval`` seconds.
+
+    Given ``checkpoint`` (a call signing the chain's head, see
+    :mod:`hub.audit.checkpoints`), it also makes a checkpoint every
+    ``checkpoint_every`` seconds and once more when it stops.  Failures are
+    retried on the next round; a database outage is logged once a minute
+    (``outages``), anything else with its traceback.
+    """
 
     def __init__(
-        self, sessionmaker: async_sessionmaker[AsyncSession], interval: float = 0.2
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        interval: float = 0.2,
+        *,
+        checkpoint: Callable[[], Awaitable[object]] | None = None,
+        checkpoint_every: float = 300.0,
+        outages: OutageLog | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.sessionmaker, self.interval = sessionmaker, interval
+        self.checkpoint, self.checkpoint_every = checkpoint, checkpoint_every
+        self.outages = outages or OutageLog()
+        self._now = monotonic
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="audit-sealer")
 
     async def _run(self) -> None:
+        last_checkpoint = self._now()
         while True:
             try:
                 await seal_pending(self.sessionmaker)
+                due = self._now() - last_checkpoint >= self.checkpoint_every
+                if self.checkpoint is not None and due:
+                    last_checkpoint = self._now()
+                    await self.checkpoint()
             except asyncio.CancelledError:
                 raise
-            except Exception:  # keep sealing; the next round retries
-                log.exception("sealing audit events failed")
+            except Exception as exc:  # keep sealing; the next round retries
+                backend = outage_of(exc)
+                if backend is None:
+                    log.exception("sealing audit events failed")
+                else:
+                    self.outages.report(backend, exc)
             await asyncio.sleep(self.interval)
 
     async def stop(self) -> None:
@@ -305,3 +347,5 @@ class Sealer:
             except asyncio.CancelledError:
                 pass
         await seal_pending(self.sessionmaker)
+        if self.checkpoint is not None:
+            await self.checkpoint()

@@ -1,4 +1,16 @@
-"""Queries over the audit trail (newest first, cursor on write order)."""
+"""Queries over the audit trail: sealed events, newest first, paged by chain order.
+
+Pages follow ``seq``, the order the sealer links events onto the chain — not
+``n``, the order they were written.  ``n`` is taken when a transaction
+inserts its events, but transactions commit in their own order: on
+PostgreSQL an event with a smaller ``n`` can become visible after one with a
+larger, and a reader who had seen the larger would page past it for good.
+The sealer links only committed events, under the chain lock, each batch
+after the last, so an event not yet visible to a reader always gets a
+``seq`` above every one that reader saw: nothing committed is ever skipped.
+Unsealed events (the last fraction of a second) are left out, and the
+readers seal what has committed before they look (:mod:`hub.audit.service`).
+"""
 
 from __future__ import annotations
 
@@ -37,13 +49,17 @@ class AuditQuery:
 
 
 async def page(
-    session: AsyncSession, q: AuditQuery, first: int, before_n: int | None
+    session: AsyncSession, q: AuditQuery, first: int, before_seq: int | None
 ) -> tuple[list[AuditEvent], int]:
-    stmt = q.apply(select(AuditEvent))
-    if before_n is not None:
-        stmt = stmt.where(AuditEvent.n < before_n)
+    """Up to ``first + 1`` sealed events before ``before_seq``, newest first."""
+    sealed = AuditEvent.seq.is_not(None)
+    stmt = q.apply(select(AuditEvent)).where(sealed)
+    if before_seq is not None:
+        stmt = stmt.where(AuditEvent.seq < before_seq)
     rows = (
-        await session.scalars(stmt.order_by(AuditEvent.n.desc()).limit(first + 1))
+        await session.scalars(stmt.order_by(AuditEvent.seq.desc()).limit(first + 1))
     ).all()
-    total = await session.scalar(q.apply(select(func.count(AuditEvent.id))))
+    total = await session.scalar(
+        q.apply(select(func.count(AuditEvent.id))).where(sealed)
+    )
     return list(rows), int(total or 0)

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.auth.principal import Principal
 from hub.auth.status import client_status
-from hub.auth.tokens import verify_access_token
+from hub.auth.tokens import token_secret_version, verify_access_token
 from hub.enums import PrincipalKind
 from hub.errors import ErrorCode, HubError
 
@@ -25,6 +25,10 @@ if TYPE_CHECKING:
 __all__ = ["bearer_token", "principal_from_claims", "principal_from_request"]
 
 _REFUSED = "Client is unknown or suspended; ask the platform administrator."
+_ROTATED = (
+    "The client's secret was rotated after this token was issued; request a new "
+    "token at /oauth/token with the new secret."
+)
 
 
 def bearer_token(authorization_header: str | None) -> str | None:
@@ -62,6 +66,8 @@ async def principal_from_claims(
     )
     if status is None or not status.active or status.kind != kind.value:
         raise HubError(_REFUSED, ErrorCode.UNAUTHENTICATED)
+    if token_secret_version(claims) != status.secret_version:
+        raise HubError(_ROTATED, ErrorCode.UNAUTHENTICATED)
     return Principal(
         id=claims["sub"],
         kind=kind,

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.audit.changes import record_change
 from hub.auth import repository, status
 from hub.auth.principal import Principal
-from hub.auth.repository import ClientPage
+from hub.auth.repository import ClientPage, ClientStatus
 from hub.auth.secrets import (
     DUMMY_HASH,
     generate_secret,
@@ -92,6 +92,7 @@ class ClientService:
             id=new_id(),
             client_id=new_client_id(kind),
             secret_hash=await asyncio.to_thread(hash_secret, secret),
+            secret_version=0,
             kind=kind.value,
             name=name,
             active=True,
@@ -131,7 +132,9 @@ class ClientService:
         active learn of the suspension at once (see ``hub.auth.status``).
         """
         client = await self._set_active(session, actor, clock, id, active=False)
-        await status.mark_suspended(cache, client.id, client.kind, client.name)
+        await status.mark_suspended(
+            cache, client.id, client.kind, client.name, client.secret_version or 0
+        )
         return client
 
     async def reactivate(
@@ -148,14 +151,34 @@ class ClientService:
         return client
 
     async def rotate_secret(
-        self, session: AsyncSession, *, actor: Principal, clock: Clock, id: str
+        self,
+        session: AsyncSession,
+        *,
+        actor: Principal,
+        clock: Clock,
+        id: str,
+        cache: Any = None,
     ) -> ClientCredentials:
-        """Replace the secret; the old one stops working when this commits."""
+        """Replace the secret; the old one stops working when this commits.
+
+        Every access token issued before is refused from the next request on
+        (contract v2: rotation invalidates them): tokens carry the secret
+        version they were issued under.  Pass the hub's ``cache`` so workers
+        that cached the client's status learn of it at once.
+        """
         client = await self.get(session, id)
         secret = generate_secret()
         client.secret_hash = await asyncio.to_thread(hash_secret, secret)
+        client.secret_version = (client.secret_version or 0) + 1
         client.updated_at = clock.now()
         await session.flush()
+        await status.mark_rotated(
+            cache,
+            client.id,
+            ClientStatus(
+                client.kind, client.name, client.active, client.secret_version
+            ),
+        )
         await self._audit(session, actor, clock, "client.rotate_secret", client)
         return ClientCredentials(client, client.client_id, secret)
 

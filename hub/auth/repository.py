@@ -35,6 +35,7 @@ class ClientStatus(NamedTuple):
     kind: str
     name: str
     active: bool
+    secret_version: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,13 +59,18 @@ async def by_client_id(session: AsyncSession, client_id: str) -> Client | None:
 
 
 async def status(session: AsyncSession, id: str) -> ClientStatus | None:
-    """One primary-key lookup of a client's kind, name and active flag."""
+    """One primary-key lookup of a client's kind, name, active flag and secret
+    version."""
     row = (
         await session.execute(
-            select(Client.kind, Client.name, Client.active).where(Client.id == id)
+            select(
+                Client.kind, Client.name, Client.active, Client.secret_version
+            ).where(Client.id == id)
         )
     ).first()
-    return None if row is None else ClientStatus(row.kind, row.name, row.active)
+    if row is None:
+        return None
+    return ClientStatus(row.kind, row.name, row.active, int(row.secret_version or 0))
 
 
 def encode_cursor(client: Client) -> str:
@@ -73,12 +79,21 @@ def encode_cursor(client: Client) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode("ascii").rstrip("=")
 
 
+# (an instant, a 32-character id): anything longer was not made here, and
+# would cost a parse of whatever an attacker nested into it.
+_MAX_CURSOR = 160
+
+
 def decode_cursor(cursor: str) -> tuple[datetime, str]:
     try:
+        if len(cursor) > _MAX_CURSOR:
+            raise ValueError("cursor too long")
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         created, id = json.loads(raw)
-        return utc(datetime.fromisoformat(created)), str(id)
-    except (ValueError, TypeError, binascii.Error):
+        if not isinstance(created, str) or not isinstance(id, str):
+            raise ValueError("cursor values are strings")
+        return utc(datetime.fromisoformat(created)), id
+    except (ValueError, TypeError, binascii.Error, RecursionError):
         raise HubError(
             "Invalid cursor: pass an endCursor returned by a previous page.",
             ErrorCode.VALIDATION_ERROR,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, unquote_plus
@@ -20,9 +21,10 @@ from starlette.routing import Route
 
 from hub.auth.clients import client_service
 from hub.auth.scopes import parse_scope
-from hub.auth.tokens import issue_access_token
+from hub.auth.tokens import SECRET_VERSION_CLAIM, issue_access_token
 from hub.db import session_scope
 from hub.enums import PrincipalKind
+from hub.outages import OUTAGE_MESSAGE, outage_of
 
 __all__ = ["jwks_endpoint", "routes", "token_endpoint"]
 
@@ -158,7 +160,11 @@ async def _issue(request: Request) -> dict[str, Any]:
         kind=kind,
         scope=scopes,
         # RFC 9068 §2.2: the client the token was issued to.
-        extra={"client_id": client.client_id, "name": client.name},
+        extra={
+            "client_id": client.client_id,
+            "name": client.name,
+            SECRET_VERSION_CLAIM: client.secret_version or 0,
+        },
     )
     return {
         "access_token": token,
@@ -168,27 +174,53 @@ async def _issue(request: Request) -> dict[str, Any]:
     }
 
 
-# Each attempt costs a deliberate scrypt verification; bound guessing per
-# caller address (RFC 6749 §10.10; RFC 6819 §5.1.4.2.3).
-TOKEN_ATTEMPTS_PER_MINUTE = 60
+def _unavailable(hub: Any, backend: str, error: BaseException) -> JSONResponse:
+    """503 in the shape of RFC 6749 §5.2 (``temporarily_unavailable``, §4.1.2.1)."""
+    hub.outages.report(backend, error)
+    return JSONResponse(
+        {
+            "error": "temporarily_unavailable",
+            "error_description": OUTAGE_MESSAGE.format(backend=backend),
+        },
+        status_code=503,
+        headers={**_NO_STORE, "Retry-After": "30"},
+    )
 
 
 async def token_endpoint(request: Request) -> Response:
     """RFC 6749 §4.4 client-credentials token endpoint."""
-    limiter = request.app.state.hub.limiter
-    if limiter is not None:
+    try:
+        return await _token(request)
+    except Exception as exc:
+        backend = outage_of(exc)
+        if backend is None:
+            raise
+        return _unavailable(request.app.state.hub, backend, exc)
+
+
+async def _token(request: Request) -> Response:
+    hub = request.app.state.hub
+    if hub.limiter is not None:
+        # Each attempt costs a deliberate scrypt verification; bound guessing
+        # per caller address (RFC 6749 §10.10; RFC 6819 §5.1.4.2.3).  The
+        # address is the peer's unless it is a trusted proxy (hub.forwarded).
         host = request.client.host if request.client else "unknown"
-        allowed, retry_after = await limiter.hit(
-            f"oauth:{host}", TOKEN_ATTEMPTS_PER_MINUTE, 60.0
-        )
+        limit = hub.settings.token_rate_limit_per_minute
+        allowed, retry_after = await hub.limiter.hit(f"oauth:{host}", limit, 60.0)
         if not allowed:
             return JSONResponse(
                 {
                     "error": "slow_down",
-                    "error_description": "Too many token requests; retry later.",
+                    "error_description": (
+                        f"More than {limit} token requests a minute from this "
+                        f"address; retry in {math.ceil(retry_after)} s."
+                    ),
                 },
                 status_code=429,
-                headers={**_NO_STORE, "Retry-After": str(max(1, int(retry_after)))},
+                headers={
+                    **_NO_STORE,
+                    "Retry-After": str(max(1, math.ceil(retry_after))),
+                },
             )
     try:
         body = await _issue(request)

@@ -14,6 +14,8 @@ the cache is written so that a stale "active" can never win:
 * a lookup stores its answer with ``add`` (only if no entry exists);
 * ``suspend`` *sets* an "inactive" entry before its transaction commits, so a
   lookup racing with the suspension cannot put "active" back;
+* ``rotate_secret`` *sets* the new secret version the same way, so tokens
+  issued under the old secret are refused from the next request on;
 * ``reactivate`` deletes the entry; a racing lookup may cache "inactive" for
   at most ``TTL`` seconds — late, never unsafe.
 
@@ -33,7 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from hub.auth import repository
 from hub.auth.repository import ClientStatus
 
-__all__ = ["TTL", "client_status", "forget", "mark_suspended"]
+__all__ = ["TTL", "client_status", "forget", "mark_rotated", "mark_suspended"]
 
 TTL = 2.0
 
@@ -48,10 +50,10 @@ def _encode(status: ClientStatus) -> bytes:
 
 def _decode(raw: bytes) -> ClientStatus | None:
     try:
-        kind, name, active = json.loads(raw)
-        return ClientStatus(str(kind), str(name), bool(active))
+        kind, name, active, version = json.loads(raw)
+        return ClientStatus(str(kind), str(name), bool(active), int(version))
     except (ValueError, TypeError):
-        return None
+        return None  # unreadable (or written by an older release): look it up
 
 
 async def client_status(
@@ -78,10 +80,23 @@ async def client_status(
     return found
 
 
-async def mark_suspended(cache: Any, id: str, kind: str, name: str) -> None:
+async def mark_suspended(
+    cache: Any, id: str, kind: str, name: str, secret_version: int = 0
+) -> None:
     """Make every worker refuse the client from now on (see module doc)."""
     if cache is not None:
-        await cache.set(_key(id), _encode(ClientStatus(kind, name, False)), TTL)
+        status = ClientStatus(kind, name, False, secret_version)
+        await cache.set(_key(id), _encode(status), TTL)
+
+
+async def mark_rotated(cache: Any, id: str, status: ClientStatus) -> None:
+    """Make every worker refuse tokens of older secret versions from now on.
+
+    Written like a suspension (``set`` before the rotation commits), so a
+    lookup racing with the rotation cannot put the older version back.
+    """
+    if cache is not None:
+        await cache.set(_key(id), _encode(status), TTL)
 
 
 async def forget(cache: Any, id: str) -> None:

@@ -36,14 +36,18 @@ __all__ = [
     "ACCESS_TOKEN_TYPE",
     "LEEWAY_SECONDS",
     "REQUIRED_CLAIMS",
+    "SECRET_VERSION_CLAIM",
     "issue_access_token",
     "sign_jws",
+    "token_secret_version",
     "verify_access_token",
     "verify_jws",
 ]
 
 ACCESS_TOKEN_TYPE = "at+jwt"
 LEEWAY_SECONDS = 5
+#: The client secret version a client's token was issued under.
+SECRET_VERSION_CLAIM = "sv"
 REQUIRED_CLAIMS = ("iss", "aud", "exp", "nbf", "iat", "jti", "sub", "kind")
 _RESERVED = frozenset(REQUIRED_CLAIMS) | {"scope"}
 _FORBIDDEN_HEADERS = ("jku", "jwk", "x5u", "x5c")
@@ -91,6 +95,18 @@ def issue_access_token(
         **(extra or {}),
     }
     return _sign(keyring.active, claims, ACCESS_TOKEN_TYPE), expires_in
+
+
+def token_secret_version(claims: Mapping[str, Any]) -> int:
+    """The client secret version a token was issued under (``sv``; 0 if absent).
+
+    A token whose version is not the client's current one was issued before
+    a rotation and is refused (``hub.auth.authenticate``).
+    """
+    value = claims.get(SECRET_VERSION_CLAIM, 0)
+    if isinstance(value, bool) or not isinstance(value, int):
+        return -1  # never a real version: refused
+    return value
 
 
 def sign_jws(keyring: Keyring, payload: Mapping[str, Any], *, typ: str = "JWT") -> str:

@@ -216,10 +216,18 @@ async def outcome_counts(
 
 
 async def loan_totals(
-    session: AsyncSession, start: datetime | None, end: datetime | None
+    session: AsyncSession,
+    start: datetime | None,
+    end: datetime | None,
+    *,
+    max_amount: float,
 ) -> tuple[int, float]:
+    """Loans granted and their total; amounts outside [0, ``max_amount``]
+    (only rows written before amounts were bounded) are counted, not summed,
+    so one hostile row cannot make the total infinite."""
+    summed = case((Outcome.amount.between(0, max_amount), Outcome.amount), else_=None)
     stmt = _outcomes_in(
-        select(func.count(), func.coalesce(func.sum(Outcome.amount), 0.0)).where(
+        select(func.count(), func.coalesce(func.sum(summed), 0.0)).where(
             Outcome.result == "LOAN_GRANTED"
         ),
         start,

@@ -19,6 +19,7 @@ from hub.decisions.engine import evaluate
 from hub.decisions.fact_specs import public_facts
 from hub.decisions.facts import load_facts, load_public
 from hub.decisions.joint_punishment import joint_punishment_reasons
+from hub.decisions.money import cny
 from hub.decisions.rules import rules_in_force
 from hub.decisions.verdict import Verdict
 from hub.enums import AccessBasis
@@ -214,6 +215,7 @@ async def record_outcome(
     number); a ``reference`` given here must match it, or stands alone when
     the consent came from no request.
     """
+    money = None if amount is None else cny(amount)
     request = await idempotency.begin(
         session,
         principal.id,
@@ -234,8 +236,6 @@ async def record_outcome(
             "LOAN_GRANTED, LOAN_DECLINED, BENEFIT_APPLIED or BENEFIT_NOT_USED.",
             ErrorCode.VALIDATION_ERROR,
         )
-    if amount is not None and not amount >= 0:
-        raise HubError("amount must be zero or more (CNY).", ErrorCode.VALIDATION_ERROR)
     decision = await repo.decision(session, decision_id)
     if decision is None:
         raise HubError(f"No decision {decision_id}.", ErrorCode.NOT_FOUND)
@@ -256,7 +256,7 @@ async def record_outcome(
                 "id": new_id(),
                 "decision_id": decision_id,
                 "result": result,
-                "amount": amount,
+                "amount": None if money is None else float(money),
                 "recorded_at": now,
                 "recorded_by": principal.id,
                 "reference": reference,
@@ -276,7 +276,7 @@ async def record_outcome(
                     "decision": decision_id,
                     "scenario": decision.scenario,
                     "result": result,
-                    "amount": amount,
+                    "amount": None if money is None else str(money),
                     **({"reference": reference} if reference else {}),
                 },
             )

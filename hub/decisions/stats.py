@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.clock import CHINA
 from hub.decisions import repository as repo
 from hub.decisions.funnel import FunnelData, funnel
+from hub.decisions.money import FEN, MAX_AMOUNT
 from hub.errors import ErrorCode, HubError
 
 if TYPE_CHECKING:
@@ -68,17 +70,20 @@ async def hub_stats(
     reads = await repo.profile_reads(session, lo, hi)
     counts = await repo.decision_counts(session, lo, hi)
     applied = await repo.outcome_counts(session, lo, hi)
-    loans, amount = await repo.loan_totals(session, lo, hi)
+    loans, amount = await repo.loan_totals(
+        session, lo, hi, max_amount=float(MAX_AMOUNT)
+    )
     keys = list(hub.scenarios.keys()) if hub.scenarios is not None else []
     keys += sorted((set(counts) | set(applied)) - set(keys))
     by = tuple(
         ScenarioStatsData(k, *counts.get(k, (0, 0, 0)), applied.get(k, 0)) for k in keys
     )
+    total = float(Decimal(repr(amount)).quantize(FEN))  # CNY to the fen
     return HubStatsData(
         reads,
         sum(s.decisions for s in by),
         loans,
-        amount,
+        total,
         by,
         await funnel(session, hub, lo, hi),
     )

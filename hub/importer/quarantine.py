@@ -105,7 +105,7 @@ async def resubmit(
             page = await repo.quarantined(
                 session, source_file=source_file, after_id=after, limit=batch_size
             )
-            items = [parse(_raw(q), q.row_type) for q in page]
+            items = [parse(_raw(q), q.row_type, today) for q in page]
             await load_batch(session, items, now, today)
             loaded = [
                 q.id

@@ -42,6 +42,7 @@ __all__ = [
     "RowError",
     "add_months",
     "default_publish_until",
+    "future_dated",
     "max_publish_until",
     "min_publish_until",
     "parse_row",
@@ -290,6 +291,23 @@ class RecordRow(_Row):
                 "最高人民法院关于公布失信被执行人名单信息的若干规定 Art 2)"
             )
         return self
+
+
+def future_dated(row: RecordRow, today: date) -> str | None:
+    """Why ``row`` cannot be true yet, or None.
+
+    A decision (or the act it is about) dated after today, China time, has
+    not happened: a source sending one is wrong, and storing it would publish
+    — and count against an enterprise — something that is not so.
+    """
+    for name in ("occurred_on", "decided_on"):
+        day = getattr(row, name)
+        if day is not None and day > today:
+            return (
+                f"{name} {day} is in the future (today is {today}, China time): "
+                "a record is imported once it has been decided"
+            )
+    return None
 
 
 class ListRow(_Row):

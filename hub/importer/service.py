@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,13 @@ from hub.db import session_scope
 from hub.importer import repository as repo
 from hub.importer.batch import Outcome, Parsed, load_batch, refuse
 from hub.importer.readers import Format, RawRow, read_rows
-from hub.importer.rows import ROW_TYPES, RowError, parse_row
+from hub.importer.rows import (
+    ROW_TYPES,
+    RecordRow,
+    RowError,
+    future_dated,
+    parse_row,
+)
 
 __all__ = [
     "BATCH_SIZE",
@@ -78,8 +85,13 @@ class ImportSummary:
         }
 
 
-def parse(raw: RawRow, row_type: str | None = None) -> Parsed:
-    """Validate one raw row; a failure becomes a quarantined ``Parsed``."""
+def parse(
+    raw: RawRow, row_type: str | None = None, today: date | None = None
+) -> Parsed:
+    """Validate one raw row; a failure becomes a quarantined ``Parsed``.
+
+    Given ``today`` (China time), a record decided after it is refused too.
+    """
     p = Parsed(raw.line_no, raw.raw, raw.row_type or row_type, None)
     if "\x00" in raw.raw:
         # PostgreSQL text cannot hold NUL; quarantine a visible stand-in.
@@ -95,6 +107,12 @@ def parse(raw: RawRow, row_type: str | None = None) -> Parsed:
     except RowError as exc:
         p.row_type = exc.row_type or p.row_type
         refuse(p, exc)
+        return p
+    if today is not None and isinstance(p.row, RecordRow):
+        reason = future_dated(p.row, today)
+        if reason is not None:
+            p.row = None
+            refuse(p, reason)
     return p
 
 
@@ -136,8 +154,8 @@ async def import_raw(
     """Load decoded rows batch by batch; quarantine the ones that fail."""
     summary = ImportSummary()
     for raws in _batches(rows, batch_size):
-        items = [parse(r, row_type) for r in raws]
         now, today = clock.now(), clock.today()
+        items = [parse(r, row_type, today) for r in raws]
         async with session_scope(sessionmaker) as session:
             await load_batch(session, items, now, today)
             await repo.quarantine(session, _quarantine_rows(source_file, items, now))

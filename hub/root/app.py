@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from starlette.applications import Starlette
@@ -12,8 +13,11 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
 from hub.audit.chain import Sealer
+from hub.audit.checkpoints import make_checkpoint
+from hub.audit.routes import routes as audit_routes
 from hub.auth.routes import routes as auth_routes
 from hub.clock import Clock
+from hub.forwarded import ForwardedFor
 from hub.observability import MetricsMiddleware, healthz, metrics, readyz
 from hub.reports.routes import routes as report_routes
 from hub.resources import Hub
@@ -105,7 +109,14 @@ def create_app(
             )
         made = await build_hub(settings, clock)
         app.state.hub = made
-        sealer = Sealer(made.sessionmaker)
+        sealer = Sealer(
+            made.sessionmaker,
+            checkpoint=partial(
+                make_checkpoint, made.sessionmaker, made.keys, made.clock
+            ),
+            checkpoint_every=settings.audit_checkpoint_seconds,
+            outages=made.outages,
+        )
         sealer.start()
         try:
             yield
@@ -117,7 +128,10 @@ def create_app(
         routes=[
             *auth_routes,
             *report_routes,
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            *audit_routes,
+            # Every method reaches the view, which answers what it does not
+            # serve with a coded 405 instead of the router's plain-text page.
+            Route("/graphql", graphql, methods=None),
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
@@ -127,4 +141,9 @@ def create_app(
     )
     if hub is not None:
         app.state.hub = hub
-    return MetricsMiddleware(BodyLimit(app, settings.max_body_bytes))
+    # Outermost: every layer below sees the client's address as decided from
+    # HUB_TRUSTED_PROXIES (hub.forwarded).
+    return ForwardedFor(
+        MetricsMiddleware(BodyLimit(app, settings.max_body_bytes)),
+        settings.trusted_networks,
+    )

@@ -10,7 +10,7 @@ from typing import Any
 
 import typer
 
-from hub.db import create_engine, make_sessionmaker, migrate
+from hub.db import create_engine, make_sessionmaker, masked_url, migrate
 from hub.root.commands.auth import register as register_auth
 from hub.root.commands.generate import register as register_generate
 from hub.root.commands.importer import register as register_import
@@ -69,6 +69,10 @@ def serve(
         workers=workers,
         log_level="info",
         access_log=False,
+        # X-Forwarded-For is believed only from HUB_TRUSTED_PROXIES, by the
+        # app itself (hub.forwarded); uvicorn's own handling would believe
+        # it from any loopback peer.
+        proxy_headers=False,
     )
 
 
@@ -77,38 +81,79 @@ def db_upgrade() -> None:
     """Apply migrations (Alembic) to HUB_DATABASE_URL."""
     settings = Settings()
     migrate(settings.database_url)
-    _err(f"database at {settings.database_url} is up to date")
+    _err(f"database at {masked_url(settings.database_url)} is up to date")
 
 
 @audit_app.command("verify")
 def audit_verify(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    checkpoint: Path | None = typer.Option(
+        None,
+        "--checkpoint",
+        help="Check against a checkpoint kept elsewhere: a JSON file holding "
+        "one, or what GET /audit/checkpoints answered (the last one counts).",
+    ),
 ) -> None:
-    """Re-hash the whole audit chain; exit 1 and name the first broken event."""
+    """Re-hash the whole audit chain; exit 1 and name the first broken event.
+
+    The chain must also reach the latest signed checkpoint (or the one given),
+    so removing the newest events is detected.
+    """
     from hub.audit.chain import seal_pending
-    from hub.audit.verify import verify_chain
+    from hub.audit.checkpoints import latest_checkpoint, signed_by_hub
+    from hub.audit.verify import ChainReport, verify_chain
+    from hub.auth.keys import load_keyring
+    from hub.clock import SystemClock
 
     settings = Settings()
     migrate(settings.database_url)
+    given = _read_checkpoint(checkpoint) if checkpoint is not None else None
 
     async def run() -> Any:
         engine = create_engine(settings.database_url)
         try:
             maker = make_sessionmaker(engine)
+            clock = SystemClock()
+            keys = await load_keyring(maker, settings, clock)
             await seal_pending(maker)  # events committed but not yet linked
             async with maker() as session:
-                return await verify_chain(session)
+                anchor = given or await latest_checkpoint(session)
+                if anchor is not None and not signed_by_hub(keys, anchor, clock):
+                    return ChainReport(
+                        False,
+                        0,
+                        None,
+                        f"checkpoint at seq {anchor.seq} is not signed by this hub",
+                        anchor,
+                    )
+                return await verify_chain(session, anchor=anchor)
         finally:
             await engine.dispose()
 
     report = asyncio.run(run())
     if as_json:
         typer.echo(json.dumps(report.as_json()))
+    anchor = report.checkpoint
+    anchored = f", reaching the checkpoint of {anchor.at}" if anchor else ""
     if report.ok:
-        _err(f"audit chain intact: {report.events} events")
+        _err(f"audit chain intact: {report.events} events{anchored}")
     else:
-        _err(f"audit chain BROKEN at event {report.first_broken}: {report.reason}")
+        where = report.first_broken or "its end"
+        _err(f"audit chain BROKEN at {where}: {report.reason}")
         raise typer.Exit(1)
+
+
+def _read_checkpoint(path: Path) -> Any:
+    from hub.audit.checkpoints import Checkpoint
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and "checkpoints" in data:
+            data = data["checkpoints"][-1]
+        return Checkpoint.from_json(data)
+    except (OSError, ValueError, IndexError, TypeError) as exc:
+        _err(f"error: {path} holds no checkpoint ({exc})")
+        raise typer.Exit(2) from None
 
 
 @schema_app.command("export")
@@ -177,6 +222,7 @@ def demo(
             port=port,
             log_level="info",
             access_log=False,
+            proxy_headers=False,  # see ``serve``
         )
     finally:
         if sandbox is not None:

@@ -1,16 +1,24 @@
 """Pulling external sources for a profile read.
 
-``refresh`` runs inside the profile read's unit of work, after the door has
-granted it (DESIGN.md "One door for subject data"):
+``refresh`` runs after the door has granted a profile read (DESIGN.md "One
+door for subject data"), and *outside* any database transaction:
 
 * only connectors whose categories meet the Grant's are asked, and only for
   those categories — no pull without consent;
 * a pull younger than the connector's ``ttl`` (hub cache) is not repeated;
 * concurrent reads of one enterprise share one in-flight pull per process,
   and a short lock key in the cache keeps other workers from pulling too;
-* every pull is authorised and audited through ``open_door`` as
-  ``connector.fetch`` with ``{"source", "outcome"}``, in the same transaction
-  as the records it stores;
+* the agencies are asked while no pooled connection is held: a slow or sick
+  source cannot keep connections idle in a transaction and drain the pool
+  (the profile read's caller ends its transaction first, see
+  :func:`pulls_due`);
+* what came back is written in one short transaction of its own: every
+  pull is authorised and audited through ``open_door`` as
+  ``connector.fetch`` with ``{"source", "outcome"}``, in the same
+  transaction as the records it stores;
+* only once that transaction has committed is the source marked fresh in
+  the cache — marked before, a rollback would leave it "fresh" with its
+  records lost, and no read would pull it again until the ttl ran out;
 * records are upserted by (source, source_id); a change bumps the entity's
   ``data_version``; fields corrected through an objection keep their
   corrected values (征信业管理条例 Art 25), and an answer that would move a
@@ -29,7 +37,7 @@ import json
 import logging
 from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -37,10 +45,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors.errors import ConnectorError, MalformedPayload
 from connectors.protocol import Connector, EntityRef, FetchContext
-from connectors.records import RecordIn
+from connectors.records import RecordIn, future_dated
 from connectors.registry import ConnectorRegistry
 from hub.access.door import Grant, admit, open_door
 from hub.clock import calendar_day
+from hub.db import session_scope
 from hub.entities import bump_data_version
 from hub.enums import DataCategory
 from hub.sources import repository as repo
@@ -54,6 +63,7 @@ __all__ = [
     "ERROR_TTL",
     "PullResult",
     "SourceStatus",
+    "pulls_due",
     "refresh",
     "source_statuses",
     "stored_statuses",
@@ -86,6 +96,21 @@ class PullResult:
 
 
 _flights: SingleFlight[PullResult] = SingleFlight()
+_names: SingleFlight[str | None] = SingleFlight()
+
+
+async def _entity_name(hub: Hub, uscc: str) -> str | None:
+    """The enterprise's name (None: unknown), one lookup for concurrent reads."""
+
+    async def lookup() -> str | None:
+        async with hub.sessionmaker() as session:
+            return await repo.entity_name(session, uscc)
+
+    key = (id(hub.sessionmaker), uscc)  # one database's enterprise
+    name, leader = await _names.run(key, lookup)
+    if leader:
+        _names.forget(key)
+    return name
 
 
 def _cats_key(categories: Set[DataCategory]) -> str:
@@ -108,6 +133,7 @@ async def _pull(
     entity: EntityRef,
     categories: frozenset[DataCategory],
 ) -> PullResult:
+    """Ask the source; the lock key stays until the result is stored and marked."""
     attempted_at = hub.clock.now()
     fresh = _fresh_key(connector.name, entity.uscc, categories)
     lock = "lock:" + fresh
@@ -132,25 +158,28 @@ async def _pull(
                 connector.name, f"internal error ({type(exc).__name__})"
             ),
         )
-    finally:
+    except BaseException:
         await hub.cache.delete(lock)
+        raise
 
 
-async def refresh(
-    session: AsyncSession,
-    hub: Hub,
-    grant: Grant,
-    connectors: ConnectorRegistry | None = None,
-) -> list[SourceStatus]:
-    """Bring the consented sources of ``grant.uscc`` up to date; return their status.
+def _registry(
+    hub: Hub, connectors: ConnectorRegistry | None
+) -> ConnectorRegistry | None:
+    return connectors if connectors is not None else hub.connectors
 
-    Never raises because a source is down; raises only what the door raises
-    (e.g. the consent was revoked in the meantime).
+
+async def pulls_due(
+    hub: Hub, grant: Grant, connectors: ConnectorRegistry | None = None
+) -> list[tuple[Connector, frozenset[DataCategory]]]:
+    """The consented sources of ``grant.uscc`` not pulled within their ttl.
+
+    Asks the cache only.  A caller holding a transaction ends it before
+    :func:`refresh` when anything is due (the profile read commits what it
+    decided), so no connection waits on an agency.
     """
     admit(grant)
-    registry: ConnectorRegistry | None = (
-        connectors if connectors is not None else hub.connectors
-    )
+    registry = _registry(hub, connectors)
     if registry is None:  # a hub built without connectors pulls nothing
         return []
     due: list[tuple[Connector, frozenset[DataCategory]]] = []
@@ -161,33 +190,71 @@ async def refresh(
             is None
         ):
             due.append((connector, categories))
-    name = await repo.entity_name(session, grant.uscc) if due else None
-    if due and name is not None:
-        entity = EntityRef(grant.uscc, name)
-        keys = [(id(c), grant.uscc, cats) for c, cats in due]
-        # Sources are asked concurrently: a slow one costs its own timeout only.
-        pulls = await asyncio.gather(
-            *(
-                _flights.run(
-                    key, functools.partial(_pull, hub, registry, c, entity, cats)
-                )
-                for key, (c, cats) in zip(keys, due, strict=True)
+    return due
+
+
+async def refresh(
+    hub: Hub,
+    grant: Grant,
+    connectors: ConnectorRegistry | None = None,
+    *,
+    name: str | None = None,
+) -> list[SourceStatus]:
+    """Bring the consented sources of ``grant.uscc`` up to date; return their status.
+
+    Call it outside any transaction (see the module doc): it asks the
+    agencies holding no connection, then stores in a short transaction of its
+    own and marks freshness after that commits.  ``name`` is the enterprise's
+    name when the caller has it.  Never raises because a source is down;
+    raises only what the door raises (e.g. the consent was revoked in the
+    meantime).
+    """
+    admit(grant)
+    registry = _registry(hub, connectors)
+    if registry is None:
+        return []
+    due = await pulls_due(hub, grant, registry)
+    if due and name is None:
+        name = await _entity_name(hub, grant.uscc)
+    if not due or name is None:
+        async with hub.sessionmaker() as session:
+            return await source_statuses(
+                session, grant.uscc, grant.categories, registry, now=hub.clock.now()
             )
+    entity = EntityRef(grant.uscc, name)
+    keys = [(id(c), grant.uscc, cats) for c, cats in due]
+    # Sources are asked concurrently: a slow one costs its own timeout only.
+    pulls = await asyncio.gather(
+        *(
+            _flights.run(key, functools.partial(_pull, hub, registry, c, entity, cats))
+            for key, (c, cats) in zip(keys, due, strict=True)
         )
-        try:
-            # Stored one source after the other in name order: one session, and
-            # the same lock order in every transaction (no deadlock between reads).
+    )
+    marks: list[tuple[str, bytes, float]] = []
+    try:
+        async with session_scope(hub.sessionmaker) as session:
+            # Stored one source after the other in name order: the same lock
+            # order in every transaction (no deadlock between reads).
             for (connector, cats), (pull, leader) in sorted(
                 zip(due, pulls, strict=True), key=lambda item: item[0][0].name
             ):
-                await _store(session, hub, grant, connector, cats, pull, leader)
-        finally:
-            for key, (_, leader) in zip(keys, pulls, strict=True):
-                if leader:
-                    _flights.forget(key)
-    return await source_statuses(
-        session, grant.uscc, grant.categories, registry, now=hub.clock.now()
-    )
+                mark = await _store(session, hub, grant, connector, cats, pull, leader)
+                if mark is not None:
+                    marks.append(mark)
+            statuses = await source_statuses(
+                session, grant.uscc, grant.categories, registry, now=hub.clock.now()
+            )
+        # Committed: only now may other reads skip these sources.
+        for fresh, value, ttl in marks:
+            await hub.cache.set(fresh, value, ttl=ttl)
+    finally:
+        for flight, (c, cats), (pull, leader) in zip(keys, due, pulls, strict=True):
+            if leader:
+                _flights.forget(flight)
+                if not pull.busy:
+                    lock = "lock:" + _fresh_key(c.name, grant.uscc, cats)
+                    await hub.cache.delete(lock)
+    return statuses
 
 
 async def _store(
@@ -198,14 +265,19 @@ async def _store(
     categories: frozenset[DataCategory],
     pull: PullResult,
     leader: bool,
-) -> None:
+) -> tuple[str, bytes, float] | None:
+    """Store one pull; return the freshness mark to set once this commits."""
     if pull.busy:
-        return
+        return None
     uscc, name = grant.uscc, connector.name
     existing: dict[tuple[str, str], repo.Existing] = {}
     if pull.records is not None:
         existing = await repo.existing_records(session, pull.records)
-        problem = _invalid(pull.records) or _foreign(uscc, pull.records, existing)
+        problem = (
+            _invalid(pull.records)
+            or _future(pull.records, calendar_day(hub.clock.now()))
+            or _foreign(uscc, pull.records, existing)
+        )
         if problem is not None:
             pull = PullResult(
                 pull.attempted_at,
@@ -254,12 +326,12 @@ async def _store(
                 )
             # Stale-if-error for a while: the next reads serve the last good data
             # at once instead of each waiting on the sick source again.
-            await hub.cache.set(
+            return (
                 _fresh_key(name, uscc, categories),
                 json.dumps({"error": error.status_text}).encode(),
-                ttl=min(connector.ttl, ERROR_TTL),
+                min(connector.ttl, ERROR_TTL),
             )
-        return
+        return None
     # Record dates are China calendar days (hub.clock).
     today = calendar_day(now)
     written = await repo.upsert_records(session, pull.records, now, existing)
@@ -284,12 +356,13 @@ async def _store(
         as_of=pull.attempted_at,
         error=None,
     )
-    if leader:
-        await hub.cache.set(
-            _fresh_key(name, uscc, categories),
-            json.dumps({"as_of": pull.attempted_at.isoformat()}).encode(),
-            ttl=connector.ttl,
-        )
+    if not leader:
+        return None
+    return (
+        _fresh_key(name, uscc, categories),
+        json.dumps({"as_of": pull.attempted_at.isoformat()}).encode(),
+        connector.ttl,
+    )
 
 
 def _foreign(
@@ -331,6 +404,16 @@ def _invalid(records: list[RecordIn]) -> str | None:
                 for e in exc.errors(include_url=False)
             )
             return f"record {r.source_id!r}: {reasons}"
+    return None
+
+
+def _future(records: list[RecordIn], today: date) -> str | None:
+    """A record decided after today makes the whole answer wrong (as the
+    importer refuses such a row)."""
+    for r in records:
+        reason = future_dated(r, today)
+        if reason is not None:
+            return f"record {r.source_id!r}: {reason}"
     return None
 
 

@@ -22,7 +22,7 @@ from hub.profiles.service import (
     record_pages,
     source_rows,
 )
-from hub.sources.service import refresh
+from hub.sources.service import pulls_due, refresh
 from tests.api import Api
 from tests.grants import own_grant
 
@@ -60,7 +60,8 @@ def _loaders(api: Api, grant: object):  # type: ignore[no-untyped-def]
         "list_memberships": lambda s: list_memberships(s, [grant], today),  # type: ignore[list-item]
         "source_rows": lambda s: source_rows(s, [grant], ["henan-tax"]),  # type: ignore[list-item]
         "evaluation_for": lambda s: evaluation_for(s, api.hub, grant),  # type: ignore[arg-type]
-        "refresh": lambda s: refresh(s, api.hub, grant),  # type: ignore[arg-type]
+        "refresh": lambda s: refresh(api.hub, grant),  # type: ignore[arg-type]
+        "pulls_due": lambda s: pulls_due(api.hub, grant),  # type: ignore[arg-type]
     }
 
 

@@ -34,3 +34,32 @@ async def test_redis_counter_always_has_an_expiry(kit: Kit) -> None:
     await kit.limiter.hit("c", 5, 60)
     ttl_ms = await kit.redis.pttl(kit.prefix + "rate:c")
     assert 0 < ttl_ms <= 60_000
+
+
+async def test_the_window_moves_no_burst_at_a_boundary(kit: Kit) -> None:
+    # A fixed window allowed 2 x limit across its boundary; a moving one
+    # allows `limit` in any `window` seconds.
+    if kit.redis is not None:
+        return  # the server's clock cannot be moved; the script is the same rule
+    assert (await kit.limiter.hit("m", 2, 60))[0] is True  # t = 0
+    kit.tick.t += 50
+    assert (await kit.limiter.hit("m", 2, 60))[0] is True  # t = 50
+    kit.tick.t += 5
+    allowed, retry = await kit.limiter.hit("m", 2, 60)  # t = 55
+    assert (allowed, retry) == (False, 5.0)  # the first leaves at t = 60
+    kit.tick.t += 5.5
+    assert (await kit.limiter.hit("m", 2, 60))[0] is True  # t = 60.5
+    allowed, retry = await kit.limiter.hit("m", 2, 60)
+    assert (allowed, retry) == (False, 49.5)  # the second leaves at t = 110
+
+
+async def test_refused_requests_do_not_count(kit: Kit) -> None:
+    assert (await kit.limiter.hit("r", 1, 60))[0] is True
+    for _ in range(5):
+        allowed, retry = await kit.limiter.hit("r", 1, 60)
+        assert not allowed and 0 < retry <= 60
+    if kit.redis is None:
+        kit.tick.t += 60
+    else:
+        await kit.redis.pexpireat(kit.prefix + "rate:r", 1)
+    assert await kit.limiter.hit("r", 1, 60) == (True, 0.0)

@@ -64,7 +64,9 @@ async def pull(world: World) -> None:
     world.hub.backends.cache = type(world.hub.cache)()  # no freshness: pull again
     async with session_scope(world.hub.sessionmaker) as s:
         grant = await world.grant(s, USCC)
-        await refresh(s, world.hub, grant, world.registry)
+    # Agencies are asked with no transaction open (the grant's read is
+    # committed first); the pull stores in a short transaction of its own.
+    await refresh(world.hub, grant, world.registry)
 
 
 async def memberships(world: World) -> list[tuple[Any, ...]]:

@@ -26,10 +26,11 @@ ALL = [C.BASIC, C.TAX, C.JUDICIAL, C.LICENSING, C.PENALTY, C.UTILITIES]
 
 
 async def read_profile(world: World, uscc: str = USCC) -> list[SourceStatus]:
-    """What the profile read does: open the door, then refresh, in one unit of work."""
+    """What the profile read does: open the door (and commit what it decided),
+    then refresh, which stores in a transaction of its own."""
     async with session_scope(world.hub.sessionmaker) as s:
         grant = await world.grant(s, uscc)
-        return await refresh(s, world.hub, grant, world.registry)
+    return await refresh(world.hub, grant, world.registry)
 
 
 async def count(world: World, stmt) -> int:  # type: ignore[no-untyped-def]
@@ -209,8 +210,7 @@ async def test_single_flight_under_fifty_concurrent_reads(world: World) -> None:
     world.sandbox.fault("tax", latency=0.3)
 
     async def one_read() -> list[SourceStatus]:
-        async with session_scope(world.hub.sessionmaker) as s:
-            return await refresh(s, world.hub, grant, world.registry)
+        return await refresh(world.hub, grant, world.registry)
 
     results = await asyncio.gather(*(one_read() for _ in range(50)))
     # then the source was asked exactly once, and every read saw it fresh
@@ -276,8 +276,7 @@ async def test_unknown_entity_is_not_pulled(world: World) -> None:
     async with session_scope(world.hub.sessionmaker) as s:
         grant = await world.grant(s, other)
     object.__setattr__(grant, "uscc", USCC)  # an enterprise the hub does not know
-    async with session_scope(world.hub.sessionmaker) as s:
-        statuses = await refresh(s, world.hub, grant, world.registry)
+    statuses = await refresh(world.hub, grant, world.registry)
     assert world.sandbox.stats()["tax"] == 0
     assert statuses == [SourceStatus("henan-tax", None, True, None)]
 

@@ -86,7 +86,7 @@ def test_every_black_list_entry_is_backed_by_a_court_record():
     # given the generated BLACK list entries and dishonest-debtor records
     rows = list(generate(500, 2026, TODAY))
     court = {
-        (r["uscc"], r["details"]["case_no"])
+        (r["uscc"], r["details"]["case_number"])
         for r in rows
         if r["type"] == "record" and r["kind"] == "DISHONEST_JUDGMENT_DEBTOR"
     }
@@ -98,8 +98,7 @@ def test_every_black_list_entry_is_backed_by_a_court_record():
     assert all(r["list_name"] == "失信被执行人名单" for r in black)
     # and names that record, so its end (performance) ends the listing
     assert all(
-        (r["record_source"], r["record_source_id"])
-        == ("court-dishonest", f"DIS-{r['uscc']}")
+        (r["record_source"], r["record_source_id"]) == ("court-dishonest", r["basis"])
         for r in black
     )
 

@@ -73,10 +73,13 @@ def _run(work: Callable[[Settings, _Maker], Awaitable[T]]) -> T:
         raise typer.Exit(2) from None
 
 
-def _emit(payload: dict[str, Any], human: str, as_json: bool) -> None:
+def _emit(payload: dict[str, Any], human: str, as_json: bool, *, note: str) -> None:
+    """``human`` on stdout; with ``--json`` the object on stdout and ``note`` on
+    stderr — a note that never repeats a secret or token, since stderr ends
+    up in CI and cron logs (contract v2)."""
     if as_json:
         typer.echo(json.dumps(payload, ensure_ascii=False))
-        typer.echo(human, err=True)
+        typer.echo(note, err=True)
     else:
         typer.echo(human)
 
@@ -108,7 +111,11 @@ def create_client(
         f"client_id:     {out['client_id']}\n"
         f"client_secret: {out['client_secret']}  (shown once; store it now)"
     )
-    _emit(out, human, as_json)
+    note = (
+        f"Created {out['kind']} client {out['name']!r} (id {out['id']}); its "
+        "secret is in the JSON on stdout, shown once."
+    )
+    _emit(out, human, as_json, note=note)
 
 
 @token_app.command("subject")
@@ -147,7 +154,8 @@ def subject_token(
         return {"access_token": token, "expires_in": expires_in}
 
     out = _run(work)
-    _emit(out, out["access_token"], as_json)
+    note = f"SUBJECT token for {uscc}, valid {out['expires_in']} s (on stdout)."
+    _emit(out, out["access_token"], as_json, note=note)
 
 
 @keys_app.command("rotate")
@@ -168,4 +176,5 @@ def rotate_keys(
         }
 
     out = _run(work)
-    _emit(out, f"New signing key {out['kid']} ({out['alg']}).", as_json)
+    human = f"New signing key {out['kid']} ({out['alg']})."
+    _emit(out, human, as_json, note=human)

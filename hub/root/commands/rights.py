@@ -7,8 +7,11 @@ Safe from cron and idempotent: a second run the same day changes nothing.
 "consent_reminders", "consent_requests_expired"}`` (``records_without_end`` a
 list of record ids: live negative records retention cannot date, see
 ``hub.rights.maintenance``); otherwise one line per action, then those ids.
-``--today`` (a date in China time) runs as of that day, for catching up or
-rehearsing.
+``--today`` (a date in China time) runs as of that day, for catching up.
+``--dry-run`` does everything but keep it: the counts are what a run would
+do, nothing is changed, no alert goes out.  A ``--today`` in the future is
+refused without ``--dry-run`` (contract v2): it would expire, delete and
+breach for real what has not yet lapsed.
 """
 
 from __future__ import annotations
@@ -22,19 +25,27 @@ import typer
 
 from hub.clock import Clock, FrozenClock, SystemClock
 from hub.rights.deadlines import CHINA
-from hub.rights.maintenance import MaintenanceReport, maintain
+from hub.rights.maintenance import MaintenanceReport, maintain, run_maintenance
 from hub.settings import Settings
 
 __all__ = ["register", "run"]
 
 
-async def run(settings: Settings, clock: Clock) -> MaintenanceReport:
+async def run(
+    settings: Settings, clock: Clock, *, dry_run: bool = False
+) -> MaintenanceReport:
     """Build the hub (migrating first), run once, seal the audit events, close."""
     from hub.audit.chain import seal_pending
     from hub.root.build import build_hub
 
     hub = await build_hub(settings, clock)
     try:
+        if dry_run:
+            async with hub.sessionmaker() as session:
+                report = await run_maintenance(session, hub)
+                # A rehearsal: its changes, audit events and alerts all go.
+                await session.rollback()
+            return report
         report = await maintain(hub)
         # Link this run's events onto the chain now rather than waiting for a
         # server's sealer (the command may run where no server does).
@@ -44,13 +55,19 @@ async def run(settings: Settings, clock: Clock) -> MaintenanceReport:
         await hub.aclose()
 
 
-def _clock(today: str | None) -> Clock:
+def _clock(today: str | None, *, dry_run: bool) -> Clock:
     if today is None:
         return SystemClock()
     try:
         day = date.fromisoformat(today)
     except ValueError:
         raise typer.BadParameter("expected YYYY-MM-DD", param_hint="--today") from None
+    if day > SystemClock().today() and not dry_run:
+        raise typer.BadParameter(
+            f"{day} is in the future (China time): a real run would expire, delete "
+            "and breach what has not lapsed yet. Rehearse it with --dry-run.",
+            param_hint="--today",
+        )
     # Noon in China: unambiguously that calendar day there.
     return FrozenClock(datetime.combine(day, time(12), tzinfo=CHINA))
 
@@ -61,15 +78,27 @@ def maintenance(
     ] = False,
     today: Annotated[
         str | None,
-        typer.Option("--today", help="Run as of this date (YYYY-MM-DD, China time)."),
+        typer.Option(
+            "--today",
+            help="Run as of this date (YYYY-MM-DD, China time); a future date "
+            "needs --dry-run.",
+        ),
     ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Count what a run would do; change nothing."),
+    ] = False,
 ) -> None:
     """Expire, delete and flag what time has caught up with (cron-safe, idempotent)."""
-    report = asyncio.run(run(Settings(), _clock(today)))
+    report = asyncio.run(
+        run(Settings(), _clock(today, dry_run=dry_run), dry_run=dry_run)
+    )
     if as_json:
-        typer.echo(json.dumps(report.as_json()))
+        out = report.as_json()
+        typer.echo(json.dumps({**out, "dry_run": True} if dry_run else out))
         return
-    typer.echo(f"maintenance as of {report.today.isoformat()} (China time)")
+    rehearsed = " — dry run, nothing changed" if dry_run else ""
+    typer.echo(f"maintenance as of {report.today.isoformat()} (China time){rehearsed}")
     for action, count in report.counts.items():
         typer.echo(f"  {action.replace('_', ' ')}: {count}")
     if report.records_without_end:
