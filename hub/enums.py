@@ -12,6 +12,7 @@ __all__ = [
     "DataCategory",
     "DecisionOutcome",
     "EntityKind",
+    "EventType",
     "Grade",
     "ListKind",
     "ObjectionResolution",
@@ -151,3 +152,27 @@ class CommitmentStatus(StrEnum):
     PENDING = "PENDING"
     FULFILLED = "FULFILLED"
     BREACHED = "BREACHED"
+
+
+class EventType(StrEnum):
+    """What the hub tells the outside world about a subject (contract v2,
+    "Events, webhooks, notices"); ``RECORD_EXPIRED`` is the hub's own addition:
+    a record's publication window ended (信用修复管理办法 2026)."""
+
+    NEW_NEGATIVE_RECORD = "NEW_NEGATIVE_RECORD"
+    RECORD_CORRECTED = "RECORD_CORRECTED"
+    RECORD_REVOKED = "RECORD_REVOKED"
+    RECORD_REPAIRED = "RECORD_REPAIRED"
+    RECORD_EXPIRED = "RECORD_EXPIRED"
+    LISTED = "LISTED"
+    DELISTED = "DELISTED"
+    GRADE_CHANGED = "GRADE_CHANGED"
+    CONSENT_REQUESTED = "CONSENT_REQUESTED"
+    CONSENT_GRANTED = "CONSENT_GRANTED"
+    CONSENT_AMENDED = "CONSENT_AMENDED"
+    CONSENT_PAUSED = "CONSENT_PAUSED"
+    CONSENT_RESUMED = "CONSENT_RESUMED"
+    CONSENT_REVOKED = "CONSENT_REVOKED"
+    CONSENT_EXPIRING = "CONSENT_EXPIRING"
+    CONSENT_EXPIRED = "CONSENT_EXPIRED"
+    CONSENT_REQUEST_DECIDED = "CONSENT_REQUEST_DECIDED"

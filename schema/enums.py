@@ -24,6 +24,7 @@ _NAMES = (
     "RepairStatus",
     "CommitmentKind",
     "CommitmentStatus",
+    "EventType",
 )
 
 
