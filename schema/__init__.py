@@ -27,7 +27,9 @@ from schema.dry_runs import DryRunQuery
 from schema.eligibility import EligibilityQuery
 from schema.entity import EntityQuery
 from schema.errors import CodedErrors
+from schema.events import EventSubscription
 from schema.limits import MAX_TOKENS, RULES
+from schema.notices import NoticeMutation, NoticeQuery
 from schema.objections import ObjectionMutation, ObjectionQuery
 from schema.outcomes import OutcomeMutation
 from schema.profiles import ProfileQuery
@@ -36,6 +38,7 @@ from schema.scalars import SCALAR_MAP
 from schema.scenario_rules import ScenarioRulesMutation, ScenarioRulesQuery
 from schema.shares import ShareQuery
 from schema.stats import StatsQuery
+from schema.webhooks import WebhookMutation, WebhookQuery
 
 __all__ = ["build_schema", "get_schema"]
 
@@ -53,6 +56,8 @@ QUERIES: tuple[type, ...] = (
     RepairQuery,
     CommitmentQuery,
     ShareQuery,
+    NoticeQuery,
+    WebhookQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     ConsentMutation,
@@ -62,8 +67,10 @@ MUTATIONS: tuple[type, ...] = (
     ObjectionMutation,
     RepairMutation,
     CommitmentMutation,
+    NoticeMutation,
+    WebhookMutation,
 )
-SUBSCRIPTIONS: tuple[type, ...] = (AlertSubscription,)
+SUBSCRIPTIONS: tuple[type, ...] = (AlertSubscription, EventSubscription)
 
 
 class HubSchema(strawberry.Schema):

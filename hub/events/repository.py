@@ -353,3 +353,143 @@ async def oldest_pending(
         )
     )
     return unrouted, pending
+
+
+# --- webhooks, deliveries, notices, the feed ----------------------------------
+
+
+async def active_webhooks(session: AsyncSession, client_id: str) -> list[Webhook]:
+    return await webhooks_of(session, [client_id])
+
+
+async def webhook(session: AsyncSession, webhook_id: str) -> Webhook | None:
+    return await session.get(Webhook, webhook_id)
+
+
+async def stop_deliveries(
+    session: AsyncSession, webhook_id: str, now: datetime
+) -> None:
+    """Give up the messages still waiting for a deleted endpoint."""
+    await session.execute(
+        update(DELIVERIES)
+        .where(
+            DELIVERIES.c.webhook_id == webhook_id,
+            DELIVERIES.c.next_attempt_at.is_not(None),
+        )
+        .values(
+            next_attempt_at=None,
+            failed=True,
+            last_error="webhook deleted",
+            updated_at=now,
+        )
+    )
+
+
+async def deliveries_page(
+    session: AsyncSession,
+    webhook_id: str,
+    *,
+    first: int,
+    after: tuple[datetime, str] | None,
+) -> tuple[list[tuple[WebhookDelivery, dict[str, Any]]], int]:
+    """Messages of a webhook, newest first, each with the event as sent;
+    ``first + 1`` of them after ``after``; and how many there are."""
+    d = WebhookDelivery
+    stmt = (
+        select(d, EventRecipient.payload)
+        .join(EventRecipient, EventRecipient.id == d.recipient_id)
+        .where(d.webhook_id == webhook_id)
+        .order_by(d.created_at.desc(), d.id.desc())
+        .limit(first + 1)
+    )
+    if after is not None:
+        stmt = stmt.where(
+            or_(
+                d.created_at < after[0],
+                and_(d.created_at == after[0], d.id < after[1]),
+            )
+        )
+    rows = [(row, dict(payload)) for row, payload in await session.execute(stmt)]
+    total = await session.scalar(
+        select(func.count()).select_from(d).where(d.webhook_id == webhook_id)
+    )
+    return rows, int(total or 0)
+
+
+async def delivery(
+    session: AsyncSession, delivery_id: str
+) -> tuple[WebhookDelivery, Webhook, dict[str, Any]] | None:
+    row = (
+        await session.execute(
+            select(WebhookDelivery, Webhook, EventRecipient.payload)
+            .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
+            .join(EventRecipient, EventRecipient.id == WebhookDelivery.recipient_id)
+            .where(WebhookDelivery.id == delivery_id)
+        )
+    ).first()
+    return None if row is None else (row[0], row[1], dict(row[2]))
+
+
+async def recipient_payload(
+    session: AsyncSession, recipient_id: int, client_id: str
+) -> dict[str, Any] | None:
+    payload = await session.scalar(
+        select(EventRecipient.payload).where(
+            EventRecipient.id == recipient_id, EventRecipient.client_id == client_id
+        )
+    )
+    return None if payload is None else dict(payload)
+
+
+async def notices_page(
+    session: AsyncSession,
+    uscc: str,
+    *,
+    unread_only: bool,
+    first: int,
+    after: tuple[datetime, str] | None,
+) -> tuple[list[tuple[Notice, OutboxEvent]], int, int]:
+    """The subject's notices, newest first, each with its event; ``first + 1``
+    after ``after``; the total (under the filter) and the unread count."""
+    n = Notice
+    where: list[Any] = [n.uscc == uscc]
+    if unread_only:
+        where.append(n.read_at.is_(None))
+    stmt = (
+        select(n, OutboxEvent)
+        .join(OutboxEvent, OutboxEvent.id == n.event_id)
+        .where(*where)
+        .order_by(n.created_at.desc(), n.id.desc())
+        .limit(first + 1)
+    )
+    if after is not None:
+        stmt = stmt.where(
+            or_(
+                n.created_at < after[0],
+                and_(n.created_at == after[0], n.id < after[1]),
+            )
+        )
+    rows = [(notice, ev) for notice, ev in await session.execute(stmt)]
+    total = await session.scalar(select(func.count()).select_from(n).where(*where))
+    unread = await session.scalar(
+        select(func.count()).select_from(n).where(n.uscc == uscc, n.read_at.is_(None))
+    )
+    return rows, int(total or 0), int(unread or 0)
+
+
+async def mark_read(
+    session: AsyncSession, uscc: str, ids: Sequence[str], at: datetime
+) -> int:
+    """Mark the subject's unread notices among ``ids`` read; how many."""
+    if not ids:
+        return 0
+    result = await session.execute(
+        update(NOTICES)
+        .where(
+            NOTICES.c.uscc == uscc,
+            NOTICES.c.id.in_(list(ids)),
+            NOTICES.c.read_at.is_(None),
+        )
+        .values(read_at=at)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

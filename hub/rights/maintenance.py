@@ -4,7 +4,7 @@ One run (idempotent, safe from cron; a second run the same day changes
 nothing) does, in this order:
 
 1. **commitments** not fulfilled by their due date become BREACHED and a
-   negative COMMITMENT record (monitoring banks are alerted);
+   negative COMMITMENT record (``NEW_NEGATIVE_RECORD``);
 2. **deletion** of negative records 5 years after the act ended
    (征信业管理条例 Art 16) — the audit trail keeps its events, which hold no
    record content (PIPL Art 56: at least 3 years);
@@ -16,7 +16,9 @@ nothing) does, in this order:
 5. **overdue** flags on OPEN objections past their 20-day reply deadline.
 
 Every change is audited per subject with actor ``system``; a run that changed
-anything also writes one ``maintenance.run`` summary event.
+anything also writes one ``maintenance.run`` summary event.  What others must
+hear of — breaches, expiries (``RECORD_EXPIRED``), ended listings
+(``DELISTED``) — is written to the outbox in the same transaction.
 """
 
 from __future__ import annotations
@@ -27,12 +29,13 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.alerts import NEW_NEGATIVE_RECORD, alert_after_commit, drain_alerts
 from hub.audit.changes import record_change
 from hub.auth.principal import SYSTEM, Principal
 from hub.db import session_scope
 from hub.entities import bump_data_version
-from hub.enums import DataCategory, RecordStatus
+from hub.enums import DataCategory, EventType, RecordStatus
+from hub.events.changes import list_snapshot
+from hub.events.outbox import emit
 from hub.models import CreditRecord
 from hub.rights import repository as repo
 from hub.rights.commitments import breach
@@ -93,12 +96,12 @@ async def _breach_commitments(
 ) -> None:
     for c in await repo.unfulfilled_commitments(session, rep.today):
         record = await breach(session, c, actor=actor, now=now)
-        alert_after_commit(
+        await emit(
             session,
-            hub,
-            c.uscc,
-            record.id,
-            NEW_NEGATIVE_RECORD,
+            EventType.NEW_NEGATIVE_RECORD,
+            subject=c.uscc,
+            at=now,
+            record_id=record.id,
             category=record.category,
         )
         rep.commitments_breached += 1
@@ -167,6 +170,14 @@ async def _expire(
             action="record.expire",
             detail=detail,
         )
+        await emit(
+            session,
+            EventType.RECORD_EXPIRED,
+            subject=r.uscc,
+            at=now,
+            record_id=r.id,
+            category=r.category,
+        )
         rep.records_expired += 1
 
 
@@ -179,6 +190,22 @@ async def _end_listings(
             continue
         m.until, m.updated_at = end, now
         await bump_data_version(session, [m.uscc])
+        await emit(
+            session,
+            EventType.DELISTED,
+            subject=m.uscc,
+            at=now,
+            list=list_snapshot(
+                {
+                    "id": m.id,
+                    "kind": m.kind,
+                    "list_name": m.list_name,
+                    "basis": m.basis,
+                    "since": m.since,
+                    "until": end,
+                }
+            ),
+        )
         await record_change(
             session,
             actor=actor,
@@ -248,8 +275,9 @@ async def run_maintenance(
 
 
 async def maintain(hub: Hub, *, now: datetime | None = None) -> MaintenanceReport:
-    """One committed run, then publish its alerts before returning."""
+    """One committed run.  Its events wait in the outbox for a dispatcher (a
+    server's, or ``xinyi-hub events dispatch``): nothing is lost when this
+    process exits, with or without Redis."""
     async with session_scope(hub.sessionmaker) as session:
         rep = await run_maintenance(session, hub, now=now)
-    await drain_alerts()
     return rep

@@ -4,7 +4,8 @@ After a record's minimum publication period (MINOR at once, ORDINARY 3
 months, SERIOUS 1 year from the decision) the subject may apply, by one of
 the recognised methods; an admin decides.  An approved repair makes the
 record REPAIRED: no client sees it again, the evaluation is recomputed, joint
-punishment based on it ends, and monitoring banks are told.
+punishment based on it ends, and monitoring banks and past readers are told
+(``RECORD_REPAIRED``, :mod:`hub.events`).
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.access.door import Grant
-from hub.alerts import RECORD_REPAIRED, alert_after_commit
 from hub.audit.changes import record_change
 from hub.auth.principal import Principal
-from hub.enums import RecordStatus, RepairStatus, Severity
+from hub.enums import EventType, RecordStatus, RepairStatus, Severity
 from hub.errors import ErrorCode, HubError
+from hub.events.outbox import emit
 from hub.models import RepairApplication, new_id
 from hub.rights import repository as repo
 from hub.rights.deadlines import china_today, repair_possible_from
@@ -149,12 +150,14 @@ async def decide_repair(
             action="repair.decide",
             detail=detail,
         )
-        alert_after_commit(
+        # Monitoring banks and everyone who received the record in the last
+        # 12 months are told, through the outbox (contract v2).
+        await emit(
             session,
-            hub,
-            record.uscc,
-            record.id,
-            RECORD_REPAIRED,
+            EventType.RECORD_REPAIRED,
+            subject=record.uscc,
+            at=now,
+            record_id=record.id,
             category=record.category,
         )
     else:

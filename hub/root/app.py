@@ -14,6 +14,7 @@ from starlette.routing import Route, WebSocketRoute
 from hub.audit.chain import Sealer
 from hub.auth.routes import routes as auth_routes
 from hub.clock import Clock
+from hub.events.dispatcher import Dispatcher
 from hub.observability import MetricsMiddleware, healthz, metrics, readyz
 from hub.resources import Hub
 from hub.root.build import build_hub
@@ -106,9 +107,14 @@ def create_app(
         app.state.hub = made
         sealer = Sealer(made.sessionmaker)
         sealer.start()
+        # Routes the outbox and delivers webhooks in the background: bounded,
+        # never in a request's path (hub.events.dispatcher).
+        dispatcher = Dispatcher(made)
+        dispatcher.start()
         try:
             yield
         finally:
+            await dispatcher.stop()
             await sealer.stop()
             await made.aclose()
 
