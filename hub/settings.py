@@ -53,8 +53,11 @@ class Settings(BaseSettings):
     # Events out (hub.events): webhook targets in production must be public
     # https addresses unless this is set (interfaces.md v2, "Webhooks").
     webhook_allow_private: bool = False
-    # Seconds one webhook attempt may take; a claim lasts longer than that.
+    # Seconds one webhook attempt may take, all told.
     webhook_timeout: float = Field(10.0, gt=0, le=60)
+    # A worker's claim on a message it is sending; renewed while it sends, so
+    # a worker that died releases its messages within this time.
+    webhook_claim_seconds: float = Field(15.0, ge=1, le=300)
     # Concurrent webhook attempts per process (the bounded worker pool).
     webhook_workers: int = Field(8, ge=1, le=256)
     # How often a dispatcher looks for work committed by other processes.

@@ -12,10 +12,11 @@ Two loops per process, started in the app's lifespan (``hub.root.app``) or by
   ``riskAlerts``) and hands the notices to the notifiers.  A worker that dies
   mid-batch rolls the batch back; another routes it.
 * **delivery** is a bounded pool (``HUB_WEBHOOK_WORKERS`` attempts at once):
-  it claims due messages for one attempt each (a claim lasting longer than an
-  attempt may take), commits the claim, sends, and writes the result under
-  its claim.  A worker killed mid-attempt leaves a claim that lapses; the
-  message is then attempted again with the same ``webhook-id``
+  it claims due messages for one attempt each, commits the claim, sends, and
+  writes the result under its claim.  The claim lasts
+  ``HUB_WEBHOOK_CLAIM_SECONDS`` and is renewed while the attempt runs (at
+  most ``HUB_WEBHOOK_TIMEOUT``), so it lapses only when its worker is gone;
+  the message is then attempted again with the same ``webhook-id``
   (at-least-once).  Two workers never hold one message's claim at once.
 
 Nothing here runs inside a request: requests only write events and wake the
@@ -92,9 +93,9 @@ class _Engine:
         settings = hub.settings
         self.policy = TargetPolicy.of(settings)
         self.timeout = settings.webhook_timeout
-        # A claim outlives the slowest attempt, so it never lapses under a
-        # worker that is still sending.
-        self.lease = timedelta(seconds=settings.webhook_timeout * 2 + 10)
+        # Renewed every third of its length while the attempt runs: it lapses
+        # only when the worker holding it is gone.
+        self.lease = timedelta(seconds=settings.webhook_claim_seconds)
         self.wall = wall or SystemClock()
         self.notifiers = load_notifiers() if notifiers is None else notifiers
         self._own_http = http is None
@@ -203,15 +204,43 @@ class _Engine:
         ]
 
     async def attempt(self, attempt: Attempt) -> Outcome:
-        outcome = await send(
-            self.http,
-            attempt,
-            self.policy,
-            sent_at=self.wall.now(),
-            timeout=self.timeout,
-        )
+        keeper = asyncio.create_task(self._keep_claim(attempt))
+        try:
+            outcome = await asyncio.wait_for(
+                send(
+                    self.http,
+                    attempt,
+                    self.policy,
+                    sent_at=self.wall.now(),
+                    timeout=self.timeout,
+                ),
+                self.timeout,
+            )
+        except TimeoutError:
+            outcome = Outcome(False, None, f"no answer within {self.timeout:g} s")
+        finally:
+            keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
         await self.settle(attempt, outcome)
         return outcome
+
+    async def _keep_claim(self, attempt: Attempt) -> None:
+        every = self.lease.total_seconds() / 3
+        while True:
+            await asyncio.sleep(every)
+            try:
+                async with session_scope(self.hub.sessionmaker) as session:
+                    await repo.renew_claim(
+                        session,
+                        attempt.delivery_id,
+                        attempt.claim,
+                        self.hub.clock.now() + self.lease,
+                    )
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the next renewal retries; the lease is 3x this
+                log.warning("claim on %s not renewed", attempt.message_id)
 
     async def settle(self, attempt: Attempt, outcome: Outcome) -> None:
         now = self.hub.clock.now()

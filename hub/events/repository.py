@@ -61,6 +61,7 @@ __all__ = [
     "oldest_pending",
     "past_readers",
     "record_facts",
+    "renew_claim",
     "settle_delivery",
     "webhooks_of",
 ]
@@ -324,6 +325,18 @@ async def claim_due(
         )
     }
     return [(c, hooks[c.webhook_id]) for c in claimed]
+
+
+async def renew_claim(
+    session: AsyncSession, delivery_id: str, claim: str, until: datetime
+) -> bool:
+    """Keep holding a message while its attempt runs; False if it lapsed."""
+    result = await session.execute(
+        update(DELIVERIES)
+        .where(DELIVERIES.c.id == delivery_id, DELIVERIES.c.claim == claim)
+        .values(claimed_until=until)
+    )
+    return bool(getattr(result, "rowcount", 0))
 
 
 async def settle_delivery(

@@ -118,8 +118,8 @@ class Routed:
     events: list[OutboxEvent] = field(default_factory=list)
     #: event id → {client id: recipient row id}
     recipients: dict[str, dict[str, int]] = field(default_factory=dict)
-    #: (uscc, record id, type, category) of record events with monitoring
-    #: holders, for ``riskAlerts``.
+    #: (uscc, record id, type, category) of the record events ``riskAlerts``
+    #: carries.
     alerts: list[tuple[str, int, str, str]] = field(default_factory=list)
     notices: list[dict[str, Any]] = field(default_factory=list)
     deliveries: int = 0
@@ -354,9 +354,8 @@ async def route(
     await repo.insert_notices(session, notices)
     out.notices = notices
     for e in events:
-        if e.type in (E.NEW_NEGATIVE_RECORD, E.RECORD_REPAIRED) and any(
-            p.event is e and p.reason is Reason.MONITORING for p in plans
-        ):
+        if e.type in (E.NEW_NEGATIVE_RECORD, E.RECORD_REPAIRED):
+            # riskAlerts decides per subscriber, door first (hub.alerts).
             out.alerts.append((e.uscc, int(e.record_id or 0), e.type, str(e.category)))
     await repo.mark_routed(session, [e.id for e in events], now)
     await _reevaluate(session, hub, events)
