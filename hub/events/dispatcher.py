@@ -33,7 +33,7 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -60,6 +60,10 @@ log = logging.getLogger("hub.events")
 #: ``hub.pubsub`` channel of routed events (the ``events`` subscription).
 CHANNEL = "events"
 ROUTE_BATCH = 200
+#: Seconds between refreshes of the oldest-undelivered gauges.
+GAUGE_SECONDS = 5.0
+#: Seconds the settler waits for more attempts to finish before writing.
+SETTLE_GATHER = 0.005
 
 
 @dataclass
@@ -76,6 +80,26 @@ class DispatchReport:
             "retrying": self.retrying,
             "failed": self.failed,
         }
+
+
+def _result(
+    attempt: Attempt, outcome: Outcome, now: datetime
+) -> tuple[dict[str, Any], str]:
+    """The delivery row's new values after ``outcome``, and the metric label."""
+    values: dict[str, Any] = {
+        "last_status": outcome.status,
+        "last_error": outcome.error,
+        "updated_at": now,
+    }
+    if outcome.delivered:
+        values.update(delivered_at=now, next_attempt_at=None, failed=False)
+        return values, "delivered"
+    wait = next_wait(attempt.step, attempt.message_id)
+    if wait is None:
+        values.update(next_attempt_at=None, failed=True)
+        return values, "failed"
+    values.update(next_attempt_at=now + wait, step=attempt.step + 1, failed=False)
+    return values, "retry"
 
 
 class _Engine:
@@ -203,10 +227,10 @@ class _Engine:
             for row, hook in claimed
         ]
 
-    async def attempt(self, attempt: Attempt) -> Outcome:
-        keeper = asyncio.create_task(self._keep_claim(attempt))
+    async def send(self, attempt: Attempt) -> Outcome:
+        """Make one attempt, bounded in total by ``HUB_WEBHOOK_TIMEOUT``."""
         try:
-            outcome = await asyncio.wait_for(
+            return await asyncio.wait_for(
                 send(
                     self.http,
                     attempt,
@@ -217,66 +241,57 @@ class _Engine:
                 self.timeout,
             )
         except TimeoutError:
-            outcome = Outcome(False, None, f"no answer within {self.timeout:g} s")
-        finally:
-            keeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await keeper
-        await self.settle(attempt, outcome)
-        return outcome
+            return Outcome(False, None, f"no answer within {self.timeout:g} s")
 
-    async def _keep_claim(self, attempt: Attempt) -> None:
-        every = self.lease.total_seconds() / 3
-        while True:
-            await asyncio.sleep(every)
-            try:
-                async with session_scope(self.hub.sessionmaker) as session:
-                    await repo.renew_claim(
-                        session,
-                        attempt.delivery_id,
-                        attempt.claim,
-                        self.hub.clock.now() + self.lease,
-                    )
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # the next renewal retries; the lease is 3x this
-                log.warning("claim on %s not renewed", attempt.message_id)
-
-    async def settle(self, attempt: Attempt, outcome: Outcome) -> None:
-        now = self.hub.clock.now()
-        values: dict[str, Any] = {
-            "last_status": outcome.status,
-            "last_error": outcome.error,
-            "updated_at": now,
-        }
-        if outcome.delivered:
-            values.update(delivered_at=now, next_attempt_at=None, failed=False)
-            label = "delivered"
-        else:
-            wait = next_wait(attempt.step, attempt.message_id)
-            if wait is None:
-                values.update(next_attempt_at=None, failed=True)
-                label = "failed"
-            else:
-                values.update(next_attempt_at=now + wait, step=attempt.step + 1)
-                label = "retry"
-        async with session_scope(self.hub.sessionmaker) as session:
-            mine = await repo.settle_delivery(
-                session, attempt.delivery_id, attempt.claim, values
-            )
-        if not mine:
-            log.warning(
-                "message %s: claim lapsed before its result was written",
-                attempt.message_id,
-            )
+    async def renew(self, attempts: list[Attempt]) -> None:
+        """Extend the claims on messages this worker holds (one statement)."""
+        if not attempts:
             return
-        metrics.DELIVERED.labels("webhook", label).inc()
-        if label == "delivered":
-            self.report.delivered += 1
-        elif label == "failed":
-            self.report.failed += 1
-        else:
-            self.report.retrying += 1
+        async with session_scope(self.hub.sessionmaker) as session:
+            await repo.renew_claims(
+                session,
+                [(a.delivery_id, a.claim) for a in attempts],
+                self.hub.clock.now() + self.lease,
+            )
+
+    async def settle(self, results: list[tuple[Attempt, Outcome]]) -> None:
+        """Write the results of finished attempts, in one transaction, each
+        under its own claim."""
+        if not results:
+            return
+        now = self.hub.clock.now()
+        decided = [_result(attempt, outcome, now) for attempt, outcome in results]
+        async with session_scope(self.hub.sessionmaker) as session:
+            written = await repo.settle_deliveries(
+                session,
+                [
+                    (a.delivery_id, a.claim, values)
+                    for (a, _), (values, _) in zip(results, decided, strict=True)
+                ],
+            )
+        for (attempt, _), (_, label) in zip(results, decided, strict=True):
+            if attempt.delivery_id not in written:
+                log.warning(
+                    "message %s: claim lapsed before its result was written",
+                    attempt.message_id,
+                )
+                continue
+            metrics.DELIVERED.labels("webhook", label).inc()
+            if label == "delivered":
+                self.report.delivered += 1
+            elif label == "failed":
+                self.report.failed += 1
+            else:
+                self.report.retrying += 1
+
+    async def release(self, attempts: list[Attempt]) -> None:
+        """Give back claims on messages not sent (shutting down)."""
+        if not attempts:
+            return
+        async with session_scope(self.hub.sessionmaker) as session:
+            await repo.release_claims(
+                session, [(a.delivery_id, a.claim) for a in attempts]
+            )
 
     async def gauge(self) -> None:
         """Refresh the oldest-undelivered gauges from the database."""
@@ -305,7 +320,8 @@ async def dispatch_pending(
             pass
         workers = hub.settings.webhook_workers
         while claimed := await engine.claim(workers):
-            await asyncio.gather(*(engine.attempt(a) for a in claimed))
+            outcomes = await asyncio.gather(*(engine.send(a) for a in claimed))
+            await engine.settle(list(zip(claimed, outcomes, strict=True)))
         await engine.gauge()
         return engine.report
     finally:
@@ -315,10 +331,17 @@ async def dispatch_pending(
 class Dispatcher:
     """The long-running loops of one process (see the module doc).
 
+    Delivery runs as: one claimer (takes due messages, up to
+    ``PREFETCH × workers`` held at once), ``HUB_WEBHOOK_WORKERS`` senders,
+    one settler (writes finished attempts in batches) and one keeper (renews
+    every held claim with one statement each third of the claim's life).
+
     >>> dispatcher = Dispatcher(hub)
     >>> dispatcher.start()          # in the app's lifespan
     >>> await dispatcher.stop()
     """
+
+    PREFETCH = 4
 
     def __init__(
         self,
@@ -332,10 +355,15 @@ class Dispatcher:
         self.workers = hub.settings.webhook_workers
         self.poll = hub.settings.events_poll_seconds
         self._route_flag = asyncio.Event()
-        self._deliver_flag = asyncio.Event()
-        self._tasks: list[asyncio.Task[None]] = []
-        self._inflight: set[asyncio.Task[Any]] = set()
+        self._claim_flag = asyncio.Event()
+        self._settle_flag = asyncio.Event()
+        self._ready: asyncio.Queue[Attempt] = asyncio.Queue()
+        self._held: dict[str, Attempt] = {}
+        self._done: list[tuple[Attempt, Outcome]] = []
+        self._loops: list[asyncio.Task[None]] = []
+        self._senders: list[asyncio.Task[None]] = []
         self._unsubscribe: Any = None
+        self._gauged = 0.0
 
     @property
     def report(self) -> DispatchReport:
@@ -344,26 +372,44 @@ class Dispatcher:
     def start(self) -> None:
         loop = asyncio.get_running_loop()
         self._unsubscribe = on_commit(loop_waker(loop, self._route_flag))
-        self._tasks = [
+        self._loops = [
             asyncio.create_task(self._route_loop(), name="events-route"),
-            asyncio.create_task(self._deliver_loop(), name="events-deliver"),
+            asyncio.create_task(self._claim_loop(), name="events-claim"),
+            asyncio.create_task(self._settle_loop(), name="events-settle"),
+            asyncio.create_task(self._keep_loop(), name="events-keep"),
+        ]
+        self._senders = [
+            asyncio.create_task(self._sender(), name=f"events-send-{i}")
+            for i in range(self.workers)
         ]
 
     def wake(self) -> None:
         self._route_flag.set()
-        self._deliver_flag.set()
+        self._claim_flag.set()
 
     async def stop(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        # Attempts in flight finish (their claims would lapse otherwise).
-        if self._inflight:
-            await asyncio.wait(self._inflight, timeout=self.engine.timeout + 1)
+        loops = {t.get_name(): t for t in self._loops}
+        for name in ("events-route", "events-claim"):
+            await _cancel(loops[name])
+        # Messages claimed but not yet sent go back at once; attempts under
+        # way finish (bounded by the timeout) and are written.
+        queued: list[Attempt] = []
+        while not self._ready.empty():
+            queued.append(self._ready.get_nowait())
+        with contextlib.suppress(Exception):
+            await self.engine.release(queued)
+        for a in queued:
+            self._held.pop(a.delivery_id, None)
+        deadline = asyncio.get_running_loop().time() + self.engine.timeout + 1
+        while self._held and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.02)
+        for task in [*self._senders, loops["events-settle"], loops["events-keep"]]:
+            await _cancel(task)
+        with contextlib.suppress(Exception):
+            await self.engine.settle(self._done)
+        self._done = []
         await self.engine.aclose()
 
     async def _wait(self, flag: asyncio.Event, timeout: float) -> None:
@@ -381,39 +427,88 @@ class Dispatcher:
                 log.exception("routing events failed; retrying")
                 routed = 0
             if routed:
-                self._deliver_flag.set()
+                self._claim_flag.set()
                 continue
-            try:
-                await self.engine.gauge()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.debug("event gauges not refreshed", exc_info=True)
+            await self._gauge()
             await self._wait(self._route_flag, self.poll)
 
-    async def _deliver_loop(self) -> None:
+    async def _gauge(self) -> None:
+        now = asyncio.get_running_loop().time()
+        if now - self._gauged < GAUGE_SECONDS:
+            return
+        self._gauged = now
+        try:
+            await self.engine.gauge()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.debug("event gauges not refreshed", exc_info=True)
+
+    async def _claim_loop(self) -> None:
+        most = self.workers * self.PREFETCH
         while True:
-            free = self.workers - len(self._inflight)
+            room = most - len(self._held)
             claimed: list[Attempt] = []
-            if free > 0:
+            # Claim in batches: wait until a worker's share is free.
+            if room >= self.workers or not self._held:
                 try:
-                    claimed = await self.engine.claim(free)
+                    claimed = await self.engine.claim(room)
                 except asyncio.CancelledError:
                     raise
                 except Exception:
                     log.exception("claiming webhook messages failed; retrying")
             for attempt in claimed:
-                task = asyncio.create_task(self._attempt(attempt))
-                self._inflight.add(task)
-                task.add_done_callback(self._inflight.discard)
-            if claimed and len(claimed) == free:
-                continue  # maybe more are due; claim as slots free up
-            await self._wait(self._deliver_flag, self.poll)
+                self._held[attempt.delivery_id] = attempt
+                self._ready.put_nowait(attempt)
+            if claimed and len(claimed) == room:
+                continue  # perhaps more are due
+            await self._wait(self._claim_flag, self.poll)
 
-    async def _attempt(self, attempt: Attempt) -> None:
-        try:
-            await self.engine.attempt(attempt)
-        except Exception:
-            log.exception("webhook attempt %s failed unexpectedly", attempt.message_id)
-        finally:
-            self._deliver_flag.set()
+    async def _sender(self) -> None:
+        while True:
+            attempt = await self._ready.get()
+            try:
+                outcome = await self.engine.send(attempt)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # a bug here is that attempt's failure
+                log.exception("webhook attempt %s failed", attempt.message_id)
+                outcome = Outcome(False, None, f"internal error ({type(exc).__name__})")
+            self._done.append((attempt, outcome))
+            self._settle_flag.set()
+
+    async def _settle_loop(self) -> None:
+        while True:
+            await self._settle_flag.wait()
+            self._settle_flag.clear()
+            await asyncio.sleep(SETTLE_GATHER)  # let a few finish together
+            batch, self._done = self._done, []
+            try:
+                await self.engine.settle(batch)
+            except asyncio.CancelledError:
+                self._done = batch + self._done
+                raise
+            except Exception:
+                # Not written: the claims lapse and the messages are tried
+                # again (at-least-once), never lost.
+                log.exception("webhook results not written; they will be retried")
+            for attempt, _ in batch:
+                self._held.pop(attempt.delivery_id, None)
+            self._claim_flag.set()
+
+    async def _keep_loop(self) -> None:
+        every = self.engine.lease.total_seconds() / 3
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.engine.renew(list(self._held.values()))
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the next renewal retries; the lease is 3x this
+                log.warning("claims on %d messages not renewed", len(self._held))
+
+
+async def _cancel(task: asyncio.Task[Any]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    bindparam,
     cast,
     func,
     insert,
@@ -61,8 +62,9 @@ __all__ = [
     "oldest_pending",
     "past_readers",
     "record_facts",
-    "renew_claim",
-    "settle_delivery",
+    "release_claims",
+    "renew_claims",
+    "settle_deliveries",
     "webhooks_of",
 ]
 
@@ -327,29 +329,93 @@ async def claim_due(
     return [(c, hooks[c.webhook_id]) for c in claimed]
 
 
-async def renew_claim(
-    session: AsyncSession, delivery_id: str, claim: str, until: datetime
-) -> bool:
-    """Keep holding a message while its attempt runs; False if it lapsed."""
-    result = await session.execute(
-        update(DELIVERIES)
-        .where(DELIVERIES.c.id == delivery_id, DELIVERIES.c.claim == claim)
-        .values(claimed_until=until)
+def _held(pairs: Sequence[tuple[str, str]]) -> Any:
+    return and_(
+        DELIVERIES.c.id.in_([i for i, _ in pairs]),
+        DELIVERIES.c.claim.in_(sorted({c for _, c in pairs})),
     )
-    return bool(getattr(result, "rowcount", 0))
 
 
-async def settle_delivery(
-    session: AsyncSession, delivery_id: str, claim: str, values: dict[str, Any]
-) -> bool:
-    """Write one attempt's result under its claim; False if the claim lapsed
-    and another attempt owns the message now."""
-    result = await session.execute(
-        update(DELIVERIES)
-        .where(DELIVERIES.c.id == delivery_id, DELIVERIES.c.claim == claim)
-        .values(claim=None, claimed_until=None, **values)
+async def renew_claims(
+    session: AsyncSession, held: Sequence[tuple[str, str]], until: datetime
+) -> None:
+    """Keep holding these (message id, claim) pairs until ``until``."""
+    if held:
+        await session.execute(
+            update(DELIVERIES).where(_held(held)).values(claimed_until=until)
+        )
+
+
+async def release_claims(
+    session: AsyncSession, held: Sequence[tuple[str, str]]
+) -> None:
+    """Give back claims on messages not sent: due again at once."""
+    if held:
+        await session.execute(
+            update(DELIVERIES)
+            .where(_held(held))
+            .values(claim=None, claimed_until=None, attempts=DELIVERIES.c.attempts - 1)
+        )
+
+
+_RESULT = (
+    "last_status",
+    "last_error",
+    "updated_at",
+    "delivered_at",
+    "next_attempt_at",
+    "failed",
+    "step",
+)
+
+
+async def settle_deliveries(
+    session: AsyncSession, results: Sequence[tuple[str, str, dict[str, Any]]]
+) -> set[str]:
+    """Write finished attempts — (message id, claim, new values) — each only
+    under its own claim; the ids written (a lapsed claim means another attempt
+    owns the message now).  Two statements whatever the batch size: the rows
+    still ours, locked, then one executemany UPDATE."""
+    if not results:
+        return set()
+    stmt = select(DELIVERIES.c.id, DELIVERIES.c.claim).where(
+        _held([(i, c) for i, c, _ in results])
     )
-    return bool(getattr(result, "rowcount", 0))
+    if _postgres(session):
+        stmt = stmt.with_for_update()
+    else:
+        await _sqlite_write_lock(session, DELIVERIES, "claim")
+    ours = {(i, c) for i, c in await session.execute(stmt)}
+    written = [(i, values) for i, c, values in results if (i, c) in ours]
+    if written:
+        d = DELIVERIES.c
+        # A value of None for these leaves the column as it is.
+        kept = {
+            f: func.coalesce(bindparam(f"v_{f}", type_=d[f].type), d[f])
+            for f in _KEPT_UNLESS_GIVEN
+        }
+        update_stmt = (
+            update(DELIVERIES)
+            .where(d.id == bindparam("k_id"))
+            .values(
+                claim=None,
+                claimed_until=None,
+                **{f: bindparam(f"v_{f}") for f in _RESULT if f not in kept},
+                **kept,
+            )
+        )
+        conn = await session.connection()
+        await conn.execute(
+            update_stmt,
+            [
+                {"k_id": i, **{f"v_{f}": values.get(f) for f in _RESULT}}
+                for i, values in written
+            ],
+        )
+    return {i for i, _ in written}
+
+
+_KEPT_UNLESS_GIVEN = ("delivered_at", "step")
 
 
 async def oldest_pending(
