@@ -36,6 +36,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from sqlalchemy import func, select  # noqa: E402
+
 from hub.auth.clients import client_service  # noqa: E402
 from hub.auth.principal import SYSTEM, Principal  # noqa: E402
 from hub.consent.service import GrantRequest  # noqa: E402
@@ -46,7 +48,6 @@ from hub.events import webhooks  # noqa: E402
 from hub.events.dispatcher import Dispatcher  # noqa: E402
 from hub.importer.service import import_rows  # noqa: E402
 from hub.models import OutboxEvent  # noqa: E402
-from sqlalchemy import func, select  # noqa: E402
 from hub.root.build import build_hub  # noqa: E402
 from hub.settings import Settings  # noqa: E402
 from hub.uscc import make_uscc  # noqa: E402
@@ -189,10 +190,11 @@ async def run(args: argparse.Namespace, receiver: str, stats_url: str) -> None:
         f"{args.events} events, {args.entities} enterprises, {backend}, "
         f"{args.workers} delivery workers, {os.cpu_count()} CPUs"
     )
-    print(f"  import (10k rows → outbox): {imported:.2f} s")
+    print(f"  import ({args.events} rows → outbox): {imported:.2f} s")
     print(f"  import → last webhook received: {elapsed:.2f} s")
     if first_at and last_routed:
-        print(f"  first event → last routed: {(last_routed - first_at).total_seconds():.2f} s")
+        routing = (last_routed - first_at).total_seconds()
+        print(f"  first event → last event routed: {routing:.2f} s")
     print(f"  throughput: {args.events / elapsed:.0f} events/s")
     print(
         "  delivery latency (receipt − event commit): "

@@ -23,7 +23,7 @@ the environment).  Pushes are best effort: a failure is logged and counted
 (``hub_events_delivered_total{channel="notifier:<name>",outcome="failed"}``)
 and never retried — the inbox holds the notice either way.  The built-in
 ``log`` notifier uses the same mechanism and writes each notice to the
-``hub.notices`` logger at INFO.
+``hub.notices`` logger at DEBUG (turn that logger up to see them).
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ class Notifier(Protocol):
 
 
 class LogNotifier:
-    """Writes each notice to the ``hub.notices`` logger (INFO)."""
+    """Writes each notice to the ``hub.notices`` logger (DEBUG)."""
 
     name = "log"
 
@@ -76,7 +76,7 @@ class LogNotifier:
         self._log = logging.getLogger("hub.notices")
 
     async def send(self, notice: NoticeOut) -> None:
-        self._log.info("notice %s to %s: %s", notice.id, notice.uscc, notice.title)
+        self._log.debug("notice %s to %s: %s", notice.id, notice.uscc, notice.title)
 
 
 def load_notifiers(group: str = GROUP) -> list[Notifier]:

@@ -109,6 +109,8 @@ class _Plan:
     reason: Reason
     consent: Consent | None
     grant: Grant | None = None
+    #: The door refused (the consent no longer reaches the category).
+    refused: bool = False
 
 
 @dataclass
@@ -255,6 +257,7 @@ async def _open_doors(
         )
         grant = decided[e.uscc]
         p.grant = grant if isinstance(grant, Grant) else None
+        p.refused = p.grant is None
 
 
 def _record_view(p: _Plan, records: dict[int, CreditRecord], now: datetime) -> Any:
@@ -289,10 +292,9 @@ async def route(
     )
     plans = [p for p in plans if p.client_id in clients]
     await _open_doors(session, hub, plans, clients, facts, now)
-    # A monitoring holder hears only what its consent lets it see.
-    plans = [
-        p for p in plans if p.grant is not None or p.reason is not Reason.MONITORING
-    ]
+    # A monitoring holder the door turns away hears nothing; a past reader is
+    # still told that the record it received changed.
+    plans = [p for p in plans if not (p.refused and p.reason is Reason.MONITORING)]
     grants = [p.grant for p in plans if p.grant is not None]
     ids = sorted({p.event.record_id for p in plans if p.event.record_id is not None})
     records = await rights_repo.records_by_id(session, grants, ids) if grants else {}

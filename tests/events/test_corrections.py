@@ -159,3 +159,26 @@ async def test_readers_before_the_record_existed_are_not_told(api: Api) -> None:
     await dispatch_pending(api.hub)
     # then that bank never held it and is not told
     assert await recipients(api, "RECORD_CORRECTED") == {}
+
+
+async def test_a_correction_that_ends_publication_is_told_without_the_record(
+    api: Api,
+) -> None:
+    # given a penalty watched by a monitoring bank
+    rid = await import_negative(api, "P-1")
+    monitor = await bank(api, "贷后监测银行")
+    await api.grant(USCC, monitor, "MONITORING", ["PENALTY"])
+    await dispatch_pending(api.hub)
+    # when the correction ends its publication window yesterday
+    yesterday = (api.clock.today() - timedelta(days=1)).isoformat()
+    await _object(api, rid, "CORRECTED", {"publish_until": yesterday})
+    await dispatch_pending(api.hub)
+    # then the bank is told the record changed, and no more: it may not see it
+    told = (await recipients(api, "RECORD_CORRECTED"))[monitor.id]
+    assert (told["record"], told["recordId"]) == (None, str(rid))
+    log = await api.data(LOG, {"u": USCC}, api.subject_token(USCC))
+    assert [
+        (n["node"]["actorId"], n["node"]["outcome"])
+        for n in log["accessLog"]["edges"]
+        if n["node"]["action"] == "correction.notify"
+    ] == [(monitor.id, "NOTIFIED")]

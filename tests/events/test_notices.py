@@ -155,7 +155,7 @@ def test_the_builtin_notifier_comes_through_the_entry_point_group() -> None:
 
 
 async def test_log_notifier_writes_the_notice(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level("INFO", logger="hub.notices")
+    caplog.set_level("DEBUG", logger="hub.notices")
     await push([LogNotifier()], [NoticeOut("n1", USCC, "e1", "授权已生效", "…")])
     assert "授权已生效" in caplog.text
 
