@@ -28,8 +28,7 @@ from hub.enums import (
     RecordStatus,
     Severity,
 )
-from hub.events.dispatcher import CHANNEL
-from hub.events.feed import follow
+from hub.events.feed import CHANNEL, follow
 from schema.alerts import still_authenticated
 from schema.permissions import HasKind
 from schema.records import CreditRecord, ListMembership

@@ -27,8 +27,10 @@ from hub.events import repository as repo
 if TYPE_CHECKING:
     from hub.resources import Hub
 
-__all__ = ["follow", "ticking"]
+__all__ = ["CHANNEL", "follow", "ticking"]
 
+#: ``hub.pubsub`` channel of routed events (the dispatcher publishes there).
+CHANNEL = "events"
 _BACKLOG = 1000
 
 
