@@ -7,7 +7,8 @@ nothing) does, in this order:
    negative COMMITMENT record (``NEW_NEGATIVE_RECORD``);
 2. **deletion** of negative records 5 years after the act ended
    (征信业管理条例 Art 16) — the audit trail keeps its events, which hold no
-   record content (PIPL Art 56: at least 3 years);
+   record content (PIPL Art 56: at least 3 years); copies sent in events
+   lose the record's content too (``hub.events.retention``);
 3. **expiry** of ACTIVE records past ``publish_until`` (信用修复管理办法 2026)
    and of court dishonest-debtor entries past their listing term (SPC 2017:
    ``details.until``, default 2 years);
@@ -36,6 +37,7 @@ from hub.entities import bump_data_version
 from hub.enums import DataCategory, EventType, RecordStatus
 from hub.events.changes import list_snapshot
 from hub.events.outbox import emit
+from hub.events.retention import forget_records
 from hub.models import CreditRecord
 from hub.rights import repository as repo
 from hub.rights.commitments import breach
@@ -146,6 +148,7 @@ async def _delete_old(
         )
     if doomed:
         await repo.delete_records(session, doomed)
+        await forget_records(session, doomed)  # the copies events carried
         await bump_data_version(session, owners)
     rep.records_deleted += len(doomed)
 

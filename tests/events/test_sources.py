@@ -11,7 +11,7 @@ from hub.db import session_scope
 from hub.enums import EventType
 from hub.events.dispatcher import dispatch_pending
 from hub.events.outbox import emit
-from hub.models import OutboxEvent
+from hub.models import OutboxEvent, WebhookDelivery
 from hub.rights.maintenance import maintain
 from tests.api import Api
 from tests.events.helpers import USCC, bank, import_negative, recipients, register
@@ -148,3 +148,42 @@ async def test_metrics_count_written_and_delivered(
     assert 'hub_events_delivered_total{channel="notice",outcome="delivered"}' in text
     assert 'hub_events_oldest_undelivered_seconds{stage="outbox"} 0.0' in text
     assert 'hub_events_oldest_undelivered_seconds{stage="webhook"} 0.0' in text
+
+
+async def test_deleted_records_leave_no_copies_in_events(
+    api: Api, receiver: Receiver
+) -> None:
+    # given a negative record whose act ended over 5 years ago, announced to a
+    # monitoring bank by webhook before maintenance deleted it
+    await api.entity(USCC)
+    monitor = await bank(api, "郑州银行")
+    await api.grant(USCC, monitor, "MONITORING", ["BASIC", "PENALTY"])
+    await register(api, monitor, receiver.url)
+    receiver.answers = [500]  # its message still waits for a retry
+    old = await negative(
+        api,
+        "OLD",
+        severity="ORDINARY",
+        decided=date(2021, 6, 1),
+        ended_on=date(2021, 11, 1),
+    )
+    async with session_scope(api.hub.sessionmaker) as s:
+        await emit(
+            s,
+            EventType.NEW_NEGATIVE_RECORD,
+            subject=USCC,
+            at=api.clock.now(),
+            record_id=old,
+            category="PENALTY",
+        )
+    await dispatch_pending(api.hub)
+    assert (await recipients(api, "NEW_NEGATIVE_RECORD"))[monitor.id]["record"]
+    # when maintenance deletes it (征信业管理条例 Art 16)
+    report = await maintain(api.hub)
+    assert report.records_deleted == 1
+    # then what was sent about it keeps the fact and the id, not the content
+    payload = (await recipients(api, "NEW_NEGATIVE_RECORD"))[monitor.id]
+    assert (payload["record"], payload["recordId"]) == (None, str(old))
+    async with api.hub.sessionmaker() as s:
+        body = await s.scalar(select(WebhookDelivery.body))
+    assert body is not None and "罚款" not in body and str(old) in body

@@ -27,11 +27,14 @@ from hub.events.repository.locks import postgres, sqlite_write_lock
 from hub.events.repository.routing import webhooks_of
 from hub.models import (
     EventRecipient,
+    OutboxEvent,
     Webhook,
     WebhookDelivery,
 )
 
 __all__ = [
+    "copies_of_records",
+    "rewrite_copies",
     "active_webhooks",
     "claim_due",
     "deliveries_page",
@@ -262,3 +265,41 @@ async def delivery(
         )
     ).first()
     return None if row is None else (row[0], row[1], dict(row[2]))
+
+
+async def copies_of_records(
+    session: AsyncSession, record_ids: Sequence[int]
+) -> list[tuple[int, dict[str, Any]]]:
+    """(recipient id, payload) of every recipient whose event carries one of
+    these records."""
+    if not record_ids:
+        return []
+    rows = await session.execute(
+        select(EventRecipient.id, EventRecipient.payload)
+        .join(OutboxEvent, OutboxEvent.id == EventRecipient.event_id)
+        .where(OutboxEvent.record_id.in_(list(record_ids)))
+    )
+    return [(int(i), dict(p)) for i, p in rows]
+
+
+async def rewrite_copies(
+    session: AsyncSession, rewritten: Sequence[tuple[int, dict[str, Any], str]]
+) -> None:
+    """Replace recipients' payloads and their webhook messages' bodies:
+    (recipient id, payload, body)."""
+    if not rewritten:
+        return
+    recipients: Table = EventRecipient.__table__  # type: ignore[assignment]
+    conn = await session.connection()
+    await conn.execute(
+        update(recipients)
+        .where(recipients.c.id == bindparam("k_id"))
+        .values(payload=bindparam("v_payload")),
+        [{"k_id": i, "v_payload": p} for i, p, _ in rewritten],
+    )
+    await conn.execute(
+        update(DELIVERIES)
+        .where(DELIVERIES.c.recipient_id == bindparam("k_id"))
+        .values(body=bindparam("v_body")),
+        [{"k_id": i, "v_body": b} for i, _, b in rewritten],
+    )
