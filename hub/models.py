@@ -45,19 +45,23 @@ __all__ = [
     "Decision",
     "Entity",
     "EvaluationRow",
+    "EventRecipient",
     "IdempotencyKey",
     "InspectionDraw",
     "ListMembership",
     "ListObjection",
+    "Notice",
     "Objection",
-    "Outcome",
     "OutboxEvent",
+    "Outcome",
     "QuarantinedRow",
     "RepairApplication",
     "ScenarioRuleVersion",
     "SigningKey",
     "SourceStatusRow",
     "WhiteListApplication",
+    "Webhook",
+    "WebhookDelivery",
     "new_id",
 ]
 
@@ -576,30 +580,6 @@ class ConsentReceipt(Base):
     jws: Mapped[str] = mapped_column(Text)
 
 
-class OutboxEvent(Base):
-    """An event others must hear of, written in the change's own transaction.
-
-    Nothing delivers these yet: the events issue's dispatcher reads the rows
-    with ``dispatched_at IS NULL`` in ``n`` order and delivers them to
-    ``recipients`` (client ids) and, as a notice, to the subject ``uscc``.
-    """
-
-    __tablename__ = "outbox_events"
-    __table_args__ = (Index("ix_outbox_undispatched", "dispatched_at", "n"),)
-
-    n: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    id: Mapped[str] = mapped_column(String(32), unique=True, default=new_id)
-    type: Mapped[str] = mapped_column(String(32))
-    uscc: Mapped[str] = mapped_column(String(18), index=True)
-    at: Mapped[datetime]
-    recipients: Mapped[list[str]] = mapped_column(JSON)
-    consent_id: Mapped[str | None] = mapped_column(String(32))
-    consent_request_id: Mapped[str | None] = mapped_column(String(32))
-    reference: Mapped[str | None] = mapped_column(String(64))
-    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    dispatched_at: Mapped[datetime | None]
-
-
 class AuditCheckpoint(Base):
     """A signed statement of the audit chain's head (contract v2, "Audit anchoring").
 
@@ -615,3 +595,131 @@ class AuditCheckpoint(Base):
     at: Mapped[datetime]
     # Compact JWS over {"seq", "hash", "at"} with the hub's signing key.
     signature: Mapped[str] = mapped_column(Text)
+
+
+# --- events out (hub.events): the outbox and what it is delivered as -------
+
+
+class OutboxEvent(Base):
+    """One thing others must hear of, written in the transaction of the change.
+
+    ``routed_at`` stays NULL until a dispatcher has worked out who hears of it
+    (recipients, webhook deliveries, the subject's notice) — in one transaction
+    of its own, so an event is routed exactly once.  ``dedupe_key`` lets two
+    concurrent writers of the same fact (e.g. two reads recomputing one grade)
+    write one event.
+    """
+
+    __tablename__ = "events"
+    __table_args__ = (
+        Index("ix_events_unrouted", "routed_at", "n"),
+        Index("ix_events_uscc", "uscc", "n"),
+    )
+
+    n: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(32), unique=True, default=new_id)
+    type: Mapped[str] = mapped_column(String(40))
+    uscc: Mapped[str] = mapped_column(String(18))
+    at: Mapped[datetime]
+    # No foreign keys: an event outlives what it is about (records are
+    # deleted after 5 years, 征信业管理条例 Art 16; the notice stays).
+    record_id: Mapped[int | None] = mapped_column(BigId)
+    category: Mapped[str | None] = mapped_column(String(32))
+    #: The grantee (CONSENT_*) or requester (CONSENT_REQUEST_DECIDED).
+    client_id: Mapped[str | None] = mapped_column(String(32))
+    consent_id: Mapped[str | None] = mapped_column(String(32))
+    consent_request_id: Mapped[str | None] = mapped_column(String(32))
+    reference: Mapped[str | None] = mapped_column(String(128))
+    #: ``list`` (the membership) or ``grade`` (from, to, score), as emitted.
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    routed_at: Mapped[datetime | None]
+
+
+class EventRecipient(Base):
+    """A client that hears of an event, and the event as that client may see it
+    (``payload``: the GraphQL ``Event``'s fields, camelCase), decided once."""
+
+    __tablename__ = "event_recipients"
+    __table_args__ = (
+        UniqueConstraint("event_id", "client_id", name="uq_event_recipient"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), index=True
+    )
+    client_id: Mapped[str] = mapped_column(String(32), index=True)
+    #: MONITORING, PAST_READER, GRANTEE or REQUESTER.
+    reason: Mapped[str] = mapped_column(String(16))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+
+
+class Webhook(Base):
+    """A client's endpoint (Standard Webhooks).  The signing secret is kept as
+    the sender must keep it, to sign; it is shown to the client only once."""
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    client_id: Mapped[str] = mapped_column(ForeignKey("clients.id"), index=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    #: Event types to send; empty: every type.
+    events: Mapped[list[str]] = mapped_column(JSON)
+    secret: Mapped[str] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+    deleted_at: Mapped[datetime | None]
+
+
+class WebhookDelivery(Base):
+    """One message to one endpoint: its state lives here, so a dispatcher that
+    dies mid-delivery loses nothing (the claim lapses and another retries).
+
+    ``next_attempt_at`` is NULL once delivered or given up; ``claim`` and
+    ``claimed_until`` fence one attempt to one worker.
+    """
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (Index("ix_delivery_due", "next_attempt_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    webhook_id: Mapped[str] = mapped_column(
+        ForeignKey("webhooks.id", ondelete="CASCADE"), index=True
+    )
+    recipient_id: Mapped[int] = mapped_column(
+        ForeignKey("event_recipients.id", ondelete="CASCADE")
+    )
+    event_id: Mapped[str] = mapped_column(String(32))
+    #: The ``webhook-id`` header: one per event and endpoint, kept across retries.
+    message_id: Mapped[str] = mapped_column(String(40), unique=True)
+    #: The exact bytes signed and sent, the same on every attempt.
+    body: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    #: Index into the retry schedule of the next failure's wait.
+    step: Mapped[int] = mapped_column(Integer, default=0)
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    next_attempt_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+    failed: Mapped[bool] = mapped_column(Boolean, default=False)
+    claim: Mapped[str | None] = mapped_column(String(32))
+    claimed_until: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Notice(Base):
+    """The subject's inbox: every event about it, in Chinese."""
+
+    __tablename__ = "notices"
+    __table_args__ = (Index("ix_notice_inbox", "uscc", "created_at", "id"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    uscc: Mapped[str] = mapped_column(String(18))
+    event_id: Mapped[str] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    read_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]

@@ -26,6 +26,8 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from hub.errors import HubError
+
 __all__ = ["OUTAGE_MESSAGE", "BackendOutage", "OutageLog", "outage_of"]
 
 log = logging.getLogger("hub.outage")
@@ -69,6 +71,10 @@ def outage_of(error: BaseException | None) -> str | None:
     """
     seen = 0
     while error is not None and seen < 8:
+        if isinstance(error, HubError):
+            # A coded answer (e.g. a subscription whose token lapsed while a
+            # wait timed out) is not an outage, whatever it was raised during.
+            return None
         if isinstance(error, RedisConnectionError | RedisTimeoutError):
             return "redis"
         if _database_away(error):

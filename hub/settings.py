@@ -65,6 +65,21 @@ class Settings(BaseSettings):
     connectors: dict[str, ConnectorSettings] = {}
     # Consent must expire within this many days (征信业管理条例 Art 14 / PIPL).
     max_consent_days: int = 365
+    # Events out (hub.events): webhook targets in production must be public
+    # https addresses unless this is set (interfaces.md v2, "Webhooks").
+    webhook_allow_private: bool = False
+    # Seconds one webhook attempt may take, all told.
+    webhook_timeout: float = Field(10.0, gt=0, le=60)
+    # A worker's claim on a message it is sending; renewed while it sends, so
+    # a worker that died releases its messages within this time.
+    webhook_claim_seconds: float = Field(15.0, ge=1, le=300)
+    # Concurrent webhook attempts per process (the bounded worker pool).
+    webhook_workers: int = Field(8, ge=1, le=256)
+    # How often a dispatcher looks for work committed by other processes.
+    events_poll_seconds: float = Field(1.0, gt=0, le=60)
+    # Subscriptions re-check their credential at least this often, so they
+    # end within it after the token expires or the client is suspended.
+    subscription_check_seconds: float = Field(5.0, gt=0, le=5)
     # Where people reach this hub: links it hands out (a report's verify URL).
     public_url: str = "http://127.0.0.1:8000"
     # A TrueType font (.ttf/.ttc) with Chinese glyphs, embedded in report PDFs

@@ -31,8 +31,10 @@ from schema.dry_runs import DryRunQuery
 from schema.eligibility import EligibilityQuery
 from schema.entity import EntityQuery
 from schema.errors import CodedErrors
+from schema.events import EventSubscription
 from schema.limits import MAX_TOKENS, RULES
 from schema.list_objections import ListObjectionMutation, ListObjectionQuery
+from schema.notices import NoticeMutation, NoticeQuery
 from schema.objections import ObjectionMutation, ObjectionQuery
 from schema.outcomes import OutcomeMutation
 from schema.profiles import ProfileQuery
@@ -44,6 +46,7 @@ from schema.shares import ShareQuery
 from schema.stats import StatsQuery
 from schema.supervision import SupervisionMutation, SupervisionQuery
 from schema.supervision_rules import SupervisionRulesMutation, SupervisionRulesQuery
+from schema.webhooks import WebhookMutation, WebhookQuery
 from schema.white_list import WhiteListMutation, WhiteListQuery
 
 __all__ = ["build_schema", "get_schema"]
@@ -68,6 +71,8 @@ QUERIES: tuple[type, ...] = (
     SupervisionRulesQuery,
     ReportQuery,
     ListObjectionQuery,
+    NoticeQuery,
+    WebhookQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     ConsentMutation,
@@ -84,8 +89,10 @@ MUTATIONS: tuple[type, ...] = (
     SupervisionRulesMutation,
     ReportMutation,
     ListObjectionMutation,
+    NoticeMutation,
+    WebhookMutation,
 )
-SUBSCRIPTIONS: tuple[type, ...] = (AlertSubscription,)
+SUBSCRIPTIONS: tuple[type, ...] = (AlertSubscription, EventSubscription)
 
 
 # graphql-core appends "Did you mean …?" to unknown fields, arguments, types,

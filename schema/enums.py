@@ -28,6 +28,7 @@ _NAMES = (
     "WhiteListStatus",
     "ReportSection",
     "ListObjectionStatus",
+    "EventType",
 )
 
 

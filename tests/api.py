@@ -211,7 +211,26 @@ class Api:
             },
             token=self.subject_token(subject),
         )
+        await self.settle_consent_events()
         return str(data["grantConsent"]["id"])
+
+    async def settle_consent_events(self) -> None:
+        """Mark the CONSENT_* events written so far as routed: a test that sets
+        up consents is about what happens next, not about their announcement
+        (tests/consent and tests/events cover those)."""
+        from sqlalchemy import update
+
+        from hub.models import OutboxEvent
+
+        async with session_scope(self.hub.sessionmaker) as s:
+            await s.execute(
+                update(OutboxEvent)
+                .where(
+                    OutboxEvent.type.like("CONSENT_%"),
+                    OutboxEvent.routed_at.is_(None),
+                )
+                .values(routed_at=self.hub.clock.now())
+            )
 
 
 async def make_api(

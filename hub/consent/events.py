@@ -1,68 +1,59 @@
 """Consent events for the outbox: written with the change, delivered later.
 
 DESIGN.md "Events go out through an outbox": a change others must hear of is
-an ``outbox_events`` row written in the change's own transaction.  The
-consent services write ``CONSENT_*`` events for the grantee and
-``CONSENT_REQUEST_DECIDED`` for the requester (contract v2 "Who hears
-what"); the subject hears of every event about itself as a notice.  Nothing
-here delivers: the dispatcher of the events issue reads undispatched rows in
-``n`` order (see docs/consent.md).
+written in the change's own transaction (:func:`hub.events.outbox.emit`).
+The consent services write ``CONSENT_*`` events for the grantee and
+``CONSENT_REQUESTED`` / ``CONSENT_REQUEST_DECIDED`` for the requester
+(contract v2 "Who hears what"); the subject hears of every event about
+itself as a notice.  The dispatcher routes and delivers them after commit.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.enums import EventType
-from hub.models import Consent, ConsentRequest, OutboxEvent, new_id
+from hub.events.outbox import emit
+from hub.models import Consent, ConsentRequest
 
 __all__ = ["consent_event", "request_event"]
 
 
-def _write(session: AsyncSession, **fields: Any) -> OutboxEvent:
-    row = OutboxEvent(id=new_id(), **fields)
-    session.add(row)
-    return row
-
-
-def consent_event(
+async def consent_event(
     session: AsyncSession,
     type_: EventType,
     consent: Consent,
     at: datetime,
     *,
     reference: str | None = None,
-    **data: Any,
-) -> OutboxEvent:
+    **_detail: object,
+) -> str:
     """A ``CONSENT_*`` event for the consent's grantee (and its subject)."""
-    return _write(
+    return await emit(
         session,
-        type=str(type_),
-        uscc=consent.subject,
+        type_,
+        subject=consent.subject,
         at=at,
-        recipients=[consent.grantee_id],
         consent_id=consent.id,
         consent_request_id=consent.request_id,
         reference=reference,
-        data={"purpose": consent.purpose, **data},
+        client_id=consent.grantee_id,
     )
 
 
-def request_event(
+async def request_event(
     session: AsyncSession, type_: EventType, request: ConsentRequest, at: datetime
-) -> OutboxEvent:
+) -> str:
     """An event about a consent request, for its requester (and its subject)."""
-    return _write(
+    return await emit(
         session,
-        type=str(type_),
-        uscc=request.subject,
+        type_,
+        subject=request.subject,
         at=at,
-        recipients=[request.requester_id],
         consent_id=request.consent_id,
         consent_request_id=request.id,
         reference=request.reference,
-        data={"purpose": request.purpose, "status": request.status},
+        client_id=request.requester_id,
     )

@@ -90,7 +90,9 @@ async def record(
         categories=consent.categories,
         detail={"grantee": consent.grantee_id, **detail},
     )
-    consent_event(session, _CHANGE[event], consent, now, reference=reference, **detail)
+    await consent_event(
+        session, _CHANGE[event], consent, now, reference=reference, **detail
+    )
     # Written now, so the answer's Consent.receipts lists the new receipt.
     await session.flush()
 

@@ -162,7 +162,7 @@ async def request_consent(
         expires_at=now + timedelta(days=hub.settings.consent_request_ttl_days),
     )
     session.add(row)
-    request_event(session, EventType.CONSENT_REQUESTED, row, now)
+    await request_event(session, EventType.CONSENT_REQUESTED, row, now)
     await _audit(session, actor, "consent.request", row, now, reference=new.reference)
     replay.remember(session, row.id, now)
     await session.flush()
@@ -229,7 +229,7 @@ async def approve(
         request=r,
     )
     r.consent_id = consent.id
-    request_event(session, EventType.CONSENT_REQUEST_DECIDED, r, now)
+    await request_event(session, EventType.CONSENT_REQUEST_DECIDED, r, now)
     await _audit(session, actor, "consent.request.approve", r, now)
     replay.remember(session, consent.id, now)
     return consent
@@ -268,7 +268,7 @@ async def reject(
         actor.id,
     )
     r.rejection_reason = reason.strip()
-    request_event(session, EventType.CONSENT_REQUEST_DECIDED, r, now)
+    await request_event(session, EventType.CONSENT_REQUEST_DECIDED, r, now)
     await _audit(session, actor, "consent.request.reject", r, now)
     replay.remember(session, r.id, now)
     return r
@@ -300,7 +300,7 @@ async def withdraw(
     now = hub.clock.now()
     request_status(r, now, must_be_pending=True)
     r.status, r.decided_at = ConsentRequestStatus.WITHDRAWN.value, now
-    request_event(session, EventType.CONSENT_REQUEST_DECIDED, r, now)
+    await request_event(session, EventType.CONSENT_REQUEST_DECIDED, r, now)
     await _audit(session, actor, "consent.request.withdraw", r, now)
     replay.remember(session, r.id, now)
     return r

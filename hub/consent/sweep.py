@@ -53,7 +53,7 @@ async def sweep(
     ahead = now + timedelta(days=hub.settings.consent_expiry_notice_days)
     for consent in await repo.expiring_unnoticed(session, now, ahead):
         consent.expiry_notice_at = now
-        consent_event(
+        await consent_event(
             session,
             EventType.CONSENT_EXPIRING,
             consent,
@@ -63,7 +63,7 @@ async def sweep(
         counts.consent_reminders += 1
     for request in await repo.overdue_requests(session, now):
         request.status = ConsentRequestStatus.EXPIRED.value
-        request_event(session, EventType.CONSENT_REQUEST_DECIDED, request, now)
+        await request_event(session, EventType.CONSENT_REQUEST_DECIDED, request, now)
         await record_change(
             session,
             actor=actor,

@@ -5,7 +5,9 @@ The cached row in ``evaluations`` is reused while it is still right: same
 model version, evaluated on today's China calendar day (publication windows
 and years of establishment move with the calendar, not with data changes) and
 a grade consistent with the configured thresholds.  Otherwise the evaluation is
-recomputed and stored in the caller's unit of work (services never commit).
+recomputed and stored in the caller's unit of work (services never commit);
+a grade that differs from the stored one is announced as ``GRADE_CHANGED``
+through the outbox, in the same unit of work.
 """
 
 from __future__ import annotations
@@ -17,12 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.access.door import Grant, admit
 from hub.clock import calendar_day
-from hub.enums import DataCategory, Grade
+from hub.enums import DataCategory, EventType, Grade
 from hub.errors import ErrorCode, HubError
 from hub.evaluation import repository
 from hub.evaluation.model import EvaluationModel, default_model
 from hub.evaluation.scoring import evaluate, grade_for
 from hub.evaluation.types import EvaluationResult, Factor
+from hub.events.outbox import emit
 from hub.models import EvaluationRow
 
 if TYPE_CHECKING:
@@ -116,6 +119,18 @@ async def _current(session: AsyncSession, hub: Hub, uscc: str) -> EvaluationResu
         raise HubError(f"No entity {uscc} is registered.", ErrorCode.NOT_FOUND)
     result = evaluate(data, model, thresholds, today=today, now=hub.clock.now())
     await repository.save_evaluation(session, result, data_version)
+    if row is not None and row.grade != result.grade.value:
+        # Monitoring banks covering EVALUATION hear of it (contract v2);
+        # readers recomputing at once announce it once (dedupe_key).
+        await emit(
+            session,
+            EventType.GRADE_CHANGED,
+            subject=uscc,
+            at=hub.clock.now(),
+            grade={"from": row.grade, "to": result.grade.value, "score": result.score},
+            dedupe_key=f"grade:{uscc}:{data_version}:{model.model_version}:"
+            f"{today.isoformat()}:{row.grade}>{result.grade.value}",
+        )
     return result
 
 

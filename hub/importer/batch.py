@@ -4,6 +4,9 @@ Rows are judged in file order against what the database holds plus what
 earlier rows of the same batch did, so the counts are exact even when a file
 repeats a key.  Writes then go out as one bulk statement per table and kind.
 
+What the batch changed that others must hear of is announced in the same
+transaction (:mod:`hub.importer.announce`).
+
 Two things a delivery never does to an existing record: move it to another
 enterprise (its objections, repairs and audit trail belong to that subject;
 the row is quarantined), and undo a correction made through the objection
@@ -24,6 +27,7 @@ from hub.auth.principal import SYSTEM
 from hub.entities import bump_data_version
 from hub.enums import RecordStatus
 from hub.importer import repository as repo
+from hub.importer.announce import announce
 from hub.importer.rows import (
     EntityRow,
     ListRow,
@@ -252,6 +256,15 @@ async def load_batch(
     # Entities inserted by this batch have no cached evaluation to invalidate.
     created = entities.keys() - db_entities.keys()
     await bump_data_version(session, touched - created)
+    await announce(
+        session,
+        before_records=db_records,
+        records=records,
+        before_lists=db_lists,
+        lists=lists,
+        now=now,
+        today=today,
+    )
     await _end_lists(session, items, now, today)
 
 

@@ -30,7 +30,9 @@ nothing) does, in this order:
    (``hub.consent.sweep``).
 
 Every change is audited per subject with actor ``system``; a run that changed
-anything also writes one ``maintenance.run`` summary event.
+anything also writes one ``maintenance.run`` summary event.  What others must
+hear of — breaches, expiries (``RECORD_EXPIRED``), ended listings
+(``DELISTED``) — is written to the outbox in the same transaction.
 """
 
 from __future__ import annotations
@@ -41,13 +43,14 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.alerts import NEW_NEGATIVE_RECORD, alert_after_commit, drain_alerts
 from hub.audit.changes import record_change
 from hub.auth.principal import SYSTEM, Principal
 from hub.consent.sweep import sweep
 from hub.db import session_scope
 from hub.entities import bump_data_version
-from hub.enums import RecordStatus
+from hub.enums import EventType, RecordStatus
+from hub.events.outbox import emit
+from hub.events.retention import forget_records
 from hub.models import CreditRecord
 from hub.rights import repository as repo
 from hub.rights.commitments import breach
@@ -128,12 +131,12 @@ async def _breach_commitments(
 ) -> None:
     for c in await repo.unfulfilled_commitments(session, rep.today):
         record = await breach(session, c, actor=actor, now=now)
-        alert_after_commit(
+        await emit(
             session,
-            hub,
-            c.uscc,
-            record.id,
-            NEW_NEGATIVE_RECORD,
+            EventType.NEW_NEGATIVE_RECORD,
+            subject=c.uscc,
+            at=now,
+            record_id=record.id,
             category=record.category,
         )
         rep.commitments_breached += 1
@@ -175,6 +178,7 @@ async def _delete_old(
         )
     if doomed:
         await repo.delete_records(session, doomed)
+        await forget_records(session, doomed)  # the copies events carried
         await bump_data_version(session, owners)
     rep.records_deleted += len(doomed)
 
@@ -198,6 +202,14 @@ async def _expire(
             at=now,
             action="record.expire",
             detail=detail,
+        )
+        await emit(
+            session,
+            EventType.RECORD_EXPIRED,
+            subject=r.uscc,
+            at=now,
+            record_id=r.id,
+            category=r.category,
         )
         rep.records_expired += 1
 
@@ -298,8 +310,9 @@ async def run_maintenance(
 
 
 async def maintain(hub: Hub, *, now: datetime | None = None) -> MaintenanceReport:
-    """One committed run, then publish its alerts before returning."""
+    """One committed run.  Its events wait in the outbox for a dispatcher (a
+    server's, or ``xinyi-hub events dispatch``): nothing is lost when this
+    process exits, with or without Redis."""
     async with session_scope(hub.sessionmaker) as session:
         rep = await run_maintenance(session, hub, now=now)
-    await drain_alerts()
     return rep

@@ -27,8 +27,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.changes import record_change
 from hub.auth.principal import Principal
+from hub.clock import calendar_day
 from hub.entities import bump_data_version
-from hub.enums import ListMembershipStatus
+from hub.enums import EventType, ListMembershipStatus
+from hub.events.changes import list_snapshot
+from hub.events.outbox import emit
 from hub.models import CreditRecord, ListMembership
 from hub.rights import repository as repo
 from hub.rights.states import LIST
@@ -62,7 +65,8 @@ async def end_membership(
     at: datetime,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    """Move ``membership`` to ENDED (CONFLICT if already ended) and audit it."""
+    """Move ``membership`` to ENDED (CONFLICT if already ended), audit it and
+    announce it (``DELISTED``): the one way a list membership ends."""
     before = LIST.move(
         membership, ListMembershipStatus.ENDED, label=f"list membership {membership.id}"
     )
@@ -85,6 +89,24 @@ async def end_membership(
             "reason": reason.value,
             **(detail or {}),
         },
+    )
+    # Monitoring holders and the enterprise hear of it (contract v2).
+    await emit(
+        session,
+        EventType.DELISTED,
+        subject=membership.uscc,
+        at=at,
+        list=list_snapshot(
+            {
+                "id": membership.id,
+                "kind": membership.kind,
+                "list_name": membership.list_name,
+                "basis": membership.basis,
+                "since": membership.since,
+                "until": membership.until or calendar_day(at),
+                "status": ListMembershipStatus.ENDED.value,
+            }
+        ),
     )
 
 

@@ -28,8 +28,15 @@ from hub.access.door import Grant
 from hub.audit.changes import record_change
 from hub.auth.principal import Principal
 from hub.entities import bump_data_version
-from hub.enums import ObjectionResolution, ObjectionStatus, RecordStatus, Severity
+from hub.enums import (
+    EventType,
+    ObjectionResolution,
+    ObjectionStatus,
+    RecordStatus,
+    Severity,
+)
 from hub.errors import ErrorCode, HubError
+from hub.events.outbox import emit
 from hub.models import CreditRecord, ListObjection, Objection, new_id
 from hub.rights import repository as repo
 from hub.rights.deadlines import objection_due
@@ -56,6 +63,11 @@ __all__ = [
 OPERATION = "objection.file"
 MAX_TEXT = 2000
 _DATES = ("occurred_on", "decided_on", "ended_on", "publish_from", "publish_until")
+# What a resolution announces; UPHELD changes nothing others received.
+_TOLD = {
+    ObjectionResolution.CORRECTED: EventType.RECORD_CORRECTED,
+    ObjectionResolution.REVOKED: EventType.RECORD_REVOKED,
+}
 # Only what the deciding authority wrote may be corrected; never who the
 # record is about, where it came from, or its category.
 CORRECTABLE = ("title", "severity", "authority", *_DATES, "details")
@@ -317,6 +329,18 @@ async def resolve_objection(
         row.corrections = {
             k: v.isoformat() if isinstance(v, date) else v for k, v in fixed.items()
         }
+    told = _TOLD.get(resolution)
+    if told is not None:
+        # Those who received the record hear of the correction or withdrawal
+        # (征信业管理条例 Art 25; FCRA §611(d)), through the outbox.
+        await emit(
+            session,
+            told,
+            subject=record.uscc,
+            at=now,
+            record_id=record.id,
+            category=record.category,
+        )
     await session.flush()
     return row
 

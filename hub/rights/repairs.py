@@ -6,7 +6,8 @@ the methods the policy lists (:data:`METHODS`); an admin decides.  An
 approved repair makes the record REPAIRED: no client sees it again, the
 evaluation is recomputed, every list membership resting on it ends at once
 (平信用〔2021〕1号 §12 "及时将其移出"; joint punishment with it), and
-monitoring banks are told.
+monitoring banks and past readers are told (``RECORD_REPAIRED``,
+:mod:`hub.events`).
 
 A court's dishonest-debtor listing (``DISHONEST_JUDGMENT_DEBTOR``) is not
 repaired here: the people's court keeps that list, and it ends when the
@@ -23,11 +24,11 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.access.door import Grant
-from hub.alerts import RECORD_REPAIRED, alert_after_commit
 from hub.audit.changes import record_change
 from hub.auth.principal import Principal
-from hub.enums import RecordStatus, RepairStatus, Severity
+from hub.enums import EventType, RecordStatus, RepairStatus, Severity
 from hub.errors import ErrorCode, HubError
+from hub.events.outbox import emit
 from hub.models import RepairApplication, new_id
 from hub.rights import repository as repo
 from hub.rights.court_terms import DISHONEST_KIND
@@ -199,12 +200,14 @@ async def decide_repair(
         await end_memberships_on_record(
             session, record, ListEndReason.REPAIRED, actor=actor, at=now
         )
-        alert_after_commit(
+        # Monitoring banks and everyone who received the record in the last
+        # 12 months are told, through the outbox (contract v2).
+        await emit(
             session,
-            hub,
-            record.uscc,
-            record.id,
-            RECORD_REPAIRED,
+            EventType.RECORD_REPAIRED,
+            subject=record.uscc,
+            at=now,
+            record_id=record.id,
             category=record.category,
         )
     else:

@@ -17,6 +17,7 @@ from hub.audit.checkpoints import make_checkpoint
 from hub.audit.routes import routes as audit_routes
 from hub.auth.routes import routes as auth_routes
 from hub.clock import Clock
+from hub.events.dispatcher import Dispatcher
 from hub.forwarded import ForwardedFor
 from hub.observability import MetricsMiddleware, healthz, metrics, readyz
 from hub.reports.routes import routes as report_routes
@@ -118,9 +119,14 @@ def create_app(
             outages=made.outages,
         )
         sealer.start()
+        # Routes the outbox and delivers webhooks in the background: bounded,
+        # never in a request's path (hub.events.dispatcher).
+        dispatcher = Dispatcher(made)
+        dispatcher.start()
         try:
             yield
         finally:
+            await dispatcher.stop()
             await sealer.stop()
             await made.aclose()
 

@@ -12,6 +12,7 @@ import typer
 
 from hub.db import create_engine, make_sessionmaker, masked_url, migrate
 from hub.root.commands.auth import register as register_auth
+from hub.root.commands.events import register as register_events
 from hub.root.commands.generate import register as register_generate
 from hub.root.commands.importer import register as register_import
 from hub.root.commands.rights import register as register_rights
@@ -37,6 +38,7 @@ register_import(app)
 register_generate(app)
 register_sandbox(app)
 register_rights(app)
+register_events(app)
 
 
 def _err(text: str) -> None:

@@ -11,7 +11,7 @@ refuses such an answer, see :func:`existing_records`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -38,6 +38,7 @@ from hub.enums import (
     ObjectionStatus,
     RecordStatus,
 )
+from hub.events.changes import CONTENT_FIELDS
 from hub.importer.repository import RECORD_FIELDS
 from hub.models import (
     CreditRecord,
@@ -71,6 +72,8 @@ OBJECTIONS: Table = Objection.__table__  # type: ignore[assignment]
 # revocation) have not taken the record over.  Never ``uscc``.
 _VALUE_FIELDS = tuple(f for f in RECORD_FIELDS if f not in ("uscc", "status"))
 _SOURCE_STATUSES = (str(RecordStatus.ACTIVE), str(RecordStatus.EXPIRED))
+# What a written or ended record is reported with (hub.events.changes).
+_TOLD = ("status", *CONTENT_FIELDS)
 
 
 async def entity_name(session: AsyncSession, uscc: str) -> str | None:
@@ -87,6 +90,8 @@ class Existing:
     publish_until: date | None
     #: An objection was resolved CORRECTED: the corrected fields stay.
     corrected: bool
+    #: Status and content as stored, to tell what a pull changed (events).
+    values: dict[str, Any] = field(default_factory=dict)
 
 
 async def existing_records(
@@ -110,7 +115,7 @@ async def existing_records(
         RECORDS.c.source,
         RECORDS.c.source_id,
         RECORDS.c.uscc,
-        RECORDS.c.publish_until,
+        *(RECORDS.c[f] for f in _TOLD),
         corrected.label("corrected"),
     ).where(
         or_(
@@ -122,7 +127,11 @@ async def existing_records(
     )
     return {
         (row.source, row.source_id): Existing(
-            row.id, row.uscc, row.publish_until, bool(row.corrected)
+            row.id,
+            row.uscc,
+            row.publish_until,
+            bool(row.corrected),
+            {f: row._mapping[f] for f in _TOLD},
         )
         for row in await session.execute(stmt)
     }
@@ -141,15 +150,16 @@ async def upsert_records(
     records: Sequence[RecordIn],
     now: datetime,
     existing: Mapping[tuple[str, str], Existing] | None = None,
-) -> int:
-    """Insert new records, update changed ones; return how many were written.
+) -> list[Any]:
+    """Insert new records, update changed ones; return the rows written (``id``,
+    ``source``, ``source_id``, ``uscc``, status and content as stored).
 
     ``existing`` is :func:`existing_records` of ``records`` (looked up here
     when not given).  Records with a CORRECTED objection keep their corrected
     fields; their status follows the corrected publication window.
     """
     if not records:
-        return 0
+        return []
     if existing is None:
         existing = await existing_records(session, records)
     # Record dates are China calendar days (hub.clock).
@@ -200,8 +210,14 @@ async def upsert_records(
             "fetched_at": new.fetched_at,
         },
         where=changed,
-    ).returning(RECORDS.c.id)
-    written = len((await session.execute(stmt)).all())
+    ).returning(
+        RECORDS.c.id,
+        RECORDS.c.source,
+        RECORDS.c.source_id,
+        RECORDS.c.uscc,
+        *(RECORDS.c[f] for f in _TOLD),
+    )
+    written = list((await session.execute(stmt)).all())
     # Unchanged rows were skipped by the WHERE; still, they were just seen.
     await session.execute(
         update(RECORDS)
@@ -222,9 +238,9 @@ async def end_withdrawn(
     categories: Set[DataCategory],
     keep: Iterable[str],
     today: date,
-) -> list[str]:
+) -> list[Any]:
     """End ACTIVE records this source published before but no longer does;
-    return their ``source_id`` s.
+    return them (``id``, ``category``, ``source_id``).
 
     Only records that came from a pull (``fetched_at`` set) are touched, never
     imported ones, and only in the categories that were asked for.
@@ -240,9 +256,9 @@ async def end_withdrawn(
             RECORDS.c.source_id.not_in(list(keep)),
         )
         .values(status=str(RecordStatus.EXPIRED), publish_until=today, ended_on=today)
-        .returning(RECORDS.c.source_id)
+        .returning(RECORDS.c.id, RECORDS.c.category, RECORDS.c.source_id)
     )
-    return list((await session.execute(stmt)).scalars())
+    return list((await session.execute(stmt)).all())
 
 
 async def upsert_listings(

@@ -20,9 +20,11 @@ door for subject data"), and *outside* any database transaction:
   the cache — marked before, a rollback would leave it "fresh" with its
   records lost, and no read would pull it again until the ttl ran out;
 * records are upserted by (source, source_id); a change bumps the entity's
-  ``data_version``; fields corrected through an objection keep their
-  corrected values (征信业管理条例 Art 25), and an answer that would move a
-  stored record to another enterprise is refused as malformed;
+  ``data_version`` and is announced through the outbox (new negative
+  records, corrections, withdrawals) in the same transaction; fields
+  corrected through an objection keep their corrected values (征信业管理条例
+  Art 25), and an answer that would move a stored record to another
+  enterprise is refused as malformed;
 * a failing source never fails the read: its last good data stays, and its
   status says ``stale`` with ``"<reason>: <message>"`` (stale-if-error) —
   not retried for that enterprise for ``ERROR_TTL`` seconds; a malformed
@@ -51,7 +53,9 @@ from hub.access.door import Grant, admit, open_door
 from hub.clock import calendar_day
 from hub.db import session_scope
 from hub.entities import bump_data_version
-from hub.enums import DataCategory
+from hub.enums import DataCategory, EventType
+from hub.events.changes import record_event
+from hub.events.outbox import EventIn, emit_many
 from hub.sources import repository as repo
 from hub.sources.flight import SingleFlight
 from hub.sources.listings import sync_court_listings
@@ -344,10 +348,16 @@ async def _store(
         today=today,
     )
     listed = await sync_court_listings(
-        session, pull.records, withdrawn=ended, source=name, now=now, today=today
+        session,
+        pull.records,
+        withdrawn=[r.source_id for r in ended],
+        source=name,
+        now=now,
+        today=today,
     )
     if written or ended or listed:
         await bump_data_version(session, [uscc])
+        await _announce(session, uscc, name, existing, written, ended, now)
     await repo.save_status(
         session,
         uscc=uscc,
@@ -363,6 +373,35 @@ async def _store(
         json.dumps({"as_of": pull.attempted_at.isoformat()}).encode(),
         connector.ttl,
     )
+
+
+async def _announce(
+    session: AsyncSession,
+    uscc: str,
+    source: str,
+    existing: Mapping[tuple[str, str], repo.Existing],
+    written: list[Any],
+    ended: list[Any],
+    now: datetime,
+) -> None:
+    """Write what this pull changed to the outbox, with the change itself:
+    new negative records, and records the source corrected, revoked or no
+    longer publishes (:mod:`hub.events.changes`)."""
+    events = []
+    for row in written:
+        before = existing.get((source, row.source_id))
+        kind = record_event(before.values if before else None, row._mapping)
+        if kind is not None:
+            events.append(
+                EventIn(kind, uscc, now, record_id=row.id, category=row.category)
+            )
+    events += [
+        EventIn(
+            EventType.RECORD_EXPIRED, uscc, now, record_id=r.id, category=r.category
+        )
+        for r in ended
+    ]
+    await emit_many(session, events)
 
 
 def _foreign(

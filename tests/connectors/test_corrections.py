@@ -171,7 +171,7 @@ async def test_window_ending_on_the_china_day_before_is_expired(world: World) ->
     # then its window has lapsed: it is stored EXPIRED
     async with world.hub.sessionmaker() as s:
         status = await s.scalar(select(CreditRecord.status))
-    assert (written, status) == (1, "EXPIRED")
+    assert (len(written), status) == (1, "EXPIRED")
 
 
 async def test_withdrawn_record_ends_on_the_china_day(world: World) -> None:

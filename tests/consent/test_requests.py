@@ -35,7 +35,7 @@ LIST = """query($s: ConsentRequestStatus) { consentRequests(status: $s) {
 async def _outbox(api: Api) -> list[tuple[str, str | None, list[str]]]:
     async with api.hub.sessionmaker() as s:
         rows = await s.scalars(select(OutboxEvent).order_by(OutboxEvent.n))
-        return [(r.type, r.reference, r.recipients) for r in rows]
+        return [(r.type, r.reference, [r.client_id]) for r in rows]
 
 
 async def _listed(api: Api, token: str, status: str | None = None) -> list[str]:

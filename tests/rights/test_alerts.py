@@ -7,6 +7,7 @@ from datetime import date
 
 from hub.alerts import CHANNEL, NEW_NEGATIVE_RECORD, publish_alert
 from hub.enums import PrincipalKind
+from hub.events.dispatcher import dispatch_pending
 from tests.api import Api
 from tests.rights.helpers import OTHER, USCC, admin, audit_actions, negative
 from tests.rights.ws import GraphQLSocket
@@ -76,6 +77,7 @@ async def test_alerts_only_for_consenting_subjects(sqlite_rapi: Api) -> None:
             {"id": app_["applyRepair"]["id"]},
             adm.token,
         )
+        await dispatch_pending(api.hub)  # the outbox's dispatcher routes it
         alert = (await ws.receive())["payload"]["data"]["riskAlerts"]
         assert (alert["reason"], alert["record"]["id"], alert["record"]["status"]) == (
             "RECORD_REPAIRED",

@@ -15,6 +15,7 @@ from hub.audit.chain import seal_pending
 from hub.audit.verify import verify_chain
 from hub.db import create_engine, make_sessionmaker, migrate, session_scope
 from hub.enums import PrincipalKind
+from hub.events.dispatcher import dispatch_pending
 from hub.models import (
     AuditEvent,
     Commitment,
@@ -153,6 +154,7 @@ async def test_maintenance_applies_time_once(rapi: Api) -> None:
     async with api.hub.pubsub.subscribe(CHANNEL) as alerts:
         # when maintenance runs
         report = await maintain(api.hub)
+        await dispatch_pending(api.hub)  # the outbox's dispatcher routes it
         # then the breach was alerted
         msg = await asyncio.wait_for(anext(alerts), 10)
 

@@ -156,26 +156,8 @@ def upgrade() -> None:
         "ORDER BY granted_at, id"
     )
 
-    op.create_table(
-        "outbox_events",
-        sa.Column("n", BigId, primary_key=True, autoincrement=True),
-        sa.Column("id", sa.String(32), nullable=False, unique=True),
-        sa.Column("type", sa.String(32), nullable=False),
-        sa.Column("uscc", sa.String(18), nullable=False),
-        sa.Column("at", TS, nullable=False),
-        sa.Column("recipients", sa.JSON(), nullable=False),
-        sa.Column("consent_id", sa.String(32), nullable=True),
-        sa.Column("consent_request_id", sa.String(32), nullable=True),
-        sa.Column("reference", sa.String(64), nullable=True),
-        sa.Column("data", sa.JSON(), nullable=True),
-        sa.Column("dispatched_at", TS, nullable=True),
-    )
-    op.create_index("ix_outbox_events_uscc", "outbox_events", ["uscc"])
-    op.create_index("ix_outbox_undispatched", "outbox_events", ["dispatched_at", "n"])
-
 
 def downgrade() -> None:
-    op.drop_table("outbox_events")
     op.drop_table("consent_receipts")
     op.drop_table("consent_requests")
     with op.batch_alter_table("outcomes") as batch:
