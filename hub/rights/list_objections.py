@@ -33,7 +33,7 @@ from hub.rights import repository as repo
 from hub.rights.deadlines import objection_due
 from hub.rights.memberships import ListEndReason, end_membership
 from hub.rights.objections import MAX_TEXT, check_new_reason, is_overdue
-from hub.rights.queues import Page, queue_action, show_one, show_page
+from hub.rights.queues import Page, queue_action, show_one, show_queue
 from hub.rights.states import LIST, LIST_OBJECTION
 
 if TYPE_CHECKING:
@@ -225,21 +225,15 @@ async def list_list_objections(
     """Subjects see their own; admins all, oldest reply deadline first.  Each
     subject shown is audited by the door: ``list_objection.review`` (basis
     ADMIN_QUEUE) for the admin, ``list_objection.read`` for the subject."""
-    keys, total = await repo.list_objection_keys(
-        session,
-        uscc=None if actor.is_admin else actor.uscc,
-        status=str(status) if status else None,
-        first=first,
-        after=after,
-    )
-    return await show_page(
+    return await show_queue(
         session,
         hub,
         actor,
-        keys,
+        "list_objection",
+        repo.list_objection_keys,
+        status=str(status) if status else None,
         first=first,
-        total=total,
-        action=queue_action(actor, "list_objection"),
+        after=after,
         load=_cases,
     )
 

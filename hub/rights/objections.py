@@ -16,6 +16,7 @@ for ever.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -41,7 +42,7 @@ from hub.models import CreditRecord, ListObjection, Objection, new_id
 from hub.rights import repository as repo
 from hub.rights.deadlines import objection_due
 from hub.rights.memberships import ListEndReason, end_memberships_on_record
-from hub.rights.queues import Case, Page, queue_action, show_one, show_page
+from hub.rights.queues import Case, Page, queue_action, show_one, show_queue
 from hub.rights.records import own_record, set_record_status
 from hub.rights.states import OBJECTION, RECORD
 
@@ -366,22 +367,15 @@ async def list_objections(
     Each subject shown is audited by the door: ``objection.review`` (basis
     ADMIN_QUEUE) for the admin, ``objection.read`` for the subject itself.
     """
-    keys, total = await repo.case_keys(
-        session,
-        Objection,
-        uscc=None if actor.is_admin else actor.uscc,
-        status=str(status) if status else None,
-        first=first,
-        after=after,
-    )
-    return await show_page(
+    return await show_queue(
         session,
         hub,
         actor,
-        keys,
+        "objection",
+        functools.partial(repo.case_keys, model=Objection),
+        status=str(status) if status else None,
         first=first,
-        total=total,
-        action=queue_action(actor, "objection"),
+        after=after,
         load=_cases,
     )
 

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generic, TypeVar
+from datetime import datetime
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -42,6 +43,7 @@ __all__ = [
     "queue_action",
     "show_one",
     "show_page",
+    "show_queue",
 ]
 
 RowT = TypeVar("RowT")
@@ -134,6 +136,52 @@ async def show_page(
     grants = [g for g in decided.values() if isinstance(g, Grant)]
     found = await load(session, grants, [k.id for k in page])
     return Page([found[k.id] for k in page if k.id in found], total, more, end)
+
+
+class KeyLister(Protocol):
+    async def __call__(
+        self,
+        session: AsyncSession,
+        *,
+        uscc: str | None,
+        status: str | None,
+        first: int,
+        after: tuple[datetime, str] | None,
+    ) -> tuple[list[QueueKey], int]: ...
+
+
+async def show_queue(
+    session: AsyncSession,
+    hub: Hub,
+    actor: Principal,
+    noun: str,
+    keys: KeyLister,
+    *,
+    status: str | None,
+    first: int,
+    after: tuple[datetime, str] | None,
+    load: Loader[ItemT],
+) -> Page[ItemT]:
+    """A case queue (objections, repairs, list objections): subjects see their
+    own, admins all; each subject shown is audited by the door as
+    ``<noun>.review`` (basis ADMIN_QUEUE) or ``<noun>.read`` (itself)."""
+    listed, total = await keys(
+        session,
+        uscc=None if actor.is_admin else actor.uscc,
+        status=status,
+        first=first,
+        after=after,
+    )
+    return await show_page(
+        session,
+        hub,
+        actor,
+        listed,
+        first=first,
+        total=total,
+        action=queue_action(actor, noun),
+        load=load,
+    )
 
 
 async def show_one(

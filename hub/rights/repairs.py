@@ -17,6 +17,7 @@ obligation is performed (最高人民法院关于公布失信被执行人名单�
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -34,7 +35,7 @@ from hub.rights import repository as repo
 from hub.rights.court_terms import DISHONEST_KIND
 from hub.rights.deadlines import china_today, repair_possible_from
 from hub.rights.memberships import ListEndReason, end_memberships_on_record
-from hub.rights.queues import Case, Page, queue_action, show_one, show_page
+from hub.rights.queues import Case, Page, queue_action, show_one, show_queue
 from hub.rights.records import own_record, set_record_status
 from hub.rights.states import RECORD, REPAIR
 
@@ -245,22 +246,15 @@ async def list_repairs(
 ) -> Page[Case[RepairApplication]]:
     """Subjects see their own; admins all, each subject shown audited by the
     door (``repair.review``, basis ADMIN_QUEUE; ``repair.read`` for itself)."""
-    keys, total = await repo.case_keys(
-        session,
-        RepairApplication,
-        uscc=None if actor.is_admin else actor.uscc,
-        status=str(status) if status else None,
-        first=first,
-        after=after,
-    )
-    return await show_page(
+    return await show_queue(
         session,
         hub,
         actor,
-        keys,
+        "repair",
+        functools.partial(repo.case_keys, model=RepairApplication),
+        status=str(status) if status else None,
         first=first,
-        total=total,
-        action=queue_action(actor, "repair"),
+        after=after,
         load=_cases,
     )
 
