@@ -53,6 +53,7 @@ __all__ = [
     "Notice",
     "Objection",
     "OutboxEvent",
+    "PortalLoginLink",
     "Outcome",
     "QuarantinedRow",
     "RepairApplication",
@@ -723,3 +724,22 @@ class Notice(Base):
     body: Mapped[str] = mapped_column(Text)
     read_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+
+
+# --- the enterprise portal (hub.portal) -------------------------------------
+
+
+class PortalLoginLink(Base):
+    """A one-time portal login link (development): only its hash is kept.
+
+    Redeeming sets ``used_at`` in one conditional UPDATE, so of two workers
+    given the same link only one signs in.
+    """
+
+    __tablename__ = "portal_login_links"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    uscc: Mapped[str] = mapped_column(ForeignKey("entities.uscc"))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

@@ -91,6 +91,15 @@ class Settings(BaseSettings):
     # (contract v2); CONSENT_EXPIRING reminders go out this many days ahead.
     consent_request_ttl_days: int = Field(7, ge=1, le=90)
     consent_expiry_notice_days: int = Field(14, ge=1, le=90)
+    # The enterprise portal (/portal).  One-time login links are for
+    # development; production signs in with OpenID Connect at the enterprise
+    # identity provider, whose ID token names the USCC in HUB_OIDC_USCC_CLAIM.
+    portal_links_in_production: bool = False
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_uscc_claim: str = "uscc"
+    oidc_scope: str = "openid"
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

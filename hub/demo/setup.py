@@ -18,6 +18,7 @@ from hub.db import create_engine, make_sessionmaker, session_scope
 from hub.demo.generator import seed_demo
 from hub.enums import ListKind, PrincipalKind
 from hub.models import Client, CreditRecord, Entity, ListMembership
+from hub.portal.links import issue_link
 from hub.settings import Settings
 
 __all__ = ["DEMO_CLIENTS", "DemoInfo", "prepare_demo", "print_credentials"]
@@ -37,6 +38,7 @@ class DemoInfo:
     subject_uscc: str = ""
     subject_token: str = ""
     blacklisted_uscc: str | None = None
+    portal_link: str | None = None
     summary: dict[str, int] = field(default_factory=dict)
 
 
@@ -103,6 +105,10 @@ async def prepare_demo(
             info.subject_uscc = _showcase(
                 [u for u in candidates if u not in not_a], clock.today()
             )
+            if info.subject_uscc and not settings.production:
+                info.portal_link = await issue_link(
+                    session, settings, clock, info.subject_uscc
+                )
         keyring = await load_keyring(maker, settings, clock)
         info.subject_token, _ = issue_access_token(
             keyring,
@@ -155,6 +161,11 @@ def print_credentials(info: DemoInfo, *, host: str, port: int) -> None:
     if info.blacklisted_uscc:
         print(f"a BLACK-listed enterprise:  {info.blacklisted_uscc}", file=out)
     print(f"subject token (24 h):\n{info.subject_token}\n", file=out)
+    if info.portal_link:
+        print(
+            f"enterprise portal, one-time login (15 min):\n{info.portal_link}\n",
+            file=out,
+        )
     print(
         "get a client token:\n"
         f"  curl -s -u CLIENT_ID:CLIENT_SECRET -d grant_type=client_credentials "

@@ -15,6 +15,7 @@ from hub.root.commands.auth import register as register_auth
 from hub.root.commands.events import register as register_events
 from hub.root.commands.generate import register as register_generate
 from hub.root.commands.importer import register as register_import
+from hub.root.commands.portal import register as register_portal
 from hub.root.commands.rights import register as register_rights
 from hub.root.commands.sandbox import register as register_sandbox
 from hub.settings import Settings
@@ -39,6 +40,7 @@ register_generate(app)
 register_sandbox(app)
 register_rights(app)
 register_events(app)
+register_portal(app)
 
 
 def _err(text: str) -> None:
