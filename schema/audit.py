@@ -22,7 +22,7 @@ from schema.scalars import USCC
 if TYPE_CHECKING:
     from hub.models import AuditEvent as EventRow
 
-__all__ = ["AuditEvent", "AuditQueryType"]
+__all__ = ["AccessLogFilter", "AuditEvent", "AuditQueryType"]
 
 
 @strawberry.type
@@ -83,6 +83,30 @@ class AuditFilter:
     to: datetime | None = None
 
 
+@strawberry.input(
+    description="Narrows an access log: who (actorId), what (action, e.g. "
+    "profile.read), for which purpose, with which outcome (GRANTED, RESTRICTED, "
+    "DENIED — which also finds DENIED:<code>), when (from inclusive, to exclusive)."
+)
+class AccessLogFilter:
+    actor_id: str | None = None
+    action: str | None = None
+    purpose: Purpose | None = None
+    outcome: str | None = None
+    from_: datetime | None = strawberry.field(name="from", default=None)
+    to: datetime | None = None
+
+    def query(self) -> AuditQuery:
+        return AuditQuery(
+            actor_id=self.actor_id or None,
+            action=self.action or None,
+            purpose=self.purpose.value if self.purpose else None,
+            outcome=self.outcome or None,
+            at_from=self.from_,
+            at_to=self.to,
+        )
+
+
 # Cursors carry the chain position (``seq``), tagged so a cursor of another
 # ordering is refused rather than misread.
 _CHAIN = "seq"
@@ -117,7 +141,12 @@ class AuditQueryType:
         permission_classes=[IsAuthenticated],
     )
     async def access_log(
-        self, info: Info, uscc: USCC, first: int | None = 20, after: str | None = None
+        self,
+        info: Info,
+        uscc: USCC,
+        first: int | None = 20,
+        after: str | None = None,
+        filter: AccessLogFilter | None = None,
     ) -> Connection[AuditEvent]:
         n, before = _bounds(first, after)
         async with info.context.db() as session:
@@ -128,6 +157,7 @@ class AuditQueryType:
                 n,
                 before,
                 seal_with=info.context.hub.sessionmaker,
+                narrow=filter.query() if filter else None,
             )
         return _page(rows, total, n)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
@@ -33,6 +33,8 @@ class AuditQuery:
     action: str | None = None
     at_from: datetime | None = None
     at_to: datetime | None = None
+    purpose: str | None = None
+    outcome: str | None = None
 
     def apply(self, stmt: Select) -> Select:
         if self.subject is not None:
@@ -45,6 +47,16 @@ class AuditQuery:
             stmt = stmt.where(AuditEvent.at >= self.at_from)
         if self.at_to is not None:
             stmt = stmt.where(AuditEvent.at < self.at_to)
+        if self.purpose is not None:
+            stmt = stmt.where(AuditEvent.purpose == self.purpose)
+        if self.outcome is not None:
+            # "DENIED" also finds "DENIED:CONSENT_REQUIRED" and its kin.
+            stmt = stmt.where(
+                or_(
+                    AuditEvent.outcome == self.outcome,
+                    AuditEvent.outcome.startswith(f"{self.outcome}:", autoescape=True),
+                )
+            )
         return stmt
 
 

@@ -7,6 +7,8 @@ committed, so an event shows up at once, not a sealer round later.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.audit.chain import seal_pending
@@ -26,13 +28,15 @@ async def access_log(
     before_seq: int | None,
     *,
     seal_with: async_sessionmaker[AsyncSession] | None = None,
+    narrow: AuditQuery | None = None,
 ) -> tuple[list[AuditEvent], int]:
     """Every event about ``uscc``, newest first: reads, refusals, decisions,
     pulls, consent changes (征信业管理条例 Art 22; FCRA §1681g).
 
     The enterprise itself or an admin; ``first + 1`` rows tell whether more
     follow.  ``seal_with`` seals committed events first (in a transaction of
-    its own) so the newest are listed.
+    its own) so the newest are listed.  ``narrow`` filters further (who,
+    action, purpose, outcome, when); its ``subject`` is always ``uscc``.
     """
     if not (principal.is_admin or (principal.is_subject and principal.uscc == uscc)):
         raise HubError(
@@ -41,7 +45,8 @@ async def access_log(
         )
     if seal_with is not None:
         await seal_pending(seal_with)
-    return await page(session, AuditQuery(subject=uscc), first, before_seq)
+    q = replace(narrow or AuditQuery(), subject=uscc)
+    return await page(session, q, first, before_seq)
 
 
 async def search(
