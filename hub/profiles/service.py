@@ -56,9 +56,12 @@ async def read_profiles(
     hub: Hub,
     principal: Principal,
     usccs: Sequence[str],
-    purpose: Purpose,
+    purpose: Purpose | None,
 ) -> list[ProfileData | HubError]:
     """One answer per code, in order; a constant number of statements per batch.
+
+    ``purpose`` is None only for the enterprise reading itself (the portal):
+    its own access needs no purpose, and its log then names none.
 
     Only the grant is decided here; records, lists, sources and the evaluation
     are loaded by the fields that ask for them, restricted to the grant's

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.models import CreditRecord, CreditReport, ListMembership
 from hub.reports.content import REPORT_STATUSES
 
-__all__ = ["add", "lists_in_period", "records_in_period", "report"]
+__all__ = ["add", "lists_in_period", "records_in_period", "report", "reports_of"]
 
 _R = CreditRecord
 
@@ -66,3 +66,14 @@ def add(session: AsyncSession, row: CreditReport) -> None:
 
 async def report(session: AsyncSession, report_id: str) -> CreditReport | None:
     return await session.get(CreditReport, report_id)
+
+
+async def reports_of(session: AsyncSession, uscc: str, limit: int) -> list[CreditReport]:
+    """The enterprise's reports, newest first."""
+    rows = await session.scalars(
+        select(CreditReport)
+        .where(CreditReport.uscc == uscc)
+        .order_by(CreditReport.issued_at.desc(), CreditReport.id)
+        .limit(limit)
+    )
+    return list(rows)

@@ -41,6 +41,7 @@ __all__ = [
     "issue",
     "new_report_id",
     "own_report",
+    "own_reports",
     "report_urls",
     "revoke",
     "view",
@@ -198,6 +199,17 @@ async def own_report(
     if row is None or not (principal.is_subject and principal.uscc == row.uscc):
         return None
     return row
+
+
+async def own_reports(
+    session: AsyncSession, principal: Principal, limit: int = 100
+) -> list[CreditReport]:
+    """The reports the calling enterprise issued, newest first (SUBJECT only)."""
+    if not principal.is_subject or principal.uscc is None:
+        raise HubError(
+            "Only the enterprise itself lists its reports.", ErrorCode.FORBIDDEN
+        )
+    return await repo.reports_of(session, principal.uscc, limit)
 
 
 async def revoke(
