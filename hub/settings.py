@@ -91,6 +91,10 @@ class Settings(BaseSettings):
     # (contract v2); CONSENT_EXPIRING reminders go out this many days ahead.
     consent_request_ttl_days: int = Field(7, ge=1, le=90)
     consent_expiry_notice_days: int = Field(14, ge=1, le=90)
+    # Pages (web/): a sign-in lasts this long at most; sign-in attempts per
+    # minute per client address (console and portal each).
+    web_session_seconds: int = Field(8 * 3600, ge=60, le=7 * 86400)
+    web_login_rate_limit_per_minute: int = Field(10, ge=1)
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod
