@@ -79,6 +79,8 @@ def open_page(browser: Any, origin: str, *, locale: str = "zh-CN") -> Any:
         lambda m: page.console_errors.append(m.text) if m.type == "error" else None,
     )
     page.on("pageerror", lambda e: page.console_errors.append(str(e)))
+    # Confirmation prompts (data-confirm) are answered "yes".
+    page.on("dialog", lambda d: d.accept())
     page.set_default_timeout(15_000)
     return page
 

@@ -133,3 +133,31 @@ def accessibility_violations(page: Any) -> list[str]:
             targets = [n.get("target") for n in violation.get("nodes", [])][:5]
             found.append(f"{violation['id']} ({violation['impact']}): {targets}")
     return found
+
+
+def make_admin(live: LiveServer, name: str = "平台管理员") -> tuple[str, str]:
+    """An ADMIN client made through the client service: (client_id, secret)."""
+    from hub.auth.clients import client_service
+    from hub.auth.principal import SYSTEM
+    from hub.enums import PrincipalKind
+    from hub.unit_of_work import UnitOfWork
+
+    async def create(hub: Hub) -> tuple[str, str]:
+        work = UnitOfWork(hub.sessionmaker)
+        session = await work.session()
+        creds = await client_service.create(
+            session, actor=SYSTEM, clock=hub.clock, kind=PrincipalKind.ADMIN, name=name
+        )
+        await work.finish(keep=True)
+        return creds.client_id, creds.client_secret
+
+    return live.run(create)
+
+
+def sign_in(page: Any, live: LiveServer, client_id: str, secret: str) -> None:
+    """Sign in to the console through its form."""
+    page.goto(f"{live.url}/console/login")
+    page.fill("#client_id", client_id)
+    page.fill("#client_secret", secret)
+    page.click("button[data-action=login]")
+    page.wait_for_url(f"{live.url}/console")
