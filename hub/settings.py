@@ -100,6 +100,10 @@ class Settings(BaseSettings):
     oidc_client_secret: str | None = None
     oidc_uscc_claim: str = "uscc"
     oidc_scope: str = "openid"
+    # Pages (web/): a sign-in lasts this long at most; sign-in attempts per
+    # minute per client address (console and portal each).
+    web_session_seconds: int = Field(8 * 3600, ge=60, le=7 * 86400)
+    web_login_rate_limit_per_minute: int = Field(10, ge=1)
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

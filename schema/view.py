@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import logging
 import math
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from graphql import ExecutionResult as CoreResult
 from graphql import GraphQLError
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.types import ExecutionResult
@@ -237,6 +238,19 @@ def _coded_refusals(scope: Any, receive: Any, send: Any) -> Any:
 
 
 class HubGraphQL(GraphQL):
+    """Strawberry's view with the hub's authentication and unit of work.
+
+    ``ide_page`` (set by the composition root) renders the GraphiQL page
+    from the hub's own files instead of Strawberry's CDN-loading page.
+    """
+
+    ide_page: Callable[[Request], Awaitable[Response]] | None = None
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        if self.ide_page is not None:
+            return await self.ide_page(request)
+        return await super().render_graphql_ide(request)
+
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)

@@ -26,6 +26,9 @@ from hub.root.build import build_hub
 from hub.settings import Settings, get_settings
 from schema import get_schema
 from schema.view import HubGraphQL
+from web import graphiql
+from web.routes import exception_handlers as web_exception_handlers
+from web.routes import routes as web_routes
 
 __all__ = ["BodyLimit", "create_app"]
 
@@ -97,6 +100,8 @@ def create_app(
         get_schema(settings.production),
         graphql_ide=None if settings.production else "graphiql",
     )
+    # GraphiQL from the hub's own files (works offline; web.graphiql).
+    graphql.ide_page = graphiql.page
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -142,7 +147,9 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
+            *web_routes,
         ],
+        exception_handlers=web_exception_handlers,
         lifespan=lifespan,
     )
     if hub is not None:

@@ -1,0 +1,31 @@
+"""The console's sign-in page in a real browser."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.web.conftest import csp_violations
+from tests.web.live import LiveServer, accessibility_violations, screenshot
+
+
+def test_login_page_renders_in_chinese_then_english(
+    page: Any, live: LiveServer
+) -> None:
+    # when the sign-in page is opened without a language
+    page.goto(f"{live.url}/console/login")
+    # then it is in Simplified Chinese, with labelled fields
+    assert page.locator("html").get_attribute("lang") == "zh-Hans"
+    assert page.locator("h1").inner_text() == "管理控制台登录"
+    assert page.get_by_label("客户端 ID").is_visible()
+    assert page.get_by_label("客户端密钥").is_visible()
+    assert accessibility_violations(page) == []
+    screenshot(page, "console-login")
+    # when English is chosen, then it is English, and remembered
+    page.click("text=English")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h1").inner_text() == "Admin console sign-in"
+    page.goto(f"{live.url}/console/login")
+    assert page.get_by_label("Client secret").is_visible()
+    assert page.outside_requests == []
+    assert csp_violations(page) == []
+    assert page.console_errors == []

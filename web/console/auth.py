@@ -1,0 +1,77 @@
+"""``/console/login`` and ``/console/logout``."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from hub.auth.clients import client_service
+from hub.auth.principal import Principal
+from hub.auth.scopes import allowed_scopes
+from hub.enums import PrincipalKind
+from web import csrf, sessions
+from web.console.guard import AREA
+from web.errors import error_page
+from web.i18n import translator
+from web.render import page
+from web.work import unit_of_work
+
+__all__ = ["login_form", "login_submit", "logout"]
+
+_FIELD_MAX = 256
+
+
+async def login_form(request: Request) -> Response:
+    if await sessions.current(request, area=AREA) is not None:
+        return sessions.redirect(request, "/console")
+    return await page(request, "console/login.html", {"error": None})
+
+
+async def login_submit(request: Request) -> Response:
+    form = await csrf.checked_form(request)
+    allowed, retry_after = await sessions.login_allowed(request, area=AREA)
+    _ = translator(request).gettext
+    if not allowed:
+        return await error_page(
+            request,
+            status_code=429,
+            code="RATE_LIMITED",
+            message=f"Too many sign-in attempts; retry in {retry_after} s.",
+            headers={"Retry-After": str(retry_after)},
+        )
+    client_id = str(form.get("client_id") or "").strip()[:_FIELD_MAX]
+    secret = str(form.get("client_secret") or "")[:_FIELD_MAX]
+    client = None
+    if client_id and secret:
+        async with unit_of_work(request) as session:
+            client = await client_service.authenticate(session, client_id, secret)
+    if client is None or client.kind != PrincipalKind.ADMIN.value:
+        # One answer for unknown, wrong, suspended and non-admin clients.
+        return await page(
+            request,
+            "console/login.html",
+            {
+                "error": _("客户端 ID 或密钥不正确，或该客户端不是有效的管理员。"),
+                "error_code": "UNAUTHENTICATED",
+                "client_id": client_id,
+            },
+            status_code=401,
+        )
+    principal = Principal(
+        id=client.id,
+        kind=PrincipalKind.ADMIN,
+        name=client.name,
+        scopes=allowed_scopes(PrincipalKind.ADMIN),
+    )
+    await sessions.login(
+        request, principal, area=AREA, secret_version=client.secret_version or 0
+    )
+    return sessions.redirect(request, "/console")
+
+
+async def logout(request: Request) -> Response:
+    if await sessions.current(request, area=AREA) is None:
+        return sessions.redirect(request, "/console/login")
+    await csrf.checked_form(request)
+    await sessions.logout(request, area=AREA)
+    return sessions.redirect(request, "/console/login")
