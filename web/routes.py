@@ -15,12 +15,14 @@ from web.assets import STATIC_DIR, CachedStatic
 from web.console import routes as console_routes
 from web.csrf import CsrfRefused
 from web.errors import csrf_refused
+from web.portal.routes import routes as portal_routes
 
 __all__ = ["exception_handlers", "routes"]
 
 routes: list[BaseRoute] = [
     Mount("/static", app=CachedStatic(directory=STATIC_DIR), name="static"),
     *console_routes,
+    *portal_routes,
 ]
 
 exception_handlers: dict[Any, Any] = {CsrfRefused: csrf_refused}

@@ -68,7 +68,9 @@ async def report(session: AsyncSession, report_id: str) -> CreditReport | None:
     return await session.get(CreditReport, report_id)
 
 
-async def reports_of(session: AsyncSession, uscc: str, limit: int) -> list[CreditReport]:
+async def reports_of(
+    session: AsyncSession, uscc: str, limit: int
+) -> list[CreditReport]:
     """The enterprise's reports, newest first."""
     rows = await session.scalars(
         select(CreditReport)

@@ -18,9 +18,9 @@ from hub.audit import service
 from hub.audit.service import AuditQuery
 from hub.auth.clients import client_service
 from hub.auth.principal import Principal
+from hub.clock import CHINA
 from hub.enums import Purpose
 from hub.errors import ErrorCode, HubError
-from hub.clock import CHINA
 from web.portal.guard import enterprise_page, portal_page
 from web.work import unit_of_work
 

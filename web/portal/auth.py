@@ -48,7 +48,7 @@ def _oidc(request: Request) -> OidcLogin | None:
     if existing is None:
         existing = OidcLogin(settings)
         request.app.state.portal_oidc = existing
-    return existing  # type: ignore[no-any-return]
+    return existing
 
 
 async def _signed_in(request: Request, enterprise: Enterprise) -> Response:

@@ -110,8 +110,7 @@ async def consent_list(request: Request, me: Principal) -> Response:
         receipts = await consents.receipts_of(session, [c.id for c in rows])
     now = hub.clock.now()
     items = [
-        (c, consent_status(c, now), len(r))
-        for c, r in zip(rows, receipts, strict=True)
+        (c, consent_status(c, now), len(r)) for c, r in zip(rows, receipts, strict=True)
     ]
     return await portal_page(
         request,
@@ -164,7 +163,9 @@ async def receipt(request: Request, me: Principal) -> Response:
         found[n - 1],
         media_type="application/jose",
         headers={
-            "Content-Disposition": f'attachment; filename="consent-{consent_id}-{n}.jws"',
+            "Content-Disposition": (
+                f'attachment; filename="consent-{consent_id}-{n}.jws"'
+            ),
             "Cache-Control": "no-store",
         },
     )
