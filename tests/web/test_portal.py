@@ -7,6 +7,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from hub.enums import PrincipalKind
 from tests.consent.helpers import USCC, request_input
 from tests.web.conftest import csp_violations, open_page
@@ -87,15 +89,30 @@ def test_approve_a_request_then_see_the_banks_read(
     page.wait_for_selector("[data-testid=flash][data-done=approve]")
     assert card.get_attribute("data-status") == "APPROVED"
 
-    # then the bank reads through the API under that consent
+    # then the bank reads through the API under that consent, and another
+    # bank, without one, is refused
     read = gql(live, bank, READ, {"u": USCC})["creditProfile"]
+    stranger = client_token(live, PrincipalKind.BANK, "某小额贷款公司")
+    refused = httpx.post(
+        f"{live.url}/graphql",
+        json={"query": READ, "variables": {"u": USCC}},
+        headers={"authorization": f"Bearer {stranger}"},
+    ).json()
+    assert refused["errors"][0]["extensions"]["code"] == "CONSENT_REQUIRED"
     page.click("nav.site-nav >> text=我的授权")
     row = page.locator(f"[data-testid=consent-{read['consent']['id']}]")
     assert row.get_attribute("data-status") == "ACTIVE"
     assert "TAX" not in row.inner_text()
 
-    # and sees the read in "who read my data", filtered to reads
+    # and sees both in "who read my data", the refusal marked
     page.click("nav.site-nav >> text=谁查看了我的数据")
+    denied = page.locator("tr[data-outcome^=DENIED]")
+    assert "某小额贷款公司" in denied.inner_text()
+    assert page.locator("tr[data-action-name='consent.grant']").count() == 1
+    shot = screenshot(page, "portal-access")
+    DOCS_IMG.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(shot, DOCS_IMG / "portal-access.png")
+    # filtered to profile reads
     page.select_option("#f-action", "profile.read")
     page.click("button[data-action=filter]")
     event = page.locator(f"[data-testid=event-{read['auditEventId']}]")
@@ -108,9 +125,6 @@ def test_approve_a_request_then_see_the_banks_read(
     page.select_option("#f-actor", label="郑州银行")
     page.click("button[data-action=filter]")
     assert page.locator("tr[data-testid^=event-]").count() == 1
-    shot = screenshot(page, "portal-access")
-    DOCS_IMG.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(shot, DOCS_IMG / "portal-access.png")
 
     # and pauses the consent: the bank's next read is refused, and logged
     page.click("nav.site-nav >> text=我的授权")

@@ -2,7 +2,7 @@
 
 ``GET /portal/login?token=…`` shows whom the link signs in and a button; the
 link is spent by the ``POST`` (so a mail scanner fetching the link does not
-use it up).  ``/portal/oidc/start`` sends the browser to the enterprise
+use it up).  ``/portal/oidc/start`` (a link) sends the browser to the enterprise
 identity provider; ``/portal/oidc/callback`` comes back with the code.  The
 pending OpenID Connect login is kept in the hub's cache under its ``state``
 (every worker sees it), and the browser holds that state in an HttpOnly
@@ -102,8 +102,13 @@ async def login_submit(request: Request) -> Response:
 
 
 async def oidc_start(request: Request) -> Response:
-    """Off to the identity provider (a POST: starting a login is an action)."""
-    await csrf.checked_form(request)
+    """Off to the identity provider.
+
+    A link, not a form: the pages' Content-Security-Policy (``form-action
+    'self'``) rightly stops a form from redirecting to another site, and
+    starting a sign-in changes nothing here — the callback is what must come
+    from this browser (its state cookie).
+    """
     refused = await _rate_limited(request)
     if refused is not None:
         return refused
