@@ -124,7 +124,9 @@ def test_scenario_rules_diff_dry_run_and_publish(page: Any, live: LiveServer) ->
     assert builtin is not None
     old = builtin.removeprefix("version-")
     rules = page.locator("#rules").input_value()
-    proposed = re.sub(r"^version: .*$", "version: console-test-1", rules, 1, re.M)
+    proposed = re.sub(
+        r"^version: .*$", "version: console-test-1", rules, count=1, flags=re.M
+    )
     assert proposed != rules
     page.fill("#rules", proposed)
     page.click("button[data-action=dry-run]")
