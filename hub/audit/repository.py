@@ -23,7 +23,7 @@ from sqlalchemy.sql import Select
 
 from hub.models import AuditEvent
 
-__all__ = ["AuditQuery", "page"]
+__all__ = ["AuditQuery", "last_seq", "page", "unsealed_count"]
 
 
 @dataclass(frozen=True)
@@ -75,3 +75,14 @@ async def page(
         q.apply(select(func.count(AuditEvent.id))).where(sealed)
     )
     return list(rows), int(total or 0)
+
+
+async def unsealed_count(session: AsyncSession) -> int:
+    """Committed events not yet linked onto the chain."""
+    stmt = select(func.count(AuditEvent.id)).where(AuditEvent.seq.is_(None))
+    return int(await session.scalar(stmt) or 0)
+
+
+async def last_seq(session: AsyncSession) -> int:
+    """The chain's length (its newest event's ``seq``; 0 when empty)."""
+    return int(await session.scalar(select(func.max(AuditEvent.seq))) or 0)

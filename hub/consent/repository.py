@@ -38,6 +38,7 @@ class ConsentFilter:
         subject: str | None = None,
         grantee_id: str | None = None,
         status: ConsentStatus | None = None,
+        purpose: str | None = None,
         now: datetime,
     ) -> None:
         self.subject, self.grantee_id, self.status, self.now = (
@@ -46,6 +47,7 @@ class ConsentFilter:
             status,
             now,
         )
+        self.purpose = purpose
 
     def apply(self, stmt: Select) -> Select:
         if self.subject:
@@ -54,6 +56,8 @@ class ConsentFilter:
             stmt = stmt.where(Consent.grantee_id == self.grantee_id)
         if self.status is not None:
             stmt = stmt.where(status_is(self.status, self.now))
+        if self.purpose:
+            stmt = stmt.where(Consent.purpose == self.purpose)
         return stmt
 
 
@@ -75,6 +79,22 @@ async def page(
 
 async def count(session: AsyncSession, flt: ConsentFilter) -> int:
     return int(await session.scalar(flt.apply(select(func.count(Consent.id)))) or 0)
+
+
+async def counts_by_purpose_and_grantee(
+    session: AsyncSession, now: datetime
+) -> dict[tuple[str, str, ConsentStatus], int]:
+    """(purpose, grantee id, status) → number of consents, every status."""
+    found: dict[tuple[str, str, ConsentStatus], int] = {}
+    for status in ConsentStatus:
+        stmt = (
+            select(Consent.purpose, Consent.grantee_id, func.count(Consent.id))
+            .where(status_is(status, now))
+            .group_by(Consent.purpose, Consent.grantee_id)
+        )
+        for purpose, grantee, n in (await session.execute(stmt)).all():
+            found[(str(purpose), str(grantee), status)] = int(n)
+    return found
 
 
 async def consents_by_ids(

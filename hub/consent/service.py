@@ -44,8 +44,10 @@ if TYPE_CHECKING:
     from hub.resources import Hub
 
 __all__ = [
+    "ConsentTally",
     "GrantRequest",
     "check_grantee",
+    "consent_overview",
     "consent_status",
     "consents_by_ids",
     "create_consent",
@@ -286,6 +288,36 @@ async def receipts_of(
     return [found.get(i, []) for i in consent_ids]
 
 
+@dataclass(frozen=True, slots=True)
+class ConsentTally:
+    """How many consents one grantee holds for one purpose, by status."""
+
+    purpose: str
+    grantee_id: str
+    counts: dict[ConsentStatus, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+async def consent_overview(
+    session: AsyncSession, hub: Hub, actor: Principal
+) -> list[ConsentTally]:
+    """Every (purpose, grantee) pair with its consents by status; admins only.
+
+    Counts, no subject data: nothing here names an enterprise.
+    """
+    if not actor.is_admin:
+        raise HubError("Only admins see the consents overview.", ErrorCode.FORBIDDEN)
+    found = await repo.counts_by_purpose_and_grantee(session, hub.clock.now())
+    pairs = sorted({(p, g) for p, g, _ in found})
+    return [
+        ConsentTally(p, g, {s: found.get((p, g, s), 0) for s in ConsentStatus})
+        for p, g in pairs
+    ]
+
+
 async def list_consents(
     session: AsyncSession,
     hub: Hub,
@@ -295,15 +327,26 @@ async def list_consents(
     status: ConsentStatus | None,
     first: int,
     after: tuple[str, str] | None,
+    purpose: str | None = None,
+    grantee_id: str | None = None,
 ) -> tuple[list[Consent], int, bool]:
-    """Subjects see their own; clients what was granted to them; admins all."""
+    """Subjects see their own; clients what was granted to them; admins all.
+
+    Admins may also narrow by ``purpose`` and ``grantee_id`` (the console's
+    consents overview)."""
     now = hub.clock.now()
     if actor.is_subject:
         if uscc is not None and uscc != actor.uscc:
             raise HubError("You may list only your own consents.", ErrorCode.FORBIDDEN)
         flt = repo.ConsentFilter(subject=actor.uscc, status=status, now=now)
     elif actor.is_admin:
-        flt = repo.ConsentFilter(subject=uscc, status=status, now=now)
+        flt = repo.ConsentFilter(
+            subject=uscc,
+            grantee_id=grantee_id,
+            status=status,
+            purpose=purpose,
+            now=now,
+        )
     else:
         flt = repo.ConsentFilter(
             subject=uscc, grantee_id=actor.id, status=status, now=now

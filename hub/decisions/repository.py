@@ -39,6 +39,7 @@ __all__ = [
     "outcome_counts",
     "profile_reads",
     "rule_version_exists",
+    "rule_versions",
     "rules_of",
 ]
 
@@ -65,6 +66,18 @@ async def active_versions(session: AsyncSession) -> dict[str, str]:
         .order_by(ScenarioRuleVersion.id)
     )
     return {s: v for s, v in rows}  # later rows (newer ids) win
+
+
+async def rule_versions(
+    session: AsyncSession, scenario: str
+) -> list[ScenarioRuleVersion]:
+    """Every published version of ``scenario``, newest first."""
+    rows = await session.scalars(
+        select(ScenarioRuleVersion)
+        .where(ScenarioRuleVersion.scenario == scenario)
+        .order_by(ScenarioRuleVersion.id.desc())
+    )
+    return list(rows)
 
 
 async def rules_of(

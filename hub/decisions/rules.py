@@ -10,9 +10,13 @@ which is safe because a published version is immutable.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+import yaml
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.changes import record_change
@@ -28,10 +32,13 @@ if TYPE_CHECKING:
     from hub.resources import Hub
 
 __all__ = [
+    "RuleVersion",
     "check_for",
     "publish_rules",
     "publish_version",
     "published_rules",
+    "rule_diff",
+    "rule_versions",
     "rules_in_force",
     "version_in_force",
     "versions_in_force",
@@ -78,6 +85,55 @@ async def rules_in_force(session: AsyncSession, scenario: Scenario) -> CompiledR
         raw = await repo.rules_of(session, scenario.key, version)
         _COMPILED[key] = compile_rules(check_for(scenario, raw))
     return _COMPILED[key]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleVersion:
+    """One version of a scenario's rules: built in, or published by an admin."""
+
+    version: str
+    data: dict[str, Any]
+    in_force: bool
+    published_at: datetime | None = None
+    published_by: str | None = None
+
+    @property
+    def builtin(self) -> bool:
+        return self.published_at is None
+
+
+async def rule_versions(session: AsyncSession, scenario: Scenario) -> list[RuleVersion]:
+    """Published versions, newest first, then the built-in one (``rules.yaml``)."""
+    rows = await repo.rule_versions(session, scenario.key)
+    in_force = await version_in_force(session, scenario)
+    builtin = scenario.default_rules()
+    return [
+        *(
+            RuleVersion(
+                r.version,
+                dict(r.rules),
+                r.version == in_force,
+                r.published_at,
+                r.published_by,
+            )
+            for r in rows
+        ),
+        RuleVersion(builtin.version, builtin.as_data(), builtin.version == in_force),
+    ]
+
+
+def rule_diff(old: RuleVersion, new: RuleVersion) -> list[str]:
+    """A unified diff of two versions' rules (YAML, keys sorted)."""
+
+    def lines(v: RuleVersion) -> list[str]:
+        text = yaml.safe_dump(v.data, allow_unicode=True, sort_keys=True)
+        return text.splitlines()
+
+    return list(
+        difflib.unified_diff(
+            lines(old), lines(new), old.version, new.version, lineterm=""
+        )
+    )
 
 
 async def published_rules(

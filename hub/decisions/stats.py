@@ -18,7 +18,10 @@ from hub.errors import ErrorCode, HubError
 if TYPE_CHECKING:
     from hub.resources import Hub
 
-__all__ = ["HubStatsData", "ScenarioStatsData", "hub_stats"]
+__all__ = ["DayStats", "HubStatsData", "ScenarioStatsData", "daily_stats", "hub_stats"]
+
+#: The longest period ``daily_stats`` answers (one query set per day).
+MAX_DAYS = 92
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,3 +90,50 @@ async def hub_stats(
         by,
         await funnel(session, hub, lo, hi),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class DayStats:
+    day: date
+    profile_reads: int
+    decisions: int
+    loans_granted: int
+    #: scenario → decisions made that day (every registered scenario listed).
+    by_scenario: dict[str, int]
+
+
+async def daily_stats(
+    session: AsyncSession, hub: Hub, start: date, end: date
+) -> list[DayStats]:
+    """Reads, decisions (in all and per scenario) and loans for each China
+    calendar day from ``start`` to ``end`` inclusive (at most ``MAX_DAYS``).
+
+    Counted exactly as :func:`hub_stats` counts a period, one day at a time.
+    """
+    if end < start or (end - start).days >= MAX_DAYS:
+        raise HubError(
+            f"Ask for 1 to {MAX_DAYS} days, 'from' not after 'to'.",
+            ErrorCode.VALIDATION_ERROR,
+        )
+    keys = list(hub.scenarios.keys()) if hub.scenarios is not None else []
+    days: list[DayStats] = []
+    day = start
+    while day <= end:
+        lo, hi = _bounds(day, day)
+        counts = await repo.decision_counts(session, lo, hi)
+        loans, _amount = await repo.loan_totals(
+            session, lo, hi, max_amount=float(MAX_AMOUNT)
+        )
+        per = {k: counts.get(k, (0, 0, 0))[0] for k in keys}
+        per.update({k: v[0] for k, v in counts.items() if k not in per})
+        days.append(
+            DayStats(
+                day,
+                await repo.profile_reads(session, lo, hi),
+                sum(per.values()),
+                loans,
+                per,
+            )
+        )
+        day += timedelta(days=1)
+    return days

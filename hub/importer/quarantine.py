@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,50 @@ from hub.importer.readers import RawRow
 from hub.importer.service import BATCH_SIZE, ImportSummary, parse
 from hub.models import QuarantinedRow
 
-__all__ = ["as_dict", "export", "iter_quarantined", "resolve", "resubmit"]
+__all__ = [
+    "FileQuarantine",
+    "as_dict",
+    "by_file",
+    "export",
+    "iter_quarantined",
+    "page",
+    "resolve",
+    "resubmit",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class FileQuarantine:
+    """What one source file left in the quarantine."""
+
+    source_file: str
+    unresolved: int
+    resolved: int
+    first_at: datetime
+    last_at: datetime
+
+
+async def by_file(session: AsyncSession) -> list[FileQuarantine]:
+    """Every source file with quarantined rows, most recent first."""
+    return [FileQuarantine(*row) for row in await repo.quarantine_files(session)]
+
+
+async def page(
+    session: AsyncSession,
+    *,
+    source_file: str | None = None,
+    include_resolved: bool = False,
+    after_id: int = 0,
+    limit: int = 100,
+) -> list[QuarantinedRow]:
+    """One page of quarantined rows, oldest first (keyset on id)."""
+    return await repo.quarantined(
+        session,
+        source_file=source_file,
+        include_resolved=include_resolved,
+        after_id=after_id,
+        limit=limit,
+    )
 
 
 def as_dict(row: QuarantinedRow) -> dict[str, Any]:

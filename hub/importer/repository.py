@@ -18,6 +18,7 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    case,
     column,
     exists,
     func,
@@ -48,6 +49,7 @@ __all__ = [
     "load_lists",
     "load_records",
     "quarantine",
+    "quarantine_files",
     "quarantined",
     "resolve",
     "set_reasons",
@@ -252,6 +254,28 @@ async def quarantined(
     if limit is not None:
         stmt = stmt.limit(limit)
     return list((await session.scalars(stmt)).all())
+
+
+async def quarantine_files(
+    session: AsyncSession,
+) -> list[tuple[str, int, int, datetime, datetime]]:
+    """Per source file: (file, unresolved rows, resolved rows, first, last seen)."""
+    unresolved = func.sum(case((QuarantinedRow.resolved_at.is_(None), 1), else_=0))
+    stmt = (
+        select(
+            QuarantinedRow.source_file,
+            unresolved,
+            func.count(QuarantinedRow.id) - unresolved,
+            func.min(QuarantinedRow.created_at),
+            func.max(QuarantinedRow.created_at),
+        )
+        .group_by(QuarantinedRow.source_file)
+        .order_by(func.max(QuarantinedRow.created_at).desc())
+    )
+    return [
+        (str(f), int(u or 0), int(r or 0), first, last)
+        for f, u, r, first, last in (await session.execute(stmt)).all()
+    ]
 
 
 async def resolve(session: AsyncSession, ids: Sequence[int], now: datetime) -> None:

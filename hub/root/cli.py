@@ -103,9 +103,7 @@ def audit_verify(
     The chain must also reach the latest signed checkpoint (or the one given),
     so removing the newest events is detected.
     """
-    from hub.audit.chain import seal_pending
-    from hub.audit.checkpoints import latest_checkpoint, signed_by_hub
-    from hub.audit.verify import ChainReport, verify_chain
+    from hub.audit.health import verify_now
     from hub.auth.keys import load_keyring
     from hub.clock import SystemClock
 
@@ -119,18 +117,7 @@ def audit_verify(
             maker = make_sessionmaker(engine)
             clock = SystemClock()
             keys = await load_keyring(maker, settings, clock)
-            await seal_pending(maker)  # events committed but not yet linked
-            async with maker() as session:
-                anchor = given or await latest_checkpoint(session)
-                if anchor is not None and not signed_by_hub(keys, anchor, clock):
-                    return ChainReport(
-                        False,
-                        0,
-                        None,
-                        f"checkpoint at seq {anchor.seq} is not signed by this hub",
-                        anchor,
-                    )
-                return await verify_chain(session, anchor=anchor)
+            return await verify_now(maker, keys, clock, anchor=given)
         finally:
             await engine.dispose()
 

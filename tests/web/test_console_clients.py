@@ -80,7 +80,9 @@ def _client_lifecycle(browser: Any, live: LiveServer) -> None:
     page.context.close()
 
 
-def test_client_create_suspend_reactivate_rotate(browser: Any, live: LiveServer) -> None:
+def test_client_create_suspend_reactivate_rotate(
+    browser: Any, live: LiveServer
+) -> None:
     _client_lifecycle(browser, live)
 
 

@@ -49,4 +49,10 @@ def nav(gettext: Callable[[str], str]) -> list[tuple[str, str, str]]:
     return [
         ("/console", _("统计"), "dashboard"),
         ("/console/clients", _("客户端"), "clients"),
+        ("/console/consents", _("授权"), "consents"),
+        ("/console/audit", _("审计"), "audit"),
+        ("/console/queues", _("待办队列"), "queues"),
+        ("/console/white-list", _("白名单申请"), "white_list"),
+        ("/console/rules", _("场景规则"), "rules"),
+        ("/console/imports", _("数据导入"), "imports"),
     ]

@@ -1,0 +1,69 @@
+"""``/console/white-list``: lending white-list applications (信易贷白名单), decided.
+
+Listing and deciding call ``hub.white_list.service.applications`` and
+``decide`` as the ``whiteListApplications`` query and ``decideWhiteList``
+mutation do (a BLACK-listed enterprise cannot be approved: CONFLICT).
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from hub.auth.principal import Principal
+from hub.enums import WhiteListStatus
+from hub.errors import ErrorCode, HubError
+from hub.white_list import service
+from web import sessions
+from web.console.guard import admin_page, nav
+from web.i18n import translator
+from web.render import page
+from web.work import unit_of_work
+
+__all__ = ["applications", "decide"]
+
+
+@admin_page
+async def applications(request: Request, admin: Principal) -> Response:
+    _ = translator(request).gettext
+    only_pending = request.query_params.get("all") != "1"
+    async with unit_of_work(request) as session:
+        rows = await service.applications(
+            session,
+            admin,
+            status=WhiteListStatus.PENDING if only_pending else None,
+            first=100,
+            after_id=None,
+        )
+    return await page(
+        request,
+        "console/white_list.html",
+        {
+            "principal": admin,
+            "area": _("管理控制台"),
+            "nav": nav(_),
+            "active": "white_list",
+            "rows": rows,
+            "only_pending": only_pending,
+        },
+    )
+
+
+@admin_page
+async def decide(request: Request, admin: Principal) -> Response:
+    form = request.state.form
+    decision = str(form.get("decision") or "")
+    if decision not in ("approve", "reject"):
+        raise HubError(
+            "Choose a decision: approve or reject.", ErrorCode.VALIDATION_ERROR
+        )
+    async with unit_of_work(request) as session:
+        await service.decide(
+            session,
+            request.app.state.hub,
+            admin,
+            app_id=request.path_params["id"],
+            approve=decision == "approve",
+            note=str(form.get("note") or ""),
+        )
+    return sessions.redirect(request, "/console/white-list")
