@@ -43,7 +43,9 @@ def live_pg(postgres_url: str, tmp_path: Any) -> Iterator[LiveServer]:
     server.stop()
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API keeps an event loop running on the main
+# thread while it is open; it must close before the async tests that follow.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     path = chromium_path()
     try:
