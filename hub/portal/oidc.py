@@ -16,18 +16,26 @@ login back.
 from __future__ import annotations
 
 import hmac
+import warnings
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import httpx
-from authlib.integrations.base_client import OAuthError
-from authlib.integrations.starlette_client import OAuth
 from joserfc.errors import JoseError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.errors import ErrorCode, HubError
 from hub.portal.identity import Enterprise, known_enterprise
 from hub.settings import Settings
+
+with warnings.catch_warnings():
+    # Authlib 1.9 warns that it prefers the httpx2 fork when it finds httpx,
+    # the client the whole hub uses; the httpx path is the tested one here.
+    import authlib.deprecate  # noqa: F401  (installs its "always" filter first)
+
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from authlib.integrations.base_client import OAuthError
+    from authlib.integrations.starlette_client import OAuth
 
 __all__ = ["OidcLogin", "PendingLogin", "oidc_configured"]
 

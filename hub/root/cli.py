@@ -181,6 +181,8 @@ def demo(
 
     from hub.demo.setup import prepare_demo, print_credentials
 
+    # Links the demo hands out (the portal's login link) point at this server.
+    os.environ.setdefault("HUB_PUBLIC_URL", f"http://{host}:{port}")
     settings = Settings()
     migrate(settings.database_url)
     info = asyncio.run(prepare_demo(settings, entities=entities, seed=seed, port=port))
