@@ -1,4 +1,4 @@
-"""Console actions over plain HTTP: the quarantine, coded errors, signed-out refusals."""
+"""Console actions over HTTP: the quarantine, coded errors, signed-out refusals."""
 
 from __future__ import annotations
 
