@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -40,9 +41,11 @@ async def test_quarantined_rows_are_listed_and_resubmitted(
     page = await api.http.get("/console/imports")
     assert "recs.jsonl" in page.text and "no entity with uscc" in page.text
     # ... and the entity imported since
+    api.clock.advance(minutes=1)
     ents = write_jsonl(tmp_path / "ents.jsonl", [entity(USCC_B)])
     await import_file(hub.sessionmaker, ents, "jsonl", hub.clock)
     # when the admin re-submits the file's rows
+    api.clock.advance(minutes=1)
     response = await api.http.post(
         "/console/imports/resubmit",
         data={"source": "recs.jsonl", "csrf_token": csrf_of(page.text)},
@@ -51,6 +54,17 @@ async def test_quarantined_rows_are_listed_and_resubmitted(
     assert response.status_code == 200
     assert 'data-testid="resubmit-summary"' in response.text
     assert "quarantined-" not in response.text
+    # and each import and the re-submission are listed as runs with counts
+    runs = re.findall(
+        r'data-testid="run-\w+" data-status="(\w+)">\s*<td>[^<]*</td>\s*'
+        r"<td><code>([^<]+)</code></td>\s*<td>(\w+)</td>",
+        response.text,
+    )
+    assert runs == [
+        ("DONE", "recs.jsonl", "RESUBMIT"),
+        ("DONE", "ents.jsonl", "IMPORT"),
+        ("DONE", "recs.jsonl", "IMPORT"),
+    ]
 
 
 @pytest.mark.parametrize(
