@@ -116,3 +116,30 @@ async def test_a_created_clients_secret_is_shown_once_and_audited(
         token=admin.token,
     )
     assert events["auditEvents"]["totalCount"] == 1
+
+
+async def test_suspending_with_end_consents_ends_the_clients_consents(
+    api: Api, admin: ClientCreds
+) -> None:
+    # given a bank holding a consent
+    await api.entity(USCC_B)
+    bank = await api.client(PrincipalKind.BANK, "郑州银行")
+    consent = await api.grant(USCC_B, bank, "LENDING", ["BASIC"])
+    page = await api.http.get("/console/clients")
+    # when the admin suspends it, ending its consents
+    response = await api.http.post(
+        f"/console/clients/{bank.id}/suspend",
+        data={"end_consents": "1", "csrf_token": csrf_of(page.text)},
+    )
+    assert response.status_code == 303
+    # then the consent has ended, as with suspendClient(endConsents: true)
+    found = await api.data(
+        '{ consents(uscc: "%s") { edges { node { id status endReason } } } }' % USCC_B,
+        token=admin.token,
+    )
+    (edge,) = found["consents"]["edges"]
+    assert edge["node"] == {
+        "id": consent,
+        "status": "REVOKED",
+        "endReason": "CLIENT_SUSPENDED",
+    }
