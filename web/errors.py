@@ -13,10 +13,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from hub.errors import ErrorCode, HubError
+from hub.outages import OUTAGE_MESSAGE, outage_of
 from web.csrf import CsrfRefused
 from web.render import page
 
-__all__ = ["STATUS", "csrf_refused", "error_page", "hub_error_page"]
+__all__ = ["STATUS", "csrf_refused", "error_page", "hub_error_page", "outage_page"]
 
 STATUS = {
     ErrorCode.UNAUTHENTICATED: 401,
@@ -61,6 +62,22 @@ async def hub_error_page(request: Request, error: HubError) -> HTMLResponse:
         status_code=STATUS.get(error.code, 500),
         code=code,
         message=error.message,
+    )
+
+
+async def outage_page(request: Request, error: BaseException) -> HTMLResponse | None:
+    """A 503 page when ``error`` means a backend is away (reported once a
+    minute to ``hub.outages``, not logged per request); else ``None``."""
+    backend = outage_of(error)
+    if backend is None:
+        return None
+    request.app.state.hub.outages.report(backend, error)
+    return await error_page(
+        request,
+        status_code=503,
+        code="INTERNAL",
+        message=OUTAGE_MESSAGE.format(backend=backend),
+        headers={"Retry-After": "30"},
     )
 
 
