@@ -43,8 +43,13 @@ def live_pg(postgres_url: str, tmp_path: Any) -> Iterator[LiveServer]:
     server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser() -> Iterator[Any]:
+    """Debian's chromium, headless, for one test.
+
+    Per test, not per session: Playwright's sync API keeps an event loop
+    running while it is open, which the asyncio tests after it cannot share.
+    """
     path = chromium_path()
     try:
         from playwright.sync_api import sync_playwright
