@@ -20,7 +20,7 @@ from starlette.responses import Response
 from hub.auth.principal import Principal
 from hub.errors import HubError
 from web import csrf, sessions
-from web.errors import hub_error_page, outage_page
+from web.errors import answers_outages, hub_error_page
 
 __all__ = ["AREA", "admin_page", "nav"]
 
@@ -29,17 +29,9 @@ Handler = Callable[[Request, Principal], Awaitable[Response]]
 
 
 def admin_page(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    @answers_outages
     @wraps(handler)
     async def endpoint(request: Request) -> Response:
-        try:
-            return await _guarded(request)
-        except Exception as exc:
-            page = await outage_page(request, exc)
-            if page is None:
-                raise
-            return page
-
-    async def _guarded(request: Request) -> Response:
         admin = await sessions.current(request, area=AREA)
         if admin is None or not admin.is_admin:
             return sessions.redirect(request, "/console/login")
