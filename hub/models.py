@@ -57,6 +57,7 @@ __all__ = [
     "Outcome",
     "QuarantinedRow",
     "RepairApplication",
+    "ImportRun",
     "ScenarioRuleVersion",
     "SigningKey",
     "SourceStatusRow",
@@ -186,6 +187,27 @@ class QuarantinedRow(Base):
     reason: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
+
+
+class ImportRun(Base):
+    """One import of a file (or re-submission of the quarantine) and its counts."""
+
+    __tablename__ = "import_runs"
+    __table_args__ = (Index("ix_import_runs_started", "started_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    source_file: Mapped[str] = mapped_column(String(500))
+    # IMPORT or RESUBMIT
+    kind: Mapped[str] = mapped_column(String(16))
+    # RUNNING, DONE or FAILED
+    status: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    inserted: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    quarantined: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
 
 
 class Client(Base):

@@ -9,14 +9,25 @@ which says what to do.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from functools import wraps
+
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, Response
 
 from hub.errors import ErrorCode, HubError
+from hub.outages import OUTAGE_MESSAGE, outage_of
 from web.csrf import CsrfRefused
 from web.render import page
 
-__all__ = ["STATUS", "csrf_refused", "error_page", "hub_error_page"]
+__all__ = [
+    "STATUS",
+    "answers_outages",
+    "csrf_refused",
+    "error_page",
+    "hub_error_page",
+    "outage_page",
+]
 
 STATUS = {
     ErrorCode.UNAUTHENTICATED: 401,
@@ -62,6 +73,40 @@ async def hub_error_page(request: Request, error: HubError) -> HTMLResponse:
         code=code,
         message=error.message,
     )
+
+
+async def outage_page(request: Request, error: BaseException) -> HTMLResponse | None:
+    """A 503 page when ``error`` means a backend is away (reported once a
+    minute to ``hub.outages``, not logged per request); else ``None``."""
+    backend = outage_of(error)
+    if backend is None:
+        return None
+    request.app.state.hub.outages.report(backend, error)
+    return await error_page(
+        request,
+        status_code=503,
+        code="INTERNAL",
+        message=OUTAGE_MESSAGE.format(backend=backend),
+        headers={"Retry-After": "30"},
+    )
+
+
+def answers_outages(
+    endpoint: Callable[[Request], Awaitable[Response]],
+) -> Callable[[Request], Awaitable[Response]]:
+    """Wrap a route so a backend outage is answered with :func:`outage_page`."""
+
+    @wraps(endpoint)
+    async def wrapped(request: Request) -> Response:
+        try:
+            return await endpoint(request)
+        except Exception as exc:
+            page = await outage_page(request, exc)
+            if page is None:
+                raise
+            return page
+
+    return wrapped
 
 
 async def csrf_refused(request: Request, exc: Exception) -> HTMLResponse:

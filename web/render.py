@@ -89,6 +89,10 @@ def secure_headers(response: Response) -> Response:
 
 
 def _lang_url(request: Request, language: str) -> str:
+    if request.method != "GET":
+        # The page answered a form post: switch language on the area's home.
+        home = "/" + request.url.path.strip("/").split("/")[0]
+        return f"{home}?{urlencode({'lang': language})}"
     query = {k: v for k, v in request.query_params.items() if k != "lang"}
     query["lang"] = language
     return f"{request.url.path}?{urlencode(query)}"

@@ -150,7 +150,11 @@ def print_credentials(info: DemoInfo, *, host: str, port: int) -> None:
     base = f"http://{host}:{port}"
     print("\n=== xinyi-hub demo ===", file=out)
     print(f"seeded: {info.summary}", file=out)
-    print(f"GraphiQL: {base}/graphql    token endpoint: {base}/oauth/token\n", file=out)
+    print(f"GraphiQL: {base}/graphql    token endpoint: {base}/oauth/token", file=out)
+    print(
+        f"admin console: {base}/console (sign in with the ADMIN client below)\n",
+        file=out,
+    )
     print(f"{'kind':<10} {'Client.id':<34} {'client_id':<24} client_secret", file=out)
     for c in info.clients:
         print(

@@ -22,6 +22,7 @@ from hub.db import session_scope
 from hub.importer import repository as repo
 from hub.importer.batch import Outcome, load_batch
 from hub.importer.readers import RawRow
+from hub.importer.runs import RunKind, recorded_run
 from hub.importer.service import BATCH_SIZE, ImportSummary, parse
 from hub.models import QuarantinedRow
 
@@ -142,32 +143,39 @@ async def resubmit(
     are over the retried rows.
     """
     summary = ImportSummary()
-    after = 0
-    while True:
-        now, today = clock.now(), clock.today()
-        async with session_scope(sessionmaker) as session:
-            page = await repo.quarantined(
-                session, source_file=source_file, after_id=after, limit=batch_size
-            )
-            items = [parse(_raw(q), q.row_type, today) for q in page]
-            await load_batch(session, items, now, today)
-            loaded = [
-                q.id
-                for q, p in zip(page, items, strict=True)
-                if p.outcome is not Outcome.QUARANTINED
-            ]
-            failed = [
-                (q.id, p.reason or q.reason)
-                for q, p in zip(page, items, strict=True)
-                if p.outcome is Outcome.QUARANTINED
-            ]
-            await repo.resolve(session, loaded, now)
-            await repo.set_reasons(session, failed)
-        for p in items:
-            summary.count(p)
-        if len(page) < batch_size:
-            return summary
-        after = page[-1].id
+    async with recorded_run(
+        sessionmaker,
+        clock,
+        source_file=source_file or "*",
+        kind=RunKind.RESUBMIT,
+        summary=summary,
+    ):
+        after = 0
+        while True:
+            now, today = clock.now(), clock.today()
+            async with session_scope(sessionmaker) as session:
+                page = await repo.quarantined(
+                    session, source_file=source_file, after_id=after, limit=batch_size
+                )
+                items = [parse(_raw(q), q.row_type, today) for q in page]
+                await load_batch(session, items, now, today)
+                loaded = [
+                    q.id
+                    for q, p in zip(page, items, strict=True)
+                    if p.outcome is not Outcome.QUARANTINED
+                ]
+                failed = [
+                    (q.id, p.reason or q.reason)
+                    for q, p in zip(page, items, strict=True)
+                    if p.outcome is Outcome.QUARANTINED
+                ]
+                await repo.resolve(session, loaded, now)
+                await repo.set_reasons(session, failed)
+            for p in items:
+                summary.count(p)
+            if len(page) < batch_size:
+                return summary
+            after = page[-1].id
 
 
 async def resolve(

@@ -33,6 +33,7 @@ from hub.enums import ObjectionStatus
 from hub.models import (
     CreditRecord,
     Entity,
+    ImportRun,
     ListMembership,
     Objection,
     QuarantinedRow,
@@ -49,7 +50,9 @@ __all__ = [
     "load_lists",
     "load_records",
     "quarantine",
+    "finish_run",
     "quarantine_files",
+    "recent_runs",
     "quarantined",
     "resolve",
     "set_reasons",
@@ -276,6 +279,31 @@ async def quarantine_files(
         (str(f), int(u or 0), int(r or 0), first, last)
         for f, u, r, first, last in (await session.execute(stmt)).all()
     ]
+
+
+async def finish_run(
+    session: AsyncSession,
+    run_id: str,
+    *,
+    status: str,
+    finished_at: datetime,
+    error: str | None,
+    counts: Mapping[str, int],
+) -> None:
+    await session.execute(
+        update(ImportRun)
+        .where(ImportRun.id == run_id)
+        .values(status=status, finished_at=finished_at, error=error, **counts)
+    )
+
+
+async def recent_runs(session: AsyncSession, limit: int) -> list[ImportRun]:
+    stmt = (
+        select(ImportRun)
+        .order_by(ImportRun.started_at.desc(), ImportRun.id.desc())
+        .limit(limit)
+    )
+    return list((await session.scalars(stmt)).all())
 
 
 async def resolve(session: AsyncSession, ids: Sequence[int], now: datetime) -> None:

@@ -36,6 +36,7 @@ from hub.importer.rows import (
     future_dated,
     parse_row,
 )
+from hub.importer.runs import RunKind, recorded_run
 
 __all__ = [
     "BATCH_SIZE",
@@ -151,18 +152,30 @@ async def import_raw(
     progress: Progress | None = None,
     batch_size: int = BATCH_SIZE,
 ) -> ImportSummary:
-    """Load decoded rows batch by batch; quarantine the ones that fail."""
+    """Load decoded rows batch by batch; quarantine the ones that fail.
+
+    The run and its counts are recorded (``hub.importer.runs``).
+    """
     summary = ImportSummary()
-    for raws in _batches(rows, batch_size):
-        now, today = clock.now(), clock.today()
-        items = [parse(r, row_type, today) for r in raws]
-        async with session_scope(sessionmaker) as session:
-            await load_batch(session, items, now, today)
-            await repo.quarantine(session, _quarantine_rows(source_file, items, now))
-        for p in items:
-            summary.count(p)
-        if progress is not None:
-            progress(raws[-1].position)
+    async with recorded_run(
+        sessionmaker,
+        clock,
+        source_file=source_file,
+        kind=RunKind.IMPORT,
+        summary=summary,
+    ):
+        for raws in _batches(rows, batch_size):
+            now, today = clock.now(), clock.today()
+            items = [parse(r, row_type, today) for r in raws]
+            async with session_scope(sessionmaker) as session:
+                await load_batch(session, items, now, today)
+                await repo.quarantine(
+                    session, _quarantine_rows(source_file, items, now)
+                )
+            for p in items:
+                summary.count(p)
+            if progress is not None:
+                progress(raws[-1].position)
     return summary
 
 

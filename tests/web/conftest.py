@@ -43,10 +43,13 @@ def live_pg(postgres_url: str, tmp_path: Any) -> Iterator[LiveServer]:
     server.stop()
 
 
-# Package scope: Playwright's sync API keeps an event loop running on the main
-# thread while it is open; it must close before the async tests that follow.
-@pytest.fixture(scope="package")
+@pytest.fixture
 def browser() -> Iterator[Any]:
+    """Debian's chromium, headless, for one test.
+
+    Per test, not per session: Playwright's sync API keeps an event loop
+    running while it is open, which the asyncio tests after it cannot share.
+    """
     path = chromium_path()
     try:
         from playwright.sync_api import sync_playwright

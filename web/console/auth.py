@@ -11,7 +11,7 @@ from hub.auth.scopes import allowed_scopes
 from hub.enums import PrincipalKind
 from web import csrf, sessions
 from web.console.guard import AREA
-from web.errors import error_page
+from web.errors import answers_outages, error_page
 from web.i18n import translator
 from web.render import page
 from web.work import unit_of_work
@@ -21,12 +21,14 @@ __all__ = ["login_form", "login_submit", "logout"]
 _FIELD_MAX = 256
 
 
+@answers_outages
 async def login_form(request: Request) -> Response:
     if await sessions.current(request, area=AREA) is not None:
         return sessions.redirect(request, "/console")
     return await page(request, "console/login.html", {"error": None})
 
 
+@answers_outages
 async def login_submit(request: Request) -> Response:
     form = await csrf.checked_form(request)
     allowed, retry_after = await sessions.login_allowed(request, area=AREA)
@@ -69,6 +71,7 @@ async def login_submit(request: Request) -> Response:
     return sessions.redirect(request, "/console")
 
 
+@answers_outages
 async def logout(request: Request) -> Response:
     if await sessions.current(request, area=AREA) is None:
         return sessions.redirect(request, "/console/login")

@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from hub.auth.clients import ClientCredentials, client_service
 from hub.auth.principal import Principal
+from hub.consent.service import end_client_consents
 from hub.enums import PrincipalKind
 from hub.errors import ErrorCode, HubError
 from web import sessions
@@ -87,9 +88,12 @@ async def action(request: Request, admin: Principal) -> Response:
     rotated = None
     async with unit_of_work(request) as session:
         if verb == "suspend":
-            await client_service.suspend(
+            client = await client_service.suspend(
                 session, actor=admin, clock=hub.clock, id=id, cache=hub.cache
             )
+            # As suspendClient(endConsents: true): end its consents too.
+            if request.state.form.get("end_consents") == "1":
+                await end_client_consents(session, hub, admin, client.id)
         elif verb == "reactivate":
             await client_service.reactivate(
                 session, actor=admin, clock=hub.clock, id=id, cache=hub.cache

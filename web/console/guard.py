@@ -5,7 +5,8 @@
 
 GET pages get the admin; POST actions also have their CSRF token checked
 first and get the form as ``request.state.form``.  A service's
-``HubError`` becomes a coded error page (``web.errors``).
+``HubError`` becomes a coded error page (``web.errors``); a backend outage
+a 503 page, reported to ``hub.outages``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from starlette.responses import Response
 from hub.auth.principal import Principal
 from hub.errors import HubError
 from web import csrf, sessions
-from web.errors import hub_error_page
+from web.errors import answers_outages, hub_error_page
 
 __all__ = ["AREA", "admin_page", "nav"]
 
@@ -28,6 +29,7 @@ Handler = Callable[[Request, Principal], Awaitable[Response]]
 
 
 def admin_page(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    @answers_outages
     @wraps(handler)
     async def endpoint(request: Request) -> Response:
         admin = await sessions.current(request, area=AREA)

@@ -1,4 +1,6 @@
-"""``/console/imports``: the quarantine, per source file, with re-submit.
+"""``/console/imports``: import runs; the quarantine per source file, re-submitted.
+
+Runs are the recorded imports and re-submissions (``hub.importer.runs``).
 
 Rows an import refused stay quarantined until dealt with
 (``hub.importer.quarantine``); "re-submit" retries a file's unresolved rows
@@ -13,6 +15,7 @@ from starlette.responses import Response
 
 from hub.auth.principal import Principal
 from hub.importer import quarantine
+from hub.importer.runs import recent_runs
 from hub.importer.service import ImportSummary
 from web.console.guard import admin_page, nav
 from web.i18n import translator
@@ -28,6 +31,7 @@ async def _render(
     _ = translator(request).gettext
     source = request.query_params.get("source") or None
     async with unit_of_work(request) as session:
+        runs = await recent_runs(session, 50)
         files = await quarantine.by_file(session)
         rows = await quarantine.page(session, source_file=source, limit=100)
     return await page(
@@ -38,6 +42,7 @@ async def _render(
             "area": _("管理控制台"),
             "nav": nav(_),
             "active": "imports",
+            "runs": runs,
             "files": files,
             "rows": rows,
             "source": source,

@@ -14,7 +14,7 @@
       yAxis: { type: "value", minInterval: 1 },
       series: spec.series.map(function (s) {
         return { name: s.name, type: kind, data: s.data, stack: stacked ? "all" : undefined,
-                 smooth: kind === "line" };
+                 smooth: false };
       }),
     };
   }
