@@ -1,7 +1,7 @@
 """the enterprise portal: one-time login links
 
 Revision ID: 0010_portal
-Revises: 0006
+Revises: 0009_console
 Create Date: 2026-12-01 09:30:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_portal"
-down_revision = "0006"
+down_revision = "0009_console"
 branch_labels = None
 depends_on = None
 
