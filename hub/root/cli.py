@@ -11,8 +11,11 @@ from typing import Any
 import typer
 
 from hub.db import create_engine, make_sessionmaker, masked_url, migrate
+from hub.root.commands.auth import clients_app
 from hub.root.commands.auth import register as register_auth
+from hub.root.commands.clients import register as register_clients
 from hub.root.commands.events import register as register_events
+from hub.root.commands.failures import run_main
 from hub.root.commands.generate import register as register_generate
 from hub.root.commands.importer import register as register_import
 from hub.root.commands.rights import register as register_rights
@@ -34,6 +37,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
 app.add_typer(schema_app, name="schema")
 register_auth(app)
+register_clients(clients_app)
 register_import(app)
 register_generate(app)
 register_sandbox(app)
@@ -43,6 +47,27 @@ register_events(app)
 
 def _err(text: str) -> None:
     typer.echo(text, err=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"xinyi-hub {version('xinyi-hub')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        callback=_version,
+        is_eager=True,
+        help="Print 'xinyi-hub <version>' and exit.",
+    ),
+) -> None:
+    """Integration hub of a 信易+ credit-incentive programme."""
 
 
 @app.command()
@@ -56,7 +81,11 @@ def serve(
     """Run the API (uvicorn); creates or migrates the database first."""
     import uvicorn
 
+    from hub.auth.sealing import sealer_from_settings
+
     settings = Settings()
+    # Production without a key-encryption key stops here, in one line.
+    sealer_from_settings(settings)
     if workers > 1 and not settings.redis_url:
         _err(
             "error: more than one worker needs HUB_REDIS_URL (shared cache and limits)"
@@ -86,9 +115,35 @@ def db_upgrade() -> None:
     _err(f"database at {masked_url(settings.database_url)} is up to date")
 
 
+@db_app.command("current")
+def db_current(
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Print the applied Alembic revision (and whether it is the newest)."""
+    from hub.db import migration_state
+
+    settings = Settings()
+    state = migration_state(settings.database_url)
+    url = masked_url(settings.database_url)
+    if as_json:
+        typer.echo(json.dumps({"database": url, **state}))
+        return
+    typer.echo(state["current"] or "none")
+    behind = "up to date" if state["up_to_date"] else f"newest is {state['head']}"
+    _err(f"database at {url}: revision {state['current'] or 'none'} ({behind})")
+
+
 @audit_app.command("verify")
 def audit_verify(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    since: int = typer.Option(
+        1,
+        "--since",
+        min=1,
+        metavar="SEQ",
+        help="Start at this seq, trusting the stored hash before it (a chain "
+        "verified up to there before).",
+    ),
     checkpoint: Path | None = typer.Option(
         None,
         "--checkpoint",
@@ -103,9 +158,10 @@ def audit_verify(
     """
     from hub.audit.chain import seal_pending
     from hub.audit.checkpoints import latest_checkpoint, signed_by_hub
-    from hub.audit.verify import ChainReport, verify_chain
+    from hub.audit.verify import ChainReport, chain_length, verify_chain
     from hub.auth.keys import load_keyring
     from hub.clock import SystemClock
+    from hub.root.commands.progress import counting_bar
 
     settings = Settings()
     migrate(settings.database_url)
@@ -128,7 +184,11 @@ def audit_verify(
                         f"checkpoint at seq {anchor.seq} is not signed by this hub",
                         anchor,
                     )
-                return await verify_chain(session, anchor=anchor)
+                total = max(0, await chain_length(session) - since + 1)
+                with counting_bar("verifying the audit chain", total) as progress:
+                    return await verify_chain(
+                        session, anchor=anchor, since=since, progress=progress
+                    )
         finally:
             await engine.dispose()
 
@@ -137,8 +197,9 @@ def audit_verify(
         typer.echo(json.dumps(report.as_json()))
     anchor = report.checkpoint
     anchored = f", reaching the checkpoint of {anchor.at}" if anchor else ""
+    start = f" from seq {since}" if since > 1 else ""
     if report.ok:
-        _err(f"audit chain intact: {report.events} events{anchored}")
+        _err(f"audit chain intact: {report.events} events{start}{anchored}")
     else:
         where = report.first_broken or "its end"
         _err(f"audit chain BROKEN at {where}: {report.reason}")
@@ -233,7 +294,8 @@ def demo(
 
 
 def main() -> None:
-    app()
+    # Unreachable databases, bad files and settings: one line, exit 2.
+    run_main(app)
 
 
 if __name__ == "__main__":
