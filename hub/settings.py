@@ -6,7 +6,7 @@ from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["ConnectorSettings", "Settings", "get_settings"]
@@ -131,6 +131,15 @@ class Settings(BaseSettings):
             if bad:
                 raise ValueError(f"not allowed for subject tokens: {', '.join(bad)}")
         return value
+
+    @model_validator(mode="after")
+    def _subject_provider(self) -> Settings:
+        if self.subject_jwks_url and not self.subject_issuer:
+            raise ValueError(
+                "HUB_SUBJECT_JWKS_URL needs HUB_SUBJECT_ISSUER: the issuer whose "
+                "tokens the provider's keys verify"
+            )
+        return self
 
     @property
     def trusted_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
