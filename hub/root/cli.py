@@ -108,11 +108,20 @@ def serve(
 
 
 @db_app.command("upgrade")
-def db_upgrade() -> None:
+def db_upgrade(
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
     """Apply migrations (Alembic) to HUB_DATABASE_URL."""
+    from hub.db import migration_state
+
     settings = Settings()
     migrate(settings.database_url)
-    _err(f"database at {masked_url(settings.database_url)} is up to date")
+    url = masked_url(settings.database_url)
+    if as_json:
+        typer.echo(
+            json.dumps({"database": url, **migration_state(settings.database_url)})
+        )
+    _err(f"database at {url} is up to date")
 
 
 @db_app.command("current")
