@@ -305,6 +305,29 @@ class Keyring:
             self._install(rows)
             return self.active
 
+    async def stored(self) -> list[dict[str, Any]]:
+        """Every stored key, newest first: public facts and its KEK id only."""
+        async with session_scope(self._sessionmaker) as session:
+            rows = await keystore.list_keys(session)
+        now = self._clock.now()
+
+        def at(value: datetime | None) -> str | None:
+            return None if value is None else value.isoformat()
+
+        return [
+            {
+                "kid": r.kid,
+                "alg": r.alg,
+                "active": self._active is not None and r.kid == self._active.kid,
+                "created_at": at(r.created_at),
+                "retired_at": at(r.retired_at),
+                "publish_until": at(r.publish_until),
+                "published": r.publish_until is None or now < r.publish_until,
+                "sealed_by": r.sealed_by,
+            }
+            for r in reversed(rows)
+        ]
+
     async def rekey(self, *, actor: Principal) -> RekeyReport:
         """Re-seal every stored key under the current (first) KEK.
 
@@ -346,7 +369,8 @@ class Keyring:
         global _warned_plain
         sealer = self._sealer
         if sealer is None:
-            if not _warned_plain and not self._settings.production:
+            plain = not rows or any(r.sealed_by is None for r in rows)
+            if plain and not _warned_plain:
                 _warned_plain = True
                 _log.warning(
                     "signing keys are stored unencrypted: set "

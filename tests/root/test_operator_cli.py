@@ -308,6 +308,12 @@ def test_keys_rekey_and_new_kek(database: str) -> None:
     after = cli("audit", "verify", env={"HUB_KEY_ENCRYPTION_KEY": new})
     assert after.returncode == 0, after.stderr
     assert new not in done.stdout + done.stderr and old not in done.stderr
+    listed = cli("keys", "list", "--json", env={"HUB_KEY_ENCRYPTION_KEY": new})
+    keys = json.loads(listed.stdout)["keys"]
+    new_id = json.loads(done.stdout)["kek"]
+    assert [k["active"] for k in keys] == [True, False]
+    assert {k["sealed_by"] for k in keys} == {new_id}
+    assert "PRIVATE" not in listed.stdout and "BEGIN" not in listed.stdout
     stale = cli("audit", "verify", env={"HUB_KEY_ENCRYPTION_KEY": old})
     assert "does not hold" in _one_line(stale)
     assert generate_kek() != new  # fresh each time

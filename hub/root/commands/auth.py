@@ -192,6 +192,27 @@ def rotate_keys(
     _emit(out, human, as_json, note=human)
 
 
+@keys_app.command("list")
+def list_keys(as_json: JsonFlag = False) -> None:
+    """List the signing keys: which signs, which are still published, and
+    the KEK each is sealed under (never the keys themselves)."""
+
+    async def work(settings: Settings, maker: _Maker) -> dict[str, Any]:
+        keyring = await load_keyring(maker, settings, SystemClock())
+        return {"keys": await keyring.stored()}
+
+    out = _run(work, as_json=as_json)
+    lines = [
+        f"{k['kid']}  {k['alg']}  "
+        f"{'active' if k['active'] else 'published' if k['published'] else 'expired'}"
+        f"  created {k['created_at'][:19]}  "
+        f"{'sealed under KEK ' + k['sealed_by'] if k['sealed_by'] else 'NOT SEALED'}"
+        for k in out["keys"]
+    ]
+    lines.append(f"{len(out['keys'])} signing keys")
+    _emit(out, "\n".join(lines), as_json, note=lines[-1])
+
+
 @keys_app.command("rekey")
 def rekey_keys(
     as_json: JsonFlag = False,
