@@ -139,6 +139,10 @@ class Settings(BaseSettings):
                 "HUB_SUBJECT_JWKS_URL needs HUB_SUBJECT_ISSUER: the issuer whose "
                 "tokens the provider's keys verify"
             )
+        url = self.subject_jwks_url or ""
+        if self.production and url and not url.startswith("https://"):
+            # Keys fetched in the clear could be swapped on the way.
+            raise ValueError("HUB_SUBJECT_JWKS_URL must be https:// in production")
         return self
 
     @property

@@ -300,6 +300,12 @@ async def test_algorithms_and_key_headers_follow_the_allow_list(
 def test_a_jwks_url_needs_an_issuer_and_symmetric_algorithms_are_refused() -> None:
     with pytest.raises(ValueError, match="needs HUB_SUBJECT_ISSUER"):
         Settings(subject_jwks_url="https://login.example/jwks")
+    with pytest.raises(ValueError, match="must be https"):
+        Settings(
+            env="production",
+            subject_issuer=ISSUER,
+            subject_jwks_url="http://login.example/jwks",
+        )
     with pytest.raises(ValueError, match="HS256"):
         Settings(subject_algorithms="RS256,HS256")  # type: ignore[arg-type]
 

@@ -210,6 +210,21 @@ async def test_rekey_reseals_every_key_under_the_new_kek(
     assert (await actions(db_url)).count("keys.rekey") == 1
 
 
+async def test_development_without_a_kek_warns_once(
+    sqlite_url: str, clock: FrozenClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    import hub.auth.keys as keys_module
+
+    migrate(sqlite_url)
+    keys_module._warned_plain = False
+    with caplog.at_level("WARNING", logger="hub.auth.keys"):
+        for _ in range(2):
+            keyring, engine = await keyring_of(settings(sqlite_url), clock)
+            await engine.dispose()  # type: ignore[attr-defined]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "hub.auth.keys"]
+    assert len(warnings) == 1 and "stored unencrypted" in warnings[0]
+
+
 async def test_rekey_without_a_kek_is_refused(
     sqlite_url: str, clock: FrozenClock
 ) -> None:
