@@ -369,8 +369,8 @@ class Keyring:
         global _warned_plain
         sealer = self._sealer
         if sealer is None:
-            plain = not rows or any(r.sealed_by is None for r in rows)
-            if plain and not _warned_plain:
+            unsealed = not rows or any(r.sealed_by is None for r in rows)
+            if unsealed and not _warned_plain:
                 _warned_plain = True
                 _log.warning(
                     "signing keys are stored unencrypted: set "
