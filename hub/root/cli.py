@@ -15,7 +15,7 @@ from hub.root.commands.auth import clients_app
 from hub.root.commands.auth import register as register_auth
 from hub.root.commands.clients import register as register_clients
 from hub.root.commands.events import register as register_events
-from hub.root.commands.failures import run_main
+from hub.root.commands.failures import fail, run_main
 from hub.root.commands.generate import register as register_generate
 from hub.root.commands.importer import register as register_import
 from hub.root.commands.rights import register as register_rights
@@ -174,7 +174,7 @@ def audit_verify(
 
     settings = Settings()
     migrate(settings.database_url)
-    given = _read_checkpoint(checkpoint) if checkpoint is not None else None
+    given = _read_checkpoint(checkpoint, as_json) if checkpoint else None
 
     async def run() -> Any:
         engine = create_engine(settings.database_url)
@@ -215,7 +215,7 @@ def audit_verify(
         raise typer.Exit(1)
 
 
-def _read_checkpoint(path: Path) -> Any:
+def _read_checkpoint(path: Path, as_json: bool) -> Any:
     from hub.audit.checkpoints import Checkpoint
 
     try:
@@ -224,8 +224,7 @@ def _read_checkpoint(path: Path) -> Any:
             data = data["checkpoints"][-1]
         return Checkpoint.from_json(data)
     except (OSError, ValueError, IndexError, TypeError) as exc:
-        _err(f"error: {path} holds no checkpoint ({exc})")
-        raise typer.Exit(2) from None
+        fail("BAD_FILE", f"{path} holds no checkpoint ({exc})", as_json=as_json)
 
 
 @schema_app.command("export")

@@ -278,8 +278,12 @@ def test_a_missing_or_garbage_kek_file_is_one_line(
 def test_a_bad_checkpoint_file_is_one_line(database: str, tmp_path: Path) -> None:
     garbage = tmp_path / "checkpoint.json"
     garbage.write_text("{not json")
-    line = _one_line(cli("audit", "verify", "--checkpoint", str(garbage)))
-    assert "holds no checkpoint" in line
+    done = cli("audit", "verify", "--checkpoint", str(garbage), "--json")
+    line = _one_line(done)
+    assert line.startswith("error [BAD_FILE]: ") and "holds no checkpoint" in line
+    assert json.loads(done.stdout)["error"]["code"] == "BAD_FILE"
+    missing = cli("audit", "verify", "--checkpoint", str(tmp_path / "absent.json"))
+    assert "holds no checkpoint" in _one_line(missing)
 
 
 def test_production_refuses_to_serve_without_a_kek(database: str) -> None:
