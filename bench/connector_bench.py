@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
-import os
 import random
 import socket
 import statistics
@@ -118,7 +117,6 @@ async def main() -> None:
     settings = Settings(
         database_url=url,
         env="test",
-        key_dir=os.path.join(tmp, "keys"),
         connectors={name: conf for name in SOURCES},
     )
     hub = await build_hub(settings)

@@ -131,7 +131,6 @@ async def run(args: argparse.Namespace, receiver: str, stats_url: str) -> None:
     url = args.database_url or f"sqlite+aiosqlite:///{tmp}/hub.db"
     settings = Settings(
         database_url=url,
-        key_dir=f"{tmp}/keys",
         webhook_workers=args.workers,
         events_poll_seconds=0.2,
     )

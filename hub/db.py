@@ -129,6 +129,31 @@ def _alembic_config(url: str) -> Any:
     return cfg
 
 
+def migration_state(url: str) -> dict[str, Any]:
+    """``{"current", "head", "up_to_date"}``: the applied Alembic revision.
+
+    Reads only; ``current`` is ``None`` for a database never migrated.  Call
+    it outside an event loop (the command line).
+    """
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(_alembic_config(url)).get_current_head()
+
+    async def read() -> str | None:
+        engine = create_engine(url)
+        try:
+            async with engine.connect() as conn:
+                return await conn.run_sync(
+                    lambda sync: MigrationContext.configure(sync).get_current_revision()
+                )
+        finally:
+            await engine.dispose()
+
+    current = asyncio.run(read())
+    return {"current": current, "head": head, "up_to_date": current == head}
+
+
 def _upgrade(url: str, revision: str) -> None:
     from alembic import command
 

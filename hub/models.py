@@ -231,7 +231,10 @@ class SigningKey(Base):
 
     kid: Mapped[str] = mapped_column(String(64), primary_key=True)
     alg: Mapped[str] = mapped_column(String(8))
+    # The private key: PKCS#8 PEM when ``sealed_by`` is empty (development
+    # without a KEK), else sealed under the KEK of that id (hub.auth.sealing).
     private_pem: Mapped[str] = mapped_column(Text)
+    sealed_by: Mapped[str | None] = mapped_column(String(16))
     public_jwk: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime]
     # A retired key signs nothing new but stays published until its tokens

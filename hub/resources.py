@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from connectors.registry import ConnectorRegistry
 from hub.access.policy import AccessPolicy
+from hub.auth.idp import SubjectIdentityProvider
 from hub.auth.keys import Keyring
 from hub.backends.cache import Cache
 from hub.backends.factory import Backends, memory_backends
@@ -39,6 +40,8 @@ class Hub:
     connectors: ConnectorRegistry = field(default_factory=lambda: ConnectorRegistry(()))
     scenarios: ScenarioRegistry = field(default_factory=ScenarioRegistry)
     evaluation_model: EvaluationModel | None = None
+    #: Verifies enterprises' tokens from their identity provider, when set.
+    subject_idp: SubjectIdentityProvider | None = None
     #: Backend outages are logged once a minute, not per request.
     outages: OutageLog = field(default_factory=OutageLog)
     _closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)

@@ -6,10 +6,15 @@ from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["ConnectorSettings", "Settings", "get_settings"]
+
+# RFC 8725 §3.1: identity providers sign with asymmetric keys only.
+_ASYMMETRIC = frozenset(
+    {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"}
+)
 
 
 class ConnectorSettings(BaseSettings):
@@ -34,13 +39,27 @@ class Settings(BaseSettings):
     issuer: str = "xinyi-hub"
     audience: str = "xinyi-hub"
     token_ttl: int = Field(900, ge=30, le=86400)
-    # Where generated signing keys are persisted when none are configured.
-    key_dir: str = "./.hub-keys"
     signing_alg: Literal["ES256", "RS256"] = "ES256"
+    # Key-encryption keys sealing the signing keys at rest (hub.auth.sealing):
+    # comma-separated, URL-safe base64 of 32 bytes each, the first seals.
+    # Required in production; the file variant wins only when the variable
+    # itself is unset.
+    key_encryption_key: SecretStr | None = None
+    key_encryption_key_file: str | None = None
     # Trusted issuer of SUBJECT tokens (enterprise identity provider).  When
     # unset, the hub itself is the subject issuer (development and tests).
     subject_issuer: str | None = None
+    # The identity provider's JWK set: SUBJECT tokens it signs are verified
+    # with these keys (hub.auth.idp); needs ``subject_issuer``.
     subject_jwks_url: str | None = None
+    # Audience the provider's tokens must name (default: ``audience``).
+    subject_audience: str | None = None
+    # Algorithms accepted from the provider (asymmetric only).
+    subject_algorithms: Annotated[list[str], NoDecode] = ["RS256", "ES256"]
+    # The claim holding the enterprise's USCC.
+    subject_uscc_claim: str = "sub"
+    # How long a fetched JWK set is used before it is fetched again.
+    subject_jwks_ttl: float = Field(300.0, ge=1.0, le=86400.0)
     rate_limit_per_minute: int = 1200
     # Per client address, before any credential is checked: token requests
     # (each costs a deliberate scrypt verification; RFC 6749 §10.10) and
@@ -114,6 +133,30 @@ class Settings(BaseSettings):
             for item in value:
                 ip_network(str(item), strict=False)  # ValueError: not an address
         return value
+
+    @field_validator("subject_algorithms", mode="before")
+    @classmethod
+    def _algorithms(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list):
+            bad = sorted(set(map(str, value)) - _ASYMMETRIC)
+            if bad:
+                raise ValueError(f"not allowed for subject tokens: {', '.join(bad)}")
+        return value
+
+    @model_validator(mode="after")
+    def _subject_provider(self) -> Settings:
+        if self.subject_jwks_url and not self.subject_issuer:
+            raise ValueError(
+                "HUB_SUBJECT_JWKS_URL needs HUB_SUBJECT_ISSUER: the issuer whose "
+                "tokens the provider's keys verify"
+            )
+        url = self.subject_jwks_url or ""
+        if self.production and url and not url.startswith("https://"):
+            # Keys fetched in the clear could be swapped on the way.
+            raise ValueError("HUB_SUBJECT_JWKS_URL must be https:// in production")
+        return self
 
     @property
     def trusted_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:

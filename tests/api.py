@@ -236,9 +236,7 @@ class Api:
 async def make_api(
     db_url: str, clock: FrozenClock, tmp_path: Any, **settings: Any
 ) -> tuple[Api, Any]:
-    s = Settings(
-        database_url=db_url, key_dir=str(tmp_path / "keys"), env="test", **settings
-    )
+    s = Settings(database_url=db_url, env="test", **settings)
     hub = await build_hub(s, clock)
     app = create_app(s, hub=hub)
     http = httpx.AsyncClient(

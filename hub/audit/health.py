@@ -9,6 +9,8 @@ verify`` and the console's verify button run exactly this).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -16,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from hub.audit import repository as repo
 from hub.audit.chain import seal_pending
 from hub.audit.checkpoints import Checkpoint, latest_checkpoint, signed_by_hub
-from hub.audit.verify import ChainReport, verify_chain
+from hub.audit.verify import ChainReport, chain_length, verify_chain
 from hub.auth.keys import Keyring
 from hub.clock import Clock
 
@@ -43,15 +45,21 @@ async def chain_state(session: AsyncSession) -> ChainState:
     )
 
 
+Progress = Callable[[int], None]
+
+
 async def verify_now(
     maker: async_sessionmaker[AsyncSession],
     keys: Keyring,
     clock: Clock,
     *,
     anchor: Checkpoint | None = None,
+    since: int = 1,
+    watch: Callable[[int], AbstractContextManager[Progress | None]] | None = None,
 ) -> ChainReport:
-    """Seal pending events, then verify the chain up to ``anchor`` (default:
-    the latest checkpoint, whose signature must be this hub's)."""
+    """Seal pending events, then verify the chain from ``since`` up to
+    ``anchor`` (default: the latest checkpoint, whose signature must be this
+    hub's). ``watch(total)`` may give a callback told how far the walk got."""
     await seal_pending(maker)
     async with maker() as session:
         anchor = anchor or await latest_checkpoint(session)
@@ -63,4 +71,8 @@ async def verify_now(
                 f"checkpoint at seq {anchor.seq} is not signed by this hub",
                 anchor,
             )
-        return await verify_chain(session, anchor=anchor)
+        total = max(0, await chain_length(session) - since + 1)
+        with (watch or (lambda _total: nullcontext(None)))(total) as progress:
+            return await verify_chain(
+                session, anchor=anchor, since=since, progress=progress
+            )

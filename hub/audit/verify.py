@@ -3,9 +3,10 @@ against a signed checkpoint."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.canonical import GENESIS
@@ -13,7 +14,7 @@ from hub.audit.chain import digest
 from hub.audit.checkpoints import Checkpoint
 from hub.models import AuditEvent
 
-__all__ = ["ChainReport", "verify_chain"]
+__all__ = ["ChainReport", "chain_length", "verify_chain"]
 
 
 @dataclass(frozen=True)
@@ -30,25 +31,54 @@ class ChainReport:
             "ok": self.ok,
             "events": self.events,
             "first_broken": self.first_broken,
+            "reason": self.reason,
             "checkpoint": None
             if anchor is None
             else {"seq": anchor.seq, "at": anchor.at},
         }
 
 
+async def chain_length(session: AsyncSession) -> int:
+    """The ``seq`` of the newest sealed event (0 for an empty chain)."""
+    return int(await session.scalar(select(func.max(AuditEvent.seq))) or 0)
+
+
 async def verify_chain(
-    session: AsyncSession, batch: int = 5000, *, anchor: Checkpoint | None = None
+    session: AsyncSession,
+    batch: int = 5000,
+    *,
+    anchor: Checkpoint | None = None,
+    since: int = 1,
+    progress: Callable[[int], None] | None = None,
 ) -> ChainReport:
     """Walk events in chain order; each must link to its predecessor and re-hash.
 
     With ``anchor`` (a checkpoint whose signature the caller checked) the
     event at its ``seq`` must carry its ``hash``, and the chain must reach
     it: a chain that ends earlier lost its newest events.
+
+    ``since`` starts the walk at that ``seq``, trusting the stored hash of
+    the event before it (an operator who verified up to there before).
+    ``progress`` is called with the number of events checked so far.
     """
     prev, count, last_seq = GENESIS, 0, 0
 
     def broken(event: str | None, reason: str) -> ChainReport:
         return ChainReport(False, count, event, reason, anchor)
+
+    if since > 1:
+        before = await session.scalar(
+            select(AuditEvent).where(AuditEvent.seq == since - 1)
+        )
+        if before is None:
+            return broken(None, f"there is no event at seq {since - 1} to start from")
+        prev, last_seq = before.hash, since - 1
+        if anchor is not None and anchor.seq < since:
+            pinned = await session.scalar(
+                select(AuditEvent.hash).where(AuditEvent.seq == anchor.seq)
+            )
+            if pinned != anchor.hash:
+                return broken(None, f"seq {anchor.seq} differs from the checkpoint")
 
     while True:
         rows = (
@@ -74,6 +104,8 @@ async def verify_chain(
                 return broken(ev.id, f"differs from the checkpoint of {anchor.at}")
             prev, last_seq = ev.hash, ev.seq or last_seq
         session.expunge_all()
+        if progress is not None:
+            progress(count)
     if anchor is not None and last_seq < anchor.seq:
         return broken(
             None,

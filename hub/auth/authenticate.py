@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.auth.idp import token_issuer
 from hub.auth.principal import Principal
 from hub.auth.status import client_status
 from hub.auth.tokens import token_secret_version, verify_access_token
@@ -88,9 +89,17 @@ async def principal_from_request(
     Raises ``HubError(UNAUTHENTICATED)`` for a malformed header, a token that
     fails verification, or a client that is unknown, suspended or of another
     kind than its token says.  Pass ``session`` to reuse the request's.
+
+    A token issued by the enterprises' identity provider (``iss`` equal to
+    ``HUB_SUBJECT_ISSUER`` while ``HUB_SUBJECT_JWKS_URL`` is set) is verified
+    with the provider's keys (:mod:`hub.auth.idp`).
     """
     token = bearer_token(authorization_header)
     if token is None:
         return None
-    claims = await verify_access_token(hub.keys, hub.settings, hub.clock, token)
+    idp = hub.subject_idp
+    if idp is not None and token_issuer(token) == idp.issuer:
+        claims = await idp.verify(token)
+    else:
+        claims = await verify_access_token(hub.keys, hub.settings, hub.clock, token)
     return await principal_from_claims(claims, hub, session=session)

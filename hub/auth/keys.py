@@ -14,6 +14,10 @@ the set from the database at most once every ``RELOAD_INTERVAL`` seconds, so a
 key another worker just created is found while a flood of made-up kids cannot
 turn into a flood of queries.  Both intervals are measured on the injected
 clock.
+
+At rest the private halves are sealed under the key-encryption key
+(:mod:`hub.auth.sealing`); the first start with a KEK seals keys stored in
+plain PEM, and :meth:`Keyring.rekey` re-seals them under a new KEK.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import asyncio
 import base64
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,7 +38,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.audit.changes import record_change
 from hub.auth import keystore
-from hub.auth.principal import Principal
+from hub.auth.principal import SYSTEM, Principal
+from hub.auth.sealing import KeyEncryptionError, KeySealer, sealer_from_settings
 from hub.clock import Clock
 from hub.db import session_scope
 from hub.models import SigningKey
@@ -43,6 +49,7 @@ __all__ = [
     "ALLOWED_ALGORITHMS",
     "KeyPair",
     "Keyring",
+    "RekeyReport",
     "MAX_TOKEN_TTL",
     "RELOAD_INTERVAL",
     "STALE_AFTER",
@@ -58,6 +65,9 @@ ALLOWED_ALGORITHMS: frozenset[str] = frozenset({"ES256", "RS256"})
 MAX_TOKEN_TTL = 86400
 RELOAD_INTERVAL = 5.0
 STALE_AFTER = 60.0
+
+_log = logging.getLogger(__name__)
+_warned_plain = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +113,7 @@ def _public_jwk(alg: str, public_key: Any) -> dict[str, Any]:
     return jwk
 
 
-def _generate(alg: str, now: datetime) -> SigningKey:
+def _generate(alg: str, now: datetime, sealer: KeySealer | None) -> SigningKey:
     if alg not in ALLOWED_ALGORITHMS:
         raise ValueError(f"unsupported signing algorithm {alg!r}")
     private: Any
@@ -120,7 +130,8 @@ def _generate(alg: str, now: datetime) -> SigningKey:
     return SigningKey(
         kid=jwk["kid"],
         alg=alg,
-        private_pem=pem,
+        private_pem=pem if sealer is None else sealer.seal(jwk["kid"], pem),
+        sealed_by=None if sealer is None else sealer.current_id,
         public_jwk=jwk,
         created_at=now,
         retired_at=None,
@@ -128,10 +139,22 @@ def _generate(alg: str, now: datetime) -> SigningKey:
     )
 
 
-def _to_pair(row: SigningKey) -> KeyPair | None:
+def _private_pem(row: SigningKey, sealer: KeySealer | None) -> str:
+    if row.sealed_by is None:
+        return row.private_pem
+    if sealer is None:
+        raise KeyEncryptionError(
+            f"signing key {row.kid} is sealed under KEK {row.sealed_by}; set "
+            "HUB_KEY_ENCRYPTION_KEY (or HUB_KEY_ENCRYPTION_KEY_FILE) to open it"
+        )
+    return sealer.open(row.kid, row.sealed_by, row.private_pem)
+
+
+def _to_pair(row: SigningKey, sealer: KeySealer | None) -> KeyPair | None:
     if row.alg not in ALLOWED_ALGORITHMS:
         return None
-    private = serialization.load_pem_private_key(row.private_pem.encode(), None)
+    pem = _private_pem(row, sealer)
+    private = serialization.load_pem_private_key(pem.encode(), None)
     return KeyPair(
         kid=row.kid,
         alg=row.alg,
@@ -144,8 +167,21 @@ def _to_pair(row: SigningKey) -> KeyPair | None:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class RekeyReport:
+    """What ``rekey`` did: keys re-sealed under KEK ``kek``, of ``total``."""
+
+    kek: str
+    resealed: int
+    total: int
+
+
 class Keyring:
-    """The fixed key set of this hub; see the module docstring."""
+    """The fixed key set of this hub; see the module docstring.
+
+    Raises :class:`~hub.auth.sealing.KeyEncryptionError` when built in
+    production without a key-encryption key.
+    """
 
     def __init__(
         self,
@@ -156,6 +192,7 @@ class Keyring:
         self._sessionmaker = sessionmaker
         self._settings = settings
         self._clock = clock
+        self._sealer = sealer_from_settings(settings)
         self._keys: dict[str, KeyPair] = {}
         self._active: KeyPair | None = None
         self._loaded_at = float("-inf")
@@ -215,7 +252,7 @@ class Keyring:
         now = self._clock.now()
         keys: dict[str, KeyPair] = {}
         for row in rows:
-            pair = _to_pair(row)
+            pair = _to_pair(row, self._sealer)
             if pair is not None and pair.published_at(now):
                 keys[pair.kid] = pair
         signing = [
@@ -233,7 +270,9 @@ class Keyring:
         async with self._lock:
             async with session_scope(self._sessionmaker) as session:
                 await keystore.lock_keyring(session)
-                self._install(await keystore.list_keys(session))
+                rows = await keystore.list_keys(session)
+                await self._seal_plain(session, rows)
+                self._install(rows)
                 if self._active is not None:
                     return
                 await self._rotate_in(session)
@@ -266,12 +305,101 @@ class Keyring:
             self._install(rows)
             return self.active
 
+    async def stored(self) -> list[dict[str, Any]]:
+        """Every stored key, newest first: public facts and its KEK id only."""
+        async with session_scope(self._sessionmaker) as session:
+            rows = await keystore.list_keys(session)
+        now = self._clock.now()
+
+        def at(value: datetime | None) -> str | None:
+            return None if value is None else value.isoformat()
+
+        return [
+            {
+                "kid": r.kid,
+                "alg": r.alg,
+                "active": self._active is not None and r.kid == self._active.kid,
+                "created_at": at(r.created_at),
+                "retired_at": at(r.retired_at),
+                "publish_until": at(r.publish_until),
+                "published": r.publish_until is None or now < r.publish_until,
+                "sealed_by": r.sealed_by,
+            }
+            for r in reversed(rows)
+        ]
+
+    async def rekey(self, *, actor: Principal) -> RekeyReport:
+        """Re-seal every stored key under the current (first) KEK.
+
+        Run after putting a new KEK first in ``HUB_KEY_ENCRYPTION_KEY`` (the
+        old one after it); once it reports, the old KEK can be dropped.
+        """
+        sealer = self._sealer
+        if sealer is None:
+            raise KeyEncryptionError(
+                "rekey needs a key-encryption key: set HUB_KEY_ENCRYPTION_KEY "
+                "(or HUB_KEY_ENCRYPTION_KEY_FILE), the new KEK first"
+            )
+        async with self._lock:
+            async with session_scope(self._sessionmaker) as session:
+                await keystore.lock_keyring(session)
+                rows = await keystore.list_keys(session)
+                stale = [r for r in rows if r.sealed_by != sealer.current_id]
+                for row in stale:
+                    pem = _private_pem(row, sealer)
+                    row.private_pem = sealer.seal(row.kid, pem)
+                    row.sealed_by = sealer.current_id
+                await session.flush()
+                await record_change(
+                    session,
+                    actor=actor,
+                    action="keys.rekey",
+                    outcome="ok",
+                    at=self._clock.now(),
+                    detail={
+                        "kek": sealer.current_id,
+                        "resealed": [r.kid for r in stale],
+                    },
+                )
+            self._install(rows)
+        return RekeyReport(sealer.current_id, len(stale), len(rows))
+
+    async def _seal_plain(self, session: AsyncSession, rows: Any) -> None:
+        """Seal keys still stored in plain PEM (first start with a KEK)."""
+        global _warned_plain
+        sealer = self._sealer
+        if sealer is None:
+            unsealed = not rows or any(r.sealed_by is None for r in rows)
+            if unsealed and not _warned_plain:
+                _warned_plain = True
+                _log.warning(
+                    "signing keys are stored unencrypted: set "
+                    "HUB_KEY_ENCRYPTION_KEY (make one with 'xinyi-hub keys "
+                    "new-kek'); production refuses to start without it"
+                )
+            return
+        plain = [r for r in rows if r.sealed_by is None]
+        if not plain:
+            return
+        for row in plain:
+            row.private_pem = sealer.seal(row.kid, row.private_pem)
+            row.sealed_by = sealer.current_id
+        await session.flush()
+        await record_change(
+            session,
+            actor=SYSTEM,
+            action="keys.seal",
+            outcome="ok",
+            at=self._clock.now(),
+            detail={"kek": sealer.current_id, "sealed": [r.kid for r in plain]},
+        )
+
     async def _rotate_in(self, session: AsyncSession) -> SigningKey:
         now = self._clock.now()
         await keystore.retire_current(
             session, at=now, publish_until=now + retention(self._settings)
         )
-        row = _generate(self._settings.signing_alg, now)
+        row = _generate(self._settings.signing_alg, now, self._sealer)
         await keystore.add_key(session, row)
         return row
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hub.access.policy import default_policy
+from hub.auth.idp import SubjectIdentityProvider
 from hub.auth.keys import load_keyring
 from hub.backends.factory import make_backends
 from hub.clock import Clock, SystemClock
@@ -50,6 +51,9 @@ async def build_hub(
         connectors=connectors,
         scenarios=ScenarioRegistry.from_entry_points(),
     )
+    if settings.subject_jwks_url:
+        hub.subject_idp = SubjectIdentityProvider(settings, clock)
+        hub._closers.append(hub.subject_idp.aclose)
     hub._closers.append(connectors.aclose)
     hub._closers.append(backends.aclose)
     return hub

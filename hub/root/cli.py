@@ -11,8 +11,11 @@ from typing import Any
 import typer
 
 from hub.db import create_engine, make_sessionmaker, masked_url, migrate
+from hub.root.commands.auth import clients_app
 from hub.root.commands.auth import register as register_auth
+from hub.root.commands.clients import register as register_clients
 from hub.root.commands.events import register as register_events
+from hub.root.commands.failures import fail, run_main
 from hub.root.commands.generate import register as register_generate
 from hub.root.commands.importer import register as register_import
 from hub.root.commands.portal import register as register_portal
@@ -35,6 +38,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
 app.add_typer(schema_app, name="schema")
 register_auth(app)
+register_clients(clients_app)
 register_import(app)
 register_generate(app)
 register_sandbox(app)
@@ -45,6 +49,27 @@ register_portal(app)
 
 def _err(text: str) -> None:
     typer.echo(text, err=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"xinyi-hub {version('xinyi-hub')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        callback=_version,
+        is_eager=True,
+        help="Print 'xinyi-hub <version>' and exit.",
+    ),
+) -> None:
+    """Integration hub of a 信易+ credit-incentive programme."""
 
 
 @app.command()
@@ -58,7 +83,11 @@ def serve(
     """Run the API (uvicorn); creates or migrates the database first."""
     import uvicorn
 
+    from hub.auth.sealing import sealer_from_settings
+
     settings = Settings()
+    # Production without a key-encryption key stops here, in one line.
+    sealer_from_settings(settings)
     if workers > 1 and not settings.redis_url:
         _err(
             "error: more than one worker needs HUB_REDIS_URL (shared cache and limits)"
@@ -81,16 +110,51 @@ def serve(
 
 
 @db_app.command("upgrade")
-def db_upgrade() -> None:
+def db_upgrade(
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
     """Apply migrations (Alembic) to HUB_DATABASE_URL."""
+    from hub.db import migration_state
+
     settings = Settings()
     migrate(settings.database_url)
-    _err(f"database at {masked_url(settings.database_url)} is up to date")
+    url = masked_url(settings.database_url)
+    if as_json:
+        typer.echo(
+            json.dumps({"database": url, **migration_state(settings.database_url)})
+        )
+    _err(f"database at {url} is up to date")
+
+
+@db_app.command("current")
+def db_current(
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Print the applied Alembic revision (and whether it is the newest)."""
+    from hub.db import migration_state
+
+    settings = Settings()
+    state = migration_state(settings.database_url)
+    url = masked_url(settings.database_url)
+    if as_json:
+        typer.echo(json.dumps({"database": url, **state}))
+        return
+    typer.echo(state["current"] or "none")
+    behind = "up to date" if state["up_to_date"] else f"newest is {state['head']}"
+    _err(f"database at {url}: revision {state['current'] or 'none'} ({behind})")
 
 
 @audit_app.command("verify")
 def audit_verify(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    since: int = typer.Option(
+        1,
+        "--since",
+        min=1,
+        metavar="SEQ",
+        help="Start at this seq, trusting the stored hash before it (a chain "
+        "verified up to there before).",
+    ),
     checkpoint: Path | None = typer.Option(
         None,
         "--checkpoint",
@@ -106,10 +170,11 @@ def audit_verify(
     from hub.audit.health import verify_now
     from hub.auth.keys import load_keyring
     from hub.clock import SystemClock
+    from hub.root.commands.progress import counting_bar
 
     settings = Settings()
     migrate(settings.database_url)
-    given = _read_checkpoint(checkpoint) if checkpoint is not None else None
+    given = _read_checkpoint(checkpoint, as_json) if checkpoint else None
 
     async def run() -> Any:
         engine = create_engine(settings.database_url)
@@ -117,7 +182,14 @@ def audit_verify(
             maker = make_sessionmaker(engine)
             clock = SystemClock()
             keys = await load_keyring(maker, settings, clock)
-            return await verify_now(maker, keys, clock, anchor=given)
+            return await verify_now(
+                maker,
+                keys,
+                clock,
+                anchor=given,
+                since=since,
+                watch=lambda total: counting_bar("verifying the audit chain", total),
+            )
         finally:
             await engine.dispose()
 
@@ -126,15 +198,16 @@ def audit_verify(
         typer.echo(json.dumps(report.as_json()))
     anchor = report.checkpoint
     anchored = f", reaching the checkpoint of {anchor.at}" if anchor else ""
+    start = f" from seq {since}" if since > 1 else ""
     if report.ok:
-        _err(f"audit chain intact: {report.events} events{anchored}")
+        _err(f"audit chain intact: {report.events} events{start}{anchored}")
     else:
         where = report.first_broken or "its end"
         _err(f"audit chain BROKEN at {where}: {report.reason}")
         raise typer.Exit(1)
 
 
-def _read_checkpoint(path: Path) -> Any:
+def _read_checkpoint(path: Path, as_json: bool) -> Any:
     from hub.audit.checkpoints import Checkpoint
 
     try:
@@ -143,8 +216,7 @@ def _read_checkpoint(path: Path) -> Any:
             data = data["checkpoints"][-1]
         return Checkpoint.from_json(data)
     except (OSError, ValueError, IndexError, TypeError) as exc:
-        _err(f"error: {path} holds no checkpoint ({exc})")
-        raise typer.Exit(2) from None
+        fail("BAD_FILE", f"{path} holds no checkpoint ({exc})", as_json=as_json)
 
 
 @schema_app.command("export")
@@ -224,7 +296,8 @@ def demo(
 
 
 def main() -> None:
-    app()
+    # Unreachable databases, bad files and settings: one line, exit 2.
+    run_main(app)
 
 
 if __name__ == "__main__":

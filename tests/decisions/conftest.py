@@ -22,7 +22,7 @@ async def hub(
     sessionmaker: async_sessionmaker[AsyncSession],
     tmp_path,  # type: ignore[no-untyped-def]
 ) -> Hub:
-    settings = Settings(database_url=db_url, env="test", key_dir=str(tmp_path / "k"))
+    settings = Settings(database_url=db_url, env="test")
     return Hub(
         settings=settings,
         clock=clock,

@@ -120,12 +120,11 @@ async def _until(check: Any, what: str, timeout: float = 60) -> None:
 async def test_killed_dispatcher_resumes_without_loss(
     db_url: str, tmp_path: Path, receiver: Receiver
 ) -> None:
-    settings = Settings(database_url=db_url, key_dir=str(tmp_path / "keys"))
+    settings = Settings(database_url=db_url)
     hub = await build_hub(settings)
     env = {
         **os.environ,
         "HUB_DATABASE_URL": db_url,
-        "HUB_KEY_DIR": str(tmp_path / "keys"),
         "HUB_ENV": "development",
         "HUB_WEBHOOK_TIMEOUT": "30",
         "HUB_WEBHOOK_CLAIM_SECONDS": "2",

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from hub.auth.sealing import generate_kek
 from hub.clock import FrozenClock
 from hub.errors import HubError
 from hub.events.delivery import Attempt, send
@@ -72,7 +73,9 @@ async def production_api(
     from hub.root.app import create_app
 
     migrate(sqlite_url)
-    s = Settings(database_url=sqlite_url, key_dir=str(tmp_path / "k"), env="production")
+    s = Settings(
+        database_url=sqlite_url, key_encryption_key=generate_kek(), env="production"
+    )
     hub = await build_hub(s, clock)
     http = httpx.AsyncClient(
         transport=httpx.ASGITransport(app=create_app(s, hub=hub)),
@@ -139,7 +142,7 @@ async def test_a_production_dispatcher_refuses_a_development_registration(
         await dev.hub.aclose()
     # when a production worker delivers it
     s = Settings(
-        database_url=sqlite_url, key_dir=str(tmp_path / "keys"), env="production"
+        database_url=sqlite_url, key_encryption_key=generate_kek(), env="production"
     )
     prod = await build_hub(s, clock)
     try:

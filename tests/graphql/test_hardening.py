@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from hub.auth.sealing import generate_kek
 from hub.enums import PrincipalKind
 from tests.api import Api, make_api
 
@@ -149,7 +150,7 @@ async def test_production_hides_introspection_and_suggestions(
         from hub.settings import Settings
 
         prod = Settings(
-            database_url=sqlite_url, env="production", key_dir=str(tmp_path / "k")
+            database_url=sqlite_url, env="production", key_encryption_key=generate_kek()
         )
         import httpx
 

@@ -35,7 +35,6 @@ async def _reads(api: Api, n: int) -> None:
 async def _verify(monkeypatch: pytest.MonkeyPatch, api: Api, *extra: str) -> Any:
     """``xinyi-hub audit verify --json`` (in a thread: it runs its own loop)."""
     monkeypatch.setenv("HUB_DATABASE_URL", api.hub.settings.database_url)
-    monkeypatch.setenv("HUB_KEY_DIR", api.hub.settings.key_dir)
     args = ["audit", "verify", "--json", *extra]
     result = await asyncio.to_thread(CliRunner().invoke, cli, args)
     return result.exit_code, json.loads(result.stdout)

@@ -24,7 +24,6 @@ PASSWORD = "s3cret-Pw-41"
 
 @pytest.fixture
 def env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> pytest.MonkeyPatch:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("HUB_KEY_DIR", str(tmp_path / "keys"))
     monkeypatch.delenv("HUB_REDIS_URL", raising=False)
     return monkeypatch
 

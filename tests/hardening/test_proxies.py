@@ -97,7 +97,6 @@ def test_served_by_uvicorn_loopback_headers_are_not_believed(tmp_path: Path) -> 
     env = {
         **os.environ,
         "HUB_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/hub.db",
-        "HUB_KEY_DIR": str(tmp_path / "keys"),
         "HUB_TOKEN_RATE_LIMIT_PER_MINUTE": "2",
         "HUB_ENV": "test",
     }

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from hub.auth.sealing import generate_kek
 from hub.enums import PrincipalKind
 from hub.root.app import create_app
 from hub.settings import Settings
@@ -47,7 +48,7 @@ async def production(sqlite_api: Api, tmp_path: Any) -> AsyncIterator[Any]:
     prod = Settings(
         database_url=sqlite_api.hub.settings.database_url,
         env="production",
-        key_dir=str(tmp_path / "prod-keys"),
+        key_encryption_key=generate_kek(),
     )
     yield create_app(prod, hub=sqlite_api.hub)
 

@@ -359,7 +359,6 @@ def test_cli_json_today_and_idempotent(sqlite_url: str, tmp_path, monkeypatch) -
     migrate(sqlite_url)
     asyncio.run(_seed(sqlite_url))
     monkeypatch.setenv("HUB_DATABASE_URL", sqlite_url)
-    monkeypatch.setenv("HUB_KEY_DIR", str(tmp_path / "keys"))
     app = typer.Typer()
     app.callback()(lambda: None)
     register(app)

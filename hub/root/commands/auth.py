@@ -1,4 +1,4 @@
-"""Command line: ``clients create``, ``token subject``, ``keys rotate``.
+"""Command line: ``clients create``, ``token subject``, ``keys rotate|rekey|new-kek``.
 
 Each command migrates the database first and builds only what it needs from
 ``Settings()``.  With ``--json`` exactly one JSON object goes to stdout
@@ -25,10 +25,11 @@ from hub.clock import SystemClock
 from hub.db import create_engine, make_sessionmaker, migrate, session_scope
 from hub.enums import PrincipalKind
 from hub.errors import HubError
+from hub.root.commands.failures import describe, fail
 from hub.settings import Settings
 from hub.uscc import check_uscc
 
-__all__ = ["OPERATOR", "register"]
+__all__ = ["OPERATOR", "clients_app", "register", "run_command", "emit"]
 
 # Actor of command-line administration in the audit trail.
 OPERATOR = Principal(id="operator", kind=PrincipalKind.ADMIN, name="command line")
@@ -58,19 +59,27 @@ async def _database(settings: Settings) -> AsyncIterator[_Maker]:
         await engine.dispose()
 
 
-def _run(work: Callable[[Settings, _Maker], Awaitable[T]]) -> T:
-    settings = Settings()
-    migrate(settings.database_url)
+def _run(
+    work: Callable[[Settings, _Maker], Awaitable[T]], *, as_json: bool = False
+) -> T:
+    """Migrate, run ``work`` on a fresh engine; expected failures: one line."""
 
-    async def main() -> T:
+    async def main(settings: Settings) -> T:
         async with _database(settings) as maker:
             return await work(settings, maker)
 
     try:
-        return asyncio.run(main())
-    except HubError as exc:
-        typer.echo(f"error [{exc.code}]: {exc.message}", err=True)
-        raise typer.Exit(2) from None
+        settings = Settings()
+        migrate(settings.database_url)
+        return asyncio.run(main(settings))
+    except Exception as exc:
+        described = describe(exc)
+        if described is None:
+            raise
+        fail(*described, as_json=as_json)
+
+
+run_command = _run
 
 
 def _emit(payload: dict[str, Any], human: str, as_json: bool, *, note: str) -> None:
@@ -82,6 +91,9 @@ def _emit(payload: dict[str, Any], human: str, as_json: bool, *, note: str) -> N
         typer.echo(note, err=True)
     else:
         typer.echo(human)
+
+
+emit = _emit
 
 
 @clients_app.command("create")
@@ -105,7 +117,7 @@ def create_client(
             "name": creds.client.name,
         }
 
-    out = _run(work)
+    out = _run(work, as_json=as_json)
     human = (
         f"Created {out['kind']} client {out['name']!r} (id {out['id']}).\n"
         f"client_id:     {out['client_id']}\n"
@@ -153,7 +165,7 @@ def subject_token(
         )
         return {"access_token": token, "expires_in": expires_in}
 
-    out = _run(work)
+    out = _run(work, as_json=as_json)
     note = f"SUBJECT token for {uscc}, valid {out['expires_in']} s (on stdout)."
     _emit(out, out["access_token"], as_json, note=note)
 
@@ -175,6 +187,66 @@ def rotate_keys(
             "published": len(keyring.jwks()["keys"]),
         }
 
-    out = _run(work)
+    out = _run(work, as_json=as_json)
     human = f"New signing key {out['kid']} ({out['alg']})."
     _emit(out, human, as_json, note=human)
+
+
+@keys_app.command("list")
+def list_keys(as_json: JsonFlag = False) -> None:
+    """List the signing keys: which signs, which are still published, and
+    the KEK each is sealed under (never the keys themselves)."""
+
+    async def work(settings: Settings, maker: _Maker) -> dict[str, Any]:
+        keyring = await load_keyring(maker, settings, SystemClock())
+        return {"keys": await keyring.stored()}
+
+    out = _run(work, as_json=as_json)
+    lines = [
+        f"{k['kid']}  {k['alg']}  "
+        f"{'active' if k['active'] else 'published' if k['published'] else 'expired'}"
+        f"  created {k['created_at'][:19]}  "
+        f"{'sealed under KEK ' + k['sealed_by'] if k['sealed_by'] else 'NOT SEALED'}"
+        for k in out["keys"]
+    ]
+    lines.append(f"{len(out['keys'])} signing keys")
+    _emit(out, "\n".join(lines), as_json, note=lines[-1])
+
+
+@keys_app.command("rekey")
+def rekey_keys(
+    as_json: JsonFlag = False,
+) -> None:
+    """Re-seal every signing key under the first KEK of HUB_KEY_ENCRYPTION_KEY.
+
+    Put the new KEK first and the old one after it, run this, then drop the
+    old KEK.  Running workers keep their keys in memory; restart them with
+    the new setting at leisure.
+    """
+
+    async def work(settings: Settings, maker: _Maker) -> dict[str, Any]:
+        keyring = await load_keyring(maker, settings, SystemClock())
+        report = await keyring.rekey(actor=OPERATOR)
+        return {"kek": report.kek, "resealed": report.resealed, "keys": report.total}
+
+    out = _run(work, as_json=as_json)
+    human = (
+        f"{out['resealed']} of {out['keys']} signing keys re-sealed; all are now "
+        f"sealed under KEK {out['kek']}."
+    )
+    _emit(out, human, as_json, note=human)
+
+
+@keys_app.command("new-kek")
+def new_kek() -> None:
+    """Print a new key-encryption key (32 random bytes, URL-safe base64).
+
+    Store it where the service reads HUB_KEY_ENCRYPTION_KEY(_FILE) and, apart
+    from the database backups, in the place you keep such secrets.
+    """
+    from hub.auth.sealing import KeySealer, generate_kek
+
+    kek = generate_kek()
+    typer.echo(kek)
+    name = KeySealer.parse(kek).current_id
+    typer.echo(f"KEK id {name} (the id stored with the keys it seals)", err=True)
