@@ -91,6 +91,16 @@ class Settings(BaseSettings):
     # (contract v2); CONSENT_EXPIRING reminders go out this many days ahead.
     consent_request_ttl_days: int = Field(7, ge=1, le=90)
     consent_expiry_notice_days: int = Field(14, ge=1, le=90)
+    # Logs (hub.logs): readable console lines, or one JSON object per line.
+    log_format: Literal["console", "json"] = "console"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Prometheus: /metrics on its own port (then not on the API's), and/or
+    # only for scrapers sending "Authorization: Bearer <token>" (hub.metrics).
+    metrics_port: int | None = Field(None, ge=1, le=65535)
+    metrics_token: str | None = None
+    # OpenTelemetry traces (hub.tracing; needs `pip install xinyi-hub[otel]`).
+    # The standard OTEL_* variables (an exporter endpoint) switch it on too.
+    otel_enabled: bool = False
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

@@ -36,6 +36,7 @@ from hub.importer.rows import (
     future_dated,
     parse_row,
 )
+from hub.metrics import IMPORT_JOBS, IMPORT_ROWS
 
 __all__ = [
     "BATCH_SIZE",
@@ -153,16 +154,27 @@ async def import_raw(
 ) -> ImportSummary:
     """Load decoded rows batch by batch; quarantine the ones that fail."""
     summary = ImportSummary()
-    for raws in _batches(rows, batch_size):
-        now, today = clock.now(), clock.today()
-        items = [parse(r, row_type, today) for r in raws]
-        async with session_scope(sessionmaker) as session:
-            await load_batch(session, items, now, today)
-            await repo.quarantine(session, _quarantine_rows(source_file, items, now))
-        for p in items:
-            summary.count(p)
-        if progress is not None:
-            progress(raws[-1].position)
+    try:
+        for raws in _batches(rows, batch_size):
+            now, today = clock.now(), clock.today()
+            items = [parse(r, row_type, today) for r in raws]
+            async with session_scope(sessionmaker) as session:
+                await load_batch(session, items, now, today)
+                await repo.quarantine(
+                    session, _quarantine_rows(source_file, items, now)
+                )
+            before = summary.as_json()
+            for p in items:
+                summary.count(p)
+            for outcome, n in summary.as_json().items():
+                if n > before[outcome]:
+                    IMPORT_ROWS.labels(outcome).inc(n - before[outcome])
+            if progress is not None:
+                progress(raws[-1].position)
+    except BaseException:
+        IMPORT_JOBS.labels("failed").inc()
+        raise
+    IMPORT_JOBS.labels("quarantined" if summary.quarantined else "clean").inc()
     return summary
 
 
