@@ -158,11 +158,12 @@ def create_app(
     )
     if hub is not None:
         app.state.hub = hub
-    if tracing_on(settings):
-        instrument(app, hub.engine if hub is not None else None)
     # Outermost: every layer below sees the client's address as decided from
     # HUB_TRUSTED_PROXIES (hub.forwarded).
-    return ForwardedFor(
+    served = ForwardedFor(
         RequestLog(MetricsMiddleware(BodyLimit(app, settings.max_body_bytes))),
         settings.trusted_networks,
     )
+    if tracing_on(settings):
+        return instrument(served, hub.engine if hub is not None else None)
+    return served
