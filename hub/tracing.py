@@ -18,7 +18,13 @@ from typing import Any
 
 from hub.settings import Settings
 
-__all__ = ["instrument", "setup_tracing", "trace_ids", "tracing_on"]
+__all__ = [
+    "instrument",
+    "setup_tracing",
+    "trace_ids",
+    "tracing_on",
+    "uninstrument",
+]
 
 log = logging.getLogger("hub.tracing")
 
@@ -110,6 +116,24 @@ def instrument_engine(engine: Any) -> None:
     if instrumentor.is_instrumented_by_opentelemetry:
         instrumentor.uninstrument()
     instrumentor.instrument(engine=engine.sync_engine, skip_dep_check=True)
+
+
+def uninstrument() -> None:
+    """Undo the process-wide instrumentation (httpx, Redis, SQLAlchemy)."""
+    if "provider" not in _state:
+        return
+    from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+    from opentelemetry.instrumentation.redis import RedisInstrumentor
+    from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+
+    for instrumentor in (
+        HTTPXClientInstrumentor(),
+        RedisInstrumentor(),
+        SQLAlchemyInstrumentor(),
+    ):
+        if instrumentor.is_instrumented_by_opentelemetry:
+            instrumentor.uninstrument()
+    _state.pop("clients", None)
 
 
 def trace_ids(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:

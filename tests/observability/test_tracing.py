@@ -16,7 +16,7 @@ from hub.enums import PrincipalKind
 from hub.logs import configure_logging
 from hub.root.app import create_app
 from hub.settings import Settings
-from hub.tracing import setup_tracing, tracing_on
+from hub.tracing import setup_tracing, tracing_on, uninstrument
 from tests.api import Api
 from tests.servers import unavailable
 
@@ -37,8 +37,8 @@ def spans() -> Iterator[Any]:
     exporter = InMemorySpanExporter()
     setup_tracing(exporter)
     yield exporter
+    uninstrument()  # the rest of the session runs untraced
     exporter.clear()
-    exporter.shutdown()
 
 
 def test_switched_on_by_setting_or_standard_variables(
