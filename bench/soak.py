@@ -585,19 +585,13 @@ async def soak(args: argparse.Namespace) -> int:
         server.wait(60)
         server = None
         async with hub.sessionmaker() as s:
-            written = (
-                set(
-                    (
-                        await s.scalars(
-                            select(AuditEvent.id).where(
-                                AuditEvent.id.in_(list(load.audit_ids))
-                            )
-                        )
-                    ).all()
+            written: set[str] = set()
+            ids = sorted(load.audit_ids)
+            for k in range(0, len(ids), 5000):  # bounded IN lists
+                found = await s.scalars(
+                    select(AuditEvent.id).where(AuditEvent.id.in_(ids[k : k + 5000]))
                 )
-                if load.audit_ids
-                else set()
-            )
+                written.update(found.all())
             details = (
                 await s.scalars(
                     select(AuditEvent.detail).where(
