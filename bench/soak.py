@@ -633,14 +633,14 @@ async def soak(args: argparse.Namespace) -> int:
             f"reads that succeeded after their consent was revoked: "
             f"{load.revocations_not_in_force}"
         )
-        outside = [
-            r
-            for r in requests
-            if r.status >= 500 and not (outage_from <= r.at <= outage_to)
-        ]
-        inside = [
-            r for r in requests if r.status >= 500 and outage_from <= r.at <= outage_to
-        ]
+
+        # A request is in the window when it overlapped it: one in flight
+        # when Redis went away fails although it started a moment before.
+        def overlaps(r: Result) -> bool:
+            return r.at <= outage_to and r.at + r.ms / 1000 >= outage_from
+
+        outside = [r for r in requests if r.status >= 500 and not overlaps(r)]
+        inside = [r for r in requests if r.status >= 500 and overlaps(r)]
         conn = [r for r in requests if r.status == 0]
         print(f"5xx outside the outage window: {len(outside)} (inside: {len(inside)})")
         print(f"connection errors (the killed worker's open connections): {len(conn)}")

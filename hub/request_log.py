@@ -73,9 +73,11 @@ class RequestLog:
         status = {"code": 500}
 
         async def sending(message: Any) -> None:
-            if message["type"] in ("http.response.start", "websocket.accept"):
-                status["code"] = message.get("status", 101)
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
                 message["headers"] = [*(message.get("headers") or ()), echoed]
+            elif message["type"] == "websocket.accept":
+                status["code"] = 101
             await send(message)
 
         started = time.perf_counter()
