@@ -37,7 +37,7 @@ def spans() -> Iterator[Any]:
     exporter = InMemorySpanExporter()
     setup_tracing(exporter)
     yield exporter
-    uninstrument()  # the rest of the session runs untraced
+    uninstrument()  # the tests after this one run untraced
     exporter.clear()
 
 
