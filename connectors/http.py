@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from connectors.breaker import CircuitBreaker
+from connectors.breaker import BreakerState, CircuitBreaker
 from connectors.errors import (
     CircuitOpen,
     ConnectorError,
@@ -35,6 +35,7 @@ from connectors.errors import (
 from connectors.protocol import EntityRef, FetchContext
 from connectors.records import RecordIn
 from hub.enums import DataCategory
+from hub.metrics import BREAKER_STATE, CONNECTOR_REQUESTS
 from hub.settings import ConnectorSettings
 
 __all__ = ["HttpConnector"]
@@ -49,6 +50,14 @@ def _describe(exc: ValidationError) -> str:
         where = ".".join(str(p) for p in err["loc"]) or "payload"
         parts.append(f"{where}: {err['msg']}")
     return "; ".join(parts)
+
+
+# hub_connector_breaker_state: 0 closed, 1 half-open, 2 open.
+_BREAKER_LEVEL = {
+    BreakerState.CLOSED: 0,
+    BreakerState.HALF_OPEN: 1,
+    BreakerState.OPEN: 2,
+}
 
 
 class HttpConnector(ABC):
@@ -101,6 +110,7 @@ class HttpConnector(ABC):
         self, entity: EntityRef, categories: Set[DataCategory], context: FetchContext
     ) -> list[RecordIn]:
         if not self.breaker.allow(context.clock.now()):
+            CONNECTOR_REQUESTS.labels(self.name, "circuit_open").inc()
             retry_at = self.breaker.retry_at()
             raise CircuitOpen(
                 self.name,
@@ -110,15 +120,22 @@ class HttpConnector(ABC):
         try:
             raw = await self._get(self.path(entity, categories), context)
             records = self._parse(entity, raw, categories)
-        except ConnectorError:
+        except ConnectorError as exc:
             self.breaker.failure(context.clock.now())
+            self._count(exc.reason, context)
             raise
         except BaseException:
             # Cancelled or crashed: free the half-open trial slot, count nothing.
             self.breaker.abandon()
             raise
         self.breaker.success()
+        self._count("ok", context)
         return records
+
+    def _count(self, outcome: str, context: FetchContext) -> None:
+        CONNECTOR_REQUESTS.labels(self.name, outcome.lower()).inc()
+        state = self.breaker.state(context.clock.now())
+        BREAKER_STATE.labels(self.name).set(_BREAKER_LEVEL[state])
 
     def _parse(
         self, entity: EntityRef, raw: str, categories: Set[DataCategory]

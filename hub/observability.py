@@ -5,10 +5,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from prometheus_client import Counter, Histogram
 from sqlalchemy import text
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+
+from hub import metrics as hub_metrics
 
 __all__ = ["MetricsMiddleware", "healthz", "metrics", "readyz"]
 
@@ -43,7 +45,24 @@ async def readyz(request: Request) -> Response:
 
 
 async def metrics(request: Request) -> Response:
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    """Prometheus text of all workers (``hub.metrics``).
+
+    With ``HUB_METRICS_PORT`` set it is served there instead; with
+    ``HUB_METRICS_TOKEN`` only to ``Authorization: Bearer <token>``.
+    """
+    settings = request.app.state.hub.settings
+    if settings.metrics_port is not None:
+        return PlainTextResponse("Not Found", status_code=404)
+    if not hub_metrics.authorized(
+        request.headers.get("authorization"), settings.metrics_token
+    ):
+        return PlainTextResponse(
+            "metrics need Authorization: Bearer <HUB_METRICS_TOKEN>",
+            status_code=401,
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    body, media = hub_metrics.exposition()
+    return Response(body, media_type=media)
 
 
 class MetricsMiddleware:

@@ -123,6 +123,16 @@ class Settings(BaseSettings):
     # minute per client address (console and portal each).
     web_session_seconds: int = Field(8 * 3600, ge=60, le=7 * 86400)
     web_login_rate_limit_per_minute: int = Field(10, ge=1)
+    # Logs (hub.logs): readable console lines, or one JSON object per line.
+    log_format: Literal["console", "json"] = "console"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Prometheus: /metrics on its own port (then not on the API's), and/or
+    # only for scrapers sending "Authorization: Bearer <token>" (hub.metrics).
+    metrics_port: int | None = Field(None, ge=1, le=65535)
+    metrics_token: str | None = None
+    # OpenTelemetry traces (hub.tracing; needs `pip install xinyi-hub[otel]`).
+    # The standard OTEL_* variables (an exporter endpoint) switch it on too.
+    otel_enabled: bool = False
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

@@ -11,6 +11,7 @@ import json
 import logging
 import math
 from collections.abc import Awaitable, Callable
+import re
 from typing import Any
 
 from graphql import ExecutionResult as CoreResult
@@ -19,6 +20,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
 from strawberry.types import ExecutionResult
 
 from hub.auth.authenticate import principal_from_request
@@ -26,7 +30,9 @@ from hub.auth.officer import HEADER as OFFICER_HEADER
 from hub.auth.officer import with_officer
 from hub.auth.principal import ANONYMOUS, Principal
 from hub.errors import ErrorCode, HubError
+from hub.metrics import GRAPHQL_ERRORS, RATE_LIMITED, SUBSCRIPTIONS
 from hub.outages import OUTAGE_MESSAGE, BackendOutage, outage_of
+from hub.request_log import bind_operation, bind_principal
 from schema.context import Context
 from schema.errors import coded_error, internal_error
 
@@ -191,6 +197,9 @@ async def _rate_limit(ctx: Context) -> None:
         ctx.auth_error = _outage(hub, backend, exc)
         return
     if not allowed:
+        RATE_LIMITED.labels(
+            "principal" if ctx.principal.authenticated else "address"
+        ).inc()
         ctx.auth_error = Refusal(
             f"Rate limit of {limit} {who} exceeded; retry in "
             f"{math.ceil(retry_after)} s.",
@@ -237,6 +246,33 @@ def _coded_refusals(scope: Any, receive: Any, send: Any) -> Any:
     return coded
 
 
+_OPERATION = re.compile(
+    r"\s*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)"
+)
+
+
+def _operation_name(data: Any) -> str | None:
+    """The operation's name for the logs: given, or the document's first."""
+    if isinstance(data, list):
+        return ",".join(filter(None, map(_operation_name, data))) or None
+    name = getattr(data, "operation_name", None)
+    if name:
+        return str(name)[:100]
+    found = _OPERATION.match(getattr(data, "query", None) or "")
+    return found.group(1) if found else None
+
+
+class CountedSubscriptions(BaseGraphQLTransportWSHandler):
+    """graphql-transport-ws with ``hub_graphql_subscriptions_active``."""
+
+    async def run_operation(self, operation: Any) -> None:
+        SUBSCRIPTIONS.inc()
+        try:
+            await super().run_operation(operation)
+        finally:
+            SUBSCRIPTIONS.dec()
+
+
 class HubGraphQL(GraphQL):
     """Strawberry's view with the hub's authentication and unit of work.
 
@@ -250,6 +286,7 @@ class HubGraphQL(GraphQL):
         if self.ide_page is not None:
             return await self.ide_page(request)
         return await super().render_graphql_ide(request)
+    graphql_transport_ws_handler_class = CountedSubscriptions
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -263,6 +300,7 @@ class HubGraphQL(GraphQL):
         hub = request.app.state.hub
         header = request.headers.get("authorization")
         principal, error = await _authenticate(header, hub)
+        bind_principal(principal.id if principal.authenticated else None)
         if error is None:
             try:
                 principal = with_officer(principal, request.headers.get(OFFICER_HEADER))
@@ -296,6 +334,7 @@ class HubGraphQL(GraphQL):
 
     async def execute_operation(self, *args: Any, **kwargs: Any) -> Any:
         context: Context = kwargs["context"]
+        bind_operation(_operation_name(kwargs.get("request_data")))
         refusal = context.auth_error
         if isinstance(refusal, Refusal):
             # Refused before execution: nothing runs, the status says why.
@@ -351,6 +390,8 @@ class HubGraphQL(GraphQL):
                 e if (e.extensions or {}).get("code") else coded_error(e)
                 for e in result.errors
             ]
+            for e in result.errors:
+                GRAPHQL_ERRORS.labels(str((e.extensions or {}).get("code"))).inc()
         return await super().process_result(request, result)
 
     async def get_sub_response(self, request: Any) -> Any:

@@ -38,6 +38,7 @@ from hub.consent.active import live_consent
 from hub.consent.usage import note_use, pending_uses
 from hub.enums import AccessBasis, DataCategory, PrincipalKind, Purpose
 from hub.errors import HubError
+from hub.metrics import ACCESS_DENIALS
 from hub.models import AuditEvent, Consent, Entity
 
 if TYPE_CHECKING:
@@ -314,6 +315,8 @@ async def open_doors(
         _ISSUED.add(grant)
         results[uscc] = grant
     if refusals:
+        for _uscc, _shown, error in refusals:
+            ACCESS_DENIALS.labels(str(error.code)).inc()
         await _audit_refusals(
             session, hub, principal, purpose, action, refusals, detail
         )

@@ -17,7 +17,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -40,6 +40,8 @@ from sqlalchemy.orm import Session
 from hub.audit.canonical import GENESIS, event_hash
 from hub.audit.companions import COMPANIONS, Companion
 from hub.auth.principal import Principal
+from hub.logs import note_audit_event
+from hub.metrics import UNSEALED_EVENTS, UNSEALED_SECONDS
 from hub.models import AuditEvent, new_id
 from hub.outages import OutageLog, outage_of
 
@@ -60,6 +62,8 @@ INSERTED = "hub.audit.inserted"
 _TABLE: Table = AuditEvent.__table__  # type: ignore[assignment]
 # Arbitrary constant naming the chain's advisory lock.
 _CHAIN_LOCK = 0x58494E5949  # "XINYI"
+# Seconds between two measures of the sealer's backlog (one COUNT query).
+LAG_EVERY = 5.0
 
 
 async def append_event(
@@ -100,6 +104,7 @@ async def append_event(
         officer=actor.officer,
     )
     session.info.setdefault(PENDING, []).append(row)
+    note_audit_event(event_id)  # the request's log lines name it
     return row
 
 
@@ -291,6 +296,21 @@ async def seal_pending(
                 return total
 
 
+async def unsealed(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> tuple[int, datetime | None]:
+    """How many committed events wait to be linked, and the oldest one's time."""
+    async with sessionmaker() as session:
+        count, oldest = (
+            await session.execute(
+                select(func.count(), func.min(AuditEvent.at)).where(
+                    AuditEvent.seq.is_(None)
+                )
+            )
+        ).one()
+    return int(count or 0), oldest
+
+
 class Sealer:
     """Background task sealing new events every ``interval`` seconds.
 
@@ -316,6 +336,7 @@ class Sealer:
         self.outages = outages or OutageLog()
         self._now = monotonic
         self._task: asyncio.Task[None] | None = None
+        self._gauged = -LAG_EVERY
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="audit-sealer")
@@ -324,6 +345,9 @@ class Sealer:
         last_checkpoint = self._now()
         while True:
             try:
+                if self._now() - self._gauged >= LAG_EVERY:
+                    self._gauged = self._now()
+                    await self._measure_lag()
                 await seal_pending(self.sessionmaker)
                 due = self._now() - last_checkpoint >= self.checkpoint_every
                 if self.checkpoint is not None and due:
@@ -338,6 +362,19 @@ class Sealer:
                 else:
                     self.outages.report(backend, exc)
             await asyncio.sleep(self.interval)
+
+    async def _measure_lag(self) -> None:
+        # Before sealing: what piled up since the last round (a few hundred
+        # ms of events when all is well; growing when sealing fails).
+        count, oldest = await unsealed(self.sessionmaker)
+        UNSEALED_EVENTS.set(count)
+        if oldest is None:
+            UNSEALED_SECONDS.set(0)
+        else:
+            if oldest.tzinfo is None:
+                oldest = oldest.replace(tzinfo=UTC)
+            age = (datetime.now(UTC) - oldest).total_seconds()
+            UNSEALED_SECONDS.set(max(0.0, age))
 
     async def stop(self) -> None:
         if self._task is not None:

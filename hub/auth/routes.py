@@ -24,6 +24,7 @@ from hub.auth.scopes import parse_scope
 from hub.auth.tokens import SECRET_VERSION_CLAIM, issue_access_token
 from hub.db import session_scope
 from hub.enums import PrincipalKind
+from hub.metrics import RATE_LIMITED
 from hub.outages import OUTAGE_MESSAGE, outage_of
 
 __all__ = ["jwks_endpoint", "routes", "token_endpoint"]
@@ -208,6 +209,7 @@ async def _token(request: Request) -> Response:
         limit = hub.settings.token_rate_limit_per_minute
         allowed, retry_after = await hub.limiter.hit(f"oauth:{host}", limit, 60.0)
         if not allowed:
+            RATE_LIMITED.labels("token").inc()
             return JSONResponse(
                 {
                     "error": "slow_down",

@@ -29,4 +29,6 @@ OLDEST = Gauge(
     "hub_events_oldest_undelivered_seconds",
     "Age of the oldest event not yet routed (outbox) or delivered (webhook)",
     ["stage"],
+    # Read from the database: every live worker reports the same age.
+    multiprocess_mode="livemax",
 )

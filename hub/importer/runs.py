@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from hub.clock import Clock
 from hub.db import session_scope
 from hub.importer import repository as repo
+from hub.metrics import IMPORT_JOBS
 from hub.models import ImportRun, new_id
 
 __all__ = ["RunKind", "recent_runs", "recorded_run"]
@@ -73,6 +74,9 @@ async def recorded_run(
                 error=error,
                 counts=counts,
             )
+        IMPORT_JOBS.labels(
+            "failed" if error else "quarantined" if counts["quarantined"] else "clean"
+        ).inc()
 
 
 async def recent_runs(session: AsyncSession, limit: int = 50) -> list[ImportRun]:

@@ -37,6 +37,7 @@ from hub.importer.rows import (
     parse_row,
 )
 from hub.importer.runs import RunKind, recorded_run
+from hub.metrics import IMPORT_ROWS
 
 __all__ = [
     "BATCH_SIZE",
@@ -172,8 +173,12 @@ async def import_raw(
                 await repo.quarantine(
                     session, _quarantine_rows(source_file, items, now)
                 )
+            before = summary.as_json()
             for p in items:
                 summary.count(p)
+            for outcome, n in summary.as_json().items():
+                if n > before[outcome]:
+                    IMPORT_ROWS.labels(outcome).inc(n - before[outcome])
             if progress is not None:
                 progress(raws[-1].position)
     return summary

@@ -51,6 +51,7 @@ from hub.entities import bump_data_version
 from hub.enums import EventType, RecordStatus
 from hub.events.outbox import emit
 from hub.events.retention import forget_records
+from hub.metrics import MAINTENANCE_CHANGES, MAINTENANCE_RUNS
 from hub.models import CreditRecord
 from hub.rights import repository as repo
 from hub.rights.commitments import breach
@@ -313,6 +314,14 @@ async def maintain(hub: Hub, *, now: datetime | None = None) -> MaintenanceRepor
     """One committed run.  Its events wait in the outbox for a dispatcher (a
     server's, or ``xinyi-hub events dispatch``): nothing is lost when this
     process exits, with or without Redis."""
-    async with session_scope(hub.sessionmaker) as session:
-        rep = await run_maintenance(session, hub, now=now)
+    try:
+        async with session_scope(hub.sessionmaker) as session:
+            rep = await run_maintenance(session, hub, now=now)
+    except Exception:
+        MAINTENANCE_RUNS.labels("failed").inc()
+        raise
+    MAINTENANCE_RUNS.labels("ok").inc()
+    for kind, count in rep.counts.items():
+        if count:
+            MAINTENANCE_CHANGES.labels(kind).inc(count)
     return rep

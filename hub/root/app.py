@@ -19,11 +19,15 @@ from hub.auth.routes import routes as auth_routes
 from hub.clock import Clock
 from hub.events.dispatcher import Dispatcher
 from hub.forwarded import ForwardedFor
+from hub.logs import configure_logging
+from hub.metrics import watch_pool
 from hub.observability import MetricsMiddleware, healthz, metrics, readyz
 from hub.reports.routes import routes as report_routes
+from hub.request_log import RequestLog
 from hub.resources import Hub
 from hub.root.build import build_hub
 from hub.settings import Settings, get_settings
+from hub.tracing import instrument, instrument_engine, tracing_on
 from schema import get_schema
 from schema.view import HubGraphQL
 from web import graphiql
@@ -96,6 +100,10 @@ def create_app(
 ) -> Any:
     """Build the ASGI app; resources come from the lifespan unless ``hub`` is given."""
     settings = settings or get_settings()
+    if hub is None:
+        # A server process (each uvicorn worker builds its own app): every
+        # logger, uvicorn's included, goes through the hub's formatter.
+        configure_logging(settings.log_format, settings.log_level)
     graphql = HubGraphQL(
         get_schema(settings.production),
         graphql_ide=None if settings.production else "graphiql",
@@ -115,6 +123,9 @@ def create_app(
             )
         made = await build_hub(settings, clock)
         app.state.hub = made
+        watch_pool(made.engine)
+        if tracing_on(settings):
+            instrument_engine(made.engine)
         sealer = Sealer(
             made.sessionmaker,
             checkpoint=partial(
@@ -156,7 +167,10 @@ def create_app(
         app.state.hub = hub
     # Outermost: every layer below sees the client's address as decided from
     # HUB_TRUSTED_PROXIES (hub.forwarded).
-    return ForwardedFor(
-        MetricsMiddleware(BodyLimit(app, settings.max_body_bytes)),
+    served = ForwardedFor(
+        RequestLog(MetricsMiddleware(BodyLimit(app, settings.max_body_bytes))),
         settings.trusted_networks,
     )
+    if tracing_on(settings):
+        return instrument(served, hub.engine if hub is not None else None)
+    return served

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,9 @@ import typer
 
 from hub.db import create_engine, make_sessionmaker, masked_url, migrate
 from hub.root.commands.auth import clients_app
+from hub.logs import configure_logging
+from hub.metrics import ENV as METRICS_DIR_ENV
+from hub.metrics import prepare_multiprocess_dir, serve_metrics
 from hub.root.commands.auth import register as register_auth
 from hub.root.commands.clients import register as register_clients
 from hub.root.commands.events import register as register_events
@@ -93,14 +98,26 @@ def serve(
             "error: more than one worker needs HUB_REDIS_URL (shared cache and limits)"
         )
         raise typer.Exit(2)
+    configure_logging(settings.log_format, settings.log_level)
+    if workers > 1:
+        # Every worker writes its metrics to files here; a scrape sums them.
+        prepare_multiprocess_dir(
+            os.environ.get(METRICS_DIR_ENV)
+            or tempfile.mkdtemp(prefix="xinyi-hub-metrics-")
+        )
     migrate(settings.database_url)
+    if settings.metrics_port is not None:
+        serve_metrics(host, settings.metrics_port, settings.metrics_token)
     uvicorn.run(
         "hub.root.app:create_app",
         factory=True,
         host=host,
         port=port,
         workers=workers,
-        log_level="info",
+        log_level=settings.log_level.lower(),
+        # The hub's formatter (hub.logs) writes every line, uvicorn's too;
+        # its access line per request is hub.request_log's.
+        log_config=None,
         access_log=False,
         # X-Forwarded-For is believed only from HUB_TRUSTED_PROXIES, by the
         # app itself (hub.forwarded); uvicorn's own handling would believe
@@ -248,7 +265,6 @@ def demo(
     Also starts the agency sandbox (``xinyi-hub sandbox``) and points the
     built-in connectors at it, so profile reads show live pulls.
     """
-    import os
     import subprocess
 
     from hub.demo.setup import prepare_demo, print_credentials
@@ -286,6 +302,7 @@ def demo(
             host=host,
             port=port,
             log_level="info",
+            log_config=None,  # see ``serve``
             access_log=False,
             proxy_headers=False,  # see ``serve``
         )

@@ -1,0 +1,189 @@
+"""Structured logs: one format for the hub, uvicorn and every library.
+
+Everything logs through the standard library (``logging.getLogger``); the
+root handler renders each record with structlog, readable console lines by
+default or one JSON object per line with ``HUB_LOG_FORMAT=json``.  Lines
+written while a request is served carry its ``request_id``, the
+``principal``, the GraphQL ``operation`` and the ``audit_events`` written so
+far (bound by :mod:`hub.request_log` and the GraphQL view)::
+
+    {"event": "request", "request_id": "3f2a…", "principal": "cl_…",
+     "operation": "Profile", "audit_events": ["ev_…"], "status": 200, …}
+
+Tokens and secrets never reach the output: :func:`redact` masks bearer
+tokens, JWTs, webhook secrets and values under secret-sounding keys,
+whatever logged them.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from contextvars import ContextVar, Token
+from typing import Any, Literal
+
+import structlog
+from structlog.types import EventDict
+
+from hub.tracing import trace_ids
+
+__all__ = [
+    "LogFormat",
+    "audit_events",
+    "configure_logging",
+    "note_audit_event",
+    "redact",
+    "start_audit_events",
+    "stop_audit_events",
+]
+
+LogFormat = Literal["console", "json"]
+
+# The audit event ids of the request being served (a list shared with the
+# tasks it spawns, so a batch read's events all land in it).
+_AUDIT_EVENTS: ContextVar[list[str] | None] = ContextVar(
+    "hub_audit_events", default=None
+)
+
+# Values that are credentials whatever key they sit under.
+_SECRET_PATTERNS = (
+    # compact JWS/JWT (access tokens, receipts, checkpoints)
+    re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"),
+    re.compile(r"(?i)(bearer|basic)\s+[A-Za-z0-9._~+/=-]+"),
+    re.compile(r"whsec_[A-Za-z0-9+/=_-]+"),
+    re.compile(r"(?i)((?:client_secret|secret|token|password|key)=)[^&\s\"']+"),
+    re.compile(r"(?<=://)([^:/@\s]+):([^@\s]+)@"),
+    # A report's id is the capability to read it (GET /reports/{id} needs no
+    # token): keep enough to tell reports apart, not to open one.
+    re.compile(r"(/reports/[A-Za-z0-9_-]{6})[A-Za-z0-9_-]+"),
+)
+_SECRET_KEYS = re.compile(r"(?i)(secret|token|password|authorization|api_key|cookie)")
+MASK = "[redacted]"
+
+
+def start_audit_events() -> Token[list[str] | None]:
+    """Begin collecting audit event ids for the request in this context;
+    give the token back to ``stop_audit_events`` when it is served."""
+    return _AUDIT_EVENTS.set([])
+
+
+def stop_audit_events(token: Token[list[str] | None]) -> None:
+    _AUDIT_EVENTS.reset(token)
+
+
+def note_audit_event(event_id: str) -> None:
+    """Remember an audit event written by the request being served (if any)."""
+    ids = _AUDIT_EVENTS.get()
+    if ids is not None:
+        ids.append(event_id)
+
+
+def audit_events() -> list[str]:
+    return list(_AUDIT_EVENTS.get() or ())
+
+
+def _mask_text(text: str) -> str:
+    for pattern in _SECRET_PATTERNS:
+        if pattern.groups == 1:
+            text = pattern.sub(lambda m: m.group(1) + MASK, text)
+        elif pattern.groups == 2:
+            text = pattern.sub(lambda m: f"{m.group(1)}:{MASK}@", text)
+        else:
+            text = pattern.sub(MASK, text)
+    return text
+
+
+def _mask(value: Any) -> Any:
+    if isinstance(value, str):
+        return _mask_text(value)
+    if isinstance(value, dict):
+        return {
+            k: MASK if _SECRET_KEYS.search(str(k)) else _mask(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [_mask(v) for v in value]
+    return value
+
+
+def redact(_: Any, __: str, event_dict: EventDict) -> EventDict:
+    """structlog processor: no credential leaves in a log line."""
+    for key, value in list(event_dict.items()):
+        if key != "event" and _SECRET_KEYS.search(key):
+            event_dict[key] = MASK
+        else:
+            event_dict[key] = _mask(value)
+    return event_dict
+
+
+def _add_audit_events(_: Any, __: str, event_dict: EventDict) -> EventDict:
+    ids = _AUDIT_EVENTS.get()
+    if ids:
+        event_dict.setdefault("audit_events", list(ids))
+    return event_dict
+
+
+def _render_exception(_: Any, __: str, event_dict: EventDict) -> EventDict:
+    # Tracebacks are rendered to text before redaction, so a secret inside an
+    # exception message is masked like any other.
+    return structlog.processors.format_exc_info(_, __, event_dict)
+
+
+def configure_logging(
+    fmt: LogFormat = "console", level: str | int = "INFO", stream: Any = None
+) -> None:
+    """Route every logger (hub, uvicorn, libraries) through one formatter.
+
+    Idempotent: calling it again replaces the handler it installed.
+    """
+    shared: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        _add_audit_events,
+        structlog.stdlib.add_logger_name,
+        structlog.stdlib.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        trace_ids,
+        structlog.stdlib.ExtraAdder(),
+    ]
+    renderer: Any
+    if fmt == "json":
+        renderer = structlog.processors.JSONRenderer(ensure_ascii=False)
+    else:
+        renderer = structlog.dev.ConsoleRenderer(colors=False)
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=shared,
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            _render_exception,
+            redact,
+            renderer,
+        ],
+    )
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(formatter)
+    handler.set_name("hub")
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if h.get_name() == "hub"]:
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level if isinstance(level, int) else level.upper())
+    # uvicorn's loggers bring their own handlers when it configures logging;
+    # the hub starts it without (log_config=None), so they reach the root.
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        lg = logging.getLogger(name)
+        lg.handlers.clear()
+        lg.propagate = True
+    # A line per outgoing HTTP call (webhooks, connectors) buries the rest;
+    # their outcomes are counted in /metrics and failures logged by the hub.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    structlog.configure(
+        processors=[
+            structlog.stdlib.filter_by_level,
+            *shared[:-1],
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
