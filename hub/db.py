@@ -22,6 +22,7 @@ __all__ = [
     "commit",
     "rollback",
     "create_engine",
+    "driver_connection",
     "make_sessionmaker",
     "migrate",
     "session_scope",
@@ -101,6 +102,19 @@ async def rollback(
         async with maker() as keeper:
             keeper.info[PENDING] = refusals
             await keeper.commit()
+
+
+@asynccontextmanager
+async def driver_connection(engine: AsyncEngine) -> AsyncIterator[Any]:
+    """A pooled connection's driver (asyncpg) connection, outside any
+    transaction: each statement on it commits on its own (autocommit).
+
+    For the single-statement hot path; the connection goes back to the pool
+    with nothing to reset (no transaction was begun through SQLAlchemy).
+    """
+    async with engine.connect() as conn:
+        fairy = await conn.get_raw_connection()
+        yield fairy.driver_connection
 
 
 @asynccontextmanager
