@@ -7,10 +7,10 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 import strawberry
-from graphql import FieldNode
+from graphql import FieldNode, value_from_ast_untyped
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
-from strawberry.types.nodes import SelectedField
+from strawberry.types.nodes import get_variable_values
 
 from hub.access.door import Grant
 from hub.enums import DataCategory, Purpose
@@ -227,39 +227,44 @@ def _records_asked(info: Info) -> tuple[list[DataCategory] | None, int] | None:
 
     Only for an operation of this one field: the statement commits the read's
     audit row and use count on its own, so nothing else in the request may
-    roll back what it decided.
+    roll back what it decided.  Reads the field's AST (``selected_fields``
+    would convert the whole selection on every request).
     """
     roots = info.operation.selection_set.selections
     if len(roots) != 1 or not isinstance(roots[0], FieldNode):
         return None
-    records = None
-    for top in info.selected_fields:
-        for sel in top.selections:
+    raw = info._raw_info
+    records: FieldNode | None = None
+    for node in raw.field_nodes:
+        for sel in node.selection_set.selections if node.selection_set else ():
             if (
-                not isinstance(sel, SelectedField)
+                not isinstance(sel, FieldNode)
                 or sel.directives
-                or sel.name not in _IN_ONE
+                or sel.name.value not in _IN_ONE
             ):
                 return None
-            if sel.name == "records":
-                if records is not None or sel.arguments.get("after") is not None:
+            if sel.name.value == "records":
+                if records is not None:
                     return None
                 records = sel
     if records is None:
         return None, 0  # the door and the entity only
-    asked = records.arguments.get("categories")
-    first = records.arguments.get("first", 50)
+    variables = get_variable_values(raw)
+    args = {
+        a.name.value: value_from_ast_untyped(a.value, variables)
+        for a in records.arguments or ()
+    }
+    if args.get("after") is not None:
+        return None
+    asked = args.get("categories")
     try:
-        # Literals arrive as their source text, variables as their values.
-        first = check_first(int(first) if isinstance(first, str) else first, 50)
-    except (HubError, ValueError):
+        first = check_first(args.get("first", 50), 50)
+        cats = [DataCategory(c) for c in asked] if asked is not None else None
+    except (HubError, ValueError, TypeError):
         return None  # the records field explains it
     if first == 0:
         return None
-    return (
-        [DataCategory(c) for c in asked] if asked is not None else None,
-        first,
-    )
+    return cats, first
 
 
 async def _read_in_one(info: Info, uscc: str, purpose: Purpose) -> ProfileData | None:

@@ -5,7 +5,7 @@ tests (DESIGN.md "Same code, two backends"); :func:`make_backends` picks them
 from the settings.
 """
 
-from hub.backends.cache import Cache, MemoryCache, RedisCache
+from hub.backends.cache import Cache, MemoryCache, NearCache, RedisCache
 from hub.backends.factory import Backends, make_backends
 from hub.backends.pubsub import MemoryPubSub, PubSub, RedisPubSub
 from hub.backends.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
@@ -16,6 +16,7 @@ __all__ = [
     "MemoryCache",
     "MemoryPubSub",
     "MemoryRateLimiter",
+    "NearCache",
     "PubSub",
     "RateLimiter",
     "RedisCache",
