@@ -11,7 +11,12 @@ from redis.asyncio import Redis
 
 from hub.backends.cache import Cache, MemoryCache, NearCache, RedisCache
 from hub.backends.pubsub import MemoryPubSub, PubSub, RedisPubSub
-from hub.backends.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from hub.backends.ratelimit import (
+    BudgetRateLimiter,
+    MemoryRateLimiter,
+    RateLimiter,
+    RedisRateLimiter,
+)
 from hub.settings import Settings
 
 __all__ = ["NEAR_KEYS", "NEAR_TTL", "Backends", "make_backends", "memory_backends"]
@@ -68,7 +73,8 @@ def make_backends(
             # Client status is read on every request: kept in process,
             # invalidated over the bus (hub.auth.status; bound: NEAR_TTL).
             cache=NearCache(RedisCache(redis), pubsub, near=NEAR_KEYS, ttl=NEAR_TTL),
-            limiter=RedisRateLimiter(redis),
+            # Counted a budget at a time (hub.backends.ratelimit: tolerance).
+            limiter=BudgetRateLimiter(RedisRateLimiter(redis)),
             pubsub=pubsub,
             redis=redis,
             kind="redis",

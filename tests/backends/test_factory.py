@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from hub.backends import (
+    BudgetRateLimiter,
     MemoryCache,
     MemoryPubSub,
     MemoryRateLimiter,
@@ -27,7 +28,8 @@ async def test_redis_backends_with_redis_url(redis_url: str) -> None:
     try:
         assert isinstance(backends.cache, NearCache)
         assert isinstance(backends.cache.shared, RedisCache)
-        assert isinstance(backends.limiter, RedisRateLimiter)
+        assert isinstance(backends.limiter, BudgetRateLimiter)
+        assert isinstance(backends.limiter.redis, RedisRateLimiter)
         assert isinstance(backends.pubsub, RedisPubSub)
         assert await backends.ping() is True
     finally:
