@@ -109,12 +109,22 @@ async def driver_connection(engine: AsyncEngine) -> AsyncIterator[Any]:
     """A pooled connection's driver (asyncpg) connection, outside any
     transaction: each statement on it commits on its own (autocommit).
 
-    For the single-statement hot path; the connection goes back to the pool
-    with nothing to reset (no transaction was begun through SQLAlchemy).
+    For the single-statement hot path: checked out of the engine's pool
+    directly (no ``Connection`` object, no transaction bookkeeping); it goes
+    back with nothing to reset, or is discarded if it broke.
     """
-    async with engine.connect() as conn:
-        fairy = await conn.get_raw_connection()
-        yield fairy.driver_connection
+    from sqlalchemy.util import greenlet_spawn
+
+    fairy = await greenlet_spawn(engine.sync_engine.pool.connect)
+    driver = fairy.driver_connection
+    try:
+        yield driver
+    except BaseException:
+        if driver is None or driver.is_closed():
+            fairy.invalidate()
+        raise
+    finally:
+        await greenlet_spawn(fairy.close)
 
 
 @asynccontextmanager

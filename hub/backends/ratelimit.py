@@ -159,9 +159,9 @@ class RedisRateLimiter:
 class BudgetRateLimiter:
     """Redis moving windows, counted a budget at a time per worker.
 
-    A worker takes ``limit // share`` slots (1 % of the limit by default) of
-    a key's window from Redis in one call and spends them locally, so most
-    requests make no round trip.  Limits under ``share`` × 2 (the token and
+    A worker takes ``limit // share`` slots (1 % of the limit by default, at
+    most ``most``) of a key's window from Redis in one call and spends them
+    locally, so most requests make no round trip.  Limits under ``share`` × 2 (the token and
     anonymous limits) stay exact: one slot per call, as
     :class:`RedisRateLimiter`.
 
@@ -177,16 +177,18 @@ class BudgetRateLimiter:
         redis: RedisRateLimiter,
         *,
         share: int = 100,
+        most: int = 100,
         monotonic: Callable[[], float] = time.monotonic,
         max_keys: int = 100_000,
     ) -> None:
-        self.redis, self.share, self._now = redis, share, monotonic
+        self.redis, self.share, self.most = redis, share, most
+        self._now = monotonic
         self.max_keys = max_keys
         # key -> (slots left, usable until)
         self._budgets: dict[str, tuple[int, float]] = {}
 
     async def hit(self, key: str, limit: int, window_s: float) -> tuple[bool, float]:
-        n = limit // self.share
+        n = min(limit // self.share, self.most)
         if n < 2:
             return await self.redis.hit(key, limit, window_s)
         now = self._now()
