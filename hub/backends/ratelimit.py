@@ -161,8 +161,8 @@ class BudgetRateLimiter:
 
     A worker takes ``limit // share`` slots (1 % of the limit by default, at
     most ``most``) of a key's window from Redis in one call and spends them
-    locally, so most requests make no round trip.  Limits under ``share`` × 2 (the token and
-    anonymous limits) stay exact: one slot per call, as
+    locally, so most requests make no round trip.  Limits under ``share`` × 2
+    (the token and anonymous limits) stay exact: one slot per call, as
     :class:`RedisRateLimiter`.
 
     Tolerance, with W workers and a budget of n: a slot is stamped when it
