@@ -394,6 +394,10 @@ def main() -> None:
             "HUB_REDIS_URL": args.redis_url,
             "HUB_ENV": "production",
             "HUB_RATE_LIMIT_PER_MINUTE": "100000000",
+            # The bare app's pool: 20 connections per worker, requests wait
+            # for one (an overflow connection is opened and closed per use).
+            "HUB_DB_POOL_SIZE": "20",
+            "HUB_DB_MAX_OVERFLOW": "0",
         }
         hub = server("hub.root.app:create_app", 8801, args.workers, env)
         procs.append(hub)
