@@ -250,11 +250,13 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
-def start(cmd: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+def start(
+    cmd: list[str], env: dict[str, str], port: int, cwd: Path = ROOT
+) -> subprocess.Popen[bytes]:
     proc = subprocess.Popen(
         cmd,
         env={**os.environ, **env},
-        cwd=ROOT,
+        cwd=cwd,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -312,7 +314,9 @@ def wrk(
     }
 
 
-def server(module: str, port: int, workers: int, env: dict[str, str]) -> Any:
+def server(
+    module: str, port: int, workers: int, env: dict[str, str], cwd: Path = ROOT
+) -> Any:
     cmd = [sys.executable, "-m", "uvicorn", module]
     if module.endswith("create_app"):
         cmd.append("--factory")
@@ -325,7 +329,7 @@ def server(module: str, port: int, workers: int, env: dict[str, str]) -> Any:
         "--log-level",
         "warning",
     ]
-    return start(cmd, env, port)
+    return start(cmd, env, port, cwd)
 
 
 def main() -> None:
@@ -343,6 +347,12 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--keep", action="store_true", help="keep the database")
     ap.add_argument("--reuse", action="store_true", help="use a kept database")
+    ap.add_argument(
+        "--before",
+        type=Path,
+        help="a checkout of an earlier hub (e.g. git archive … | tar -x): "
+        "loaded too, interleaved, as 'hub before'",
+    )
     args = ap.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is needed (apt-get install wrk)")
@@ -399,15 +409,10 @@ def main() -> None:
             "HUB_DB_POOL_SIZE": "20",
             "HUB_DB_MAX_OVERFLOW": "0",
         }
+        bare_env = {"BARE_DSN": url.replace("+asyncpg", "")}
         hub = server("hub.root.app:create_app", 8801, args.workers, env)
-        procs.append(hub)
-        bare = server(
-            "bench.bare_app:app",
-            8802,
-            args.workers,
-            {"BARE_DSN": url.replace("+asyncpg", "")},
-        )
-        procs.append(bare)
+        bare = server("bench.bare_app:app", 8802, args.workers, bare_env)
+        procs += [hub, bare]
         for query, variables in (
             (ELIGIBILITY, {"u": sample[0]}),
             (batch_query, {"u": batch}),
@@ -426,45 +431,63 @@ def main() -> None:
             f"200 enterprises ({mean:.2f} records each)",
             file=sys.stderr,
         )
-        # The bare app has no /healthz; start() accepted its 404.
-        for target, script in (
-            ("http://127.0.0.1:8801", hub_lua),
-            ("http://127.0.0.1:8802", bare_lua),
-        ):
-            wrk(target, str(script), 3, args.connections)
+        for p in procs:
+            p.terminate()
+            p.wait(10)
+        procs.clear()
+        # One server runs at a time (their pools together would pass the
+        # server's max_connections), each started afresh every round and
+        # warmed up; rounds interleave the servers so drift hits all alike.
+        hub_loads = [
+            ("hub creditProfile", hub_lua, args.connections),
+            ("hub eligibility", elig_lua, args.connections),
+            ("hub batch of 100", batch_lua, 4),
+        ]
+        servers: list[tuple[str, dict[str, str], Path, list[Any]]] = [
+            ("hub.root.app:create_app", env, ROOT, hub_loads),
+            (
+                "bench.bare_app:app",
+                bare_env,
+                ROOT,
+                [("bare Starlette", bare_lua, args.connections)],
+            ),
+        ]
+        if args.before:
+            servers.insert(
+                0,
+                (
+                    "hub.root.app:create_app",
+                    env,
+                    args.before,
+                    [("hub before", hub_lua, args.connections)],
+                ),
+            )
         runs: dict[str, list[dict[str, float]]] = {}
-        plan = (
-            (
-                "hub creditProfile",
-                "http://127.0.0.1:8801",
-                hub_lua,
-                hub.pid,
-                args.connections,
-            ),
-            (
-                "bare Starlette",
-                "http://127.0.0.1:8802",
-                bare_lua,
-                bare.pid,
-                args.connections,
-            ),
-            (
-                "hub eligibility",
-                "http://127.0.0.1:8801",
-                elig_lua,
-                hub.pid,
-                args.connections,
-            ),
-            ("hub batch of 100", "http://127.0.0.1:8801", batch_lua, hub.pid, 4),
-        )
-        for _round in range(args.rounds):  # interleaved so drift hits both alike
-            for label, target, script, pid, conns in plan:
-                r = wrk(target, str(script), args.duration, conns, pid)
-                runs.setdefault(label, []).append(r)
-                print(
-                    f"  {label}: {r['rps']:.0f} req/s, cpu {r['cpu_ms']:.2f} ms",
-                    file=sys.stderr,
-                )
+        for _round in range(args.rounds):
+            for module, server_env, cwd, loads in servers:
+                proc = server(module, 8801, args.workers, server_env, cwd)
+                procs.append(proc)
+                try:
+                    for _label, script, conns in loads:
+                        wrk("http://127.0.0.1:8801", str(script), 3, conns)
+                    for label, script, conns in loads:
+                        r = wrk(
+                            "http://127.0.0.1:8801",
+                            str(script),
+                            args.duration,
+                            conns,
+                            proc.pid,
+                        )
+                        runs.setdefault(label, []).append(r)
+                        print(
+                            f"  {label}: {r['rps']:.0f} req/s, "
+                            f"cpu {r['cpu_ms']:.2f} ms, non-2xx {r['non2xx']:.0f}",
+                            file=sys.stderr,
+                        )
+                finally:
+                    proc.terminate()
+                    proc.wait(10)
+                    procs.remove(proc)
         print(
             f"\n{args.entities} enterprises, {args.entities * args.records_per_entity}"
             f" records, {mean:.2f} records per answer, {args.connections} "

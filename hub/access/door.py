@@ -16,6 +16,12 @@ consent or one whose reads are used up is ``CONSENT_REQUIRED`` with
 under a consent counts one use (``hub.consent.usage``), written with the
 audit rows at commit — no extra round trip on the read.
 
+On PostgreSQL a client's profile read may go through :func:`read_in_one`
+instead: one statement decides the consent (and counts its use), writes the
+audit row and reads the records, committing on its own before any row
+reaches the hub; whatever it cannot grant goes to :func:`open_doors`, which
+explains and audits the refusal.
+
 The door is structure, not convention: loaders of subject data take a
 :class:`Grant`, and only the door makes grants — :func:`admit` refuses any
 other object, including a copy of a real grant.
