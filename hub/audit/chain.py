@@ -204,8 +204,11 @@ _SEALERS: set[asyncio.Event] = set()
 
 def events_committed() -> None:
     """Tell this process's sealers that audit events were committed."""
-    for wake in _SEALERS:
-        wake.set()
+    for wake in list(_SEALERS):
+        try:
+            wake.set()
+        except RuntimeError:  # its event loop is gone: a sealer never stopped
+            _SEALERS.discard(wake)
 
 
 @event.listens_for(Session, "after_soft_rollback")

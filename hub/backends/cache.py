@@ -151,13 +151,19 @@ class NearCache:
         self.local = MemoryCache(monotonic=monotonic)
         self._listener: asyncio.Task[None] | None = None
         self._subscribed = False
+        self._retry_at = 0.0
 
     def _listening(self) -> bool:
-        if self._listener is None or self._listener.done():
-            self._subscribed = False
-            self._listener = asyncio.create_task(
-                self._listen(), name="near-cache-listener"
-            )
+        task = self._listener
+        if task is None or task.done():
+            # (Re)subscribe at most once a second: while the bus is down,
+            # reads go to the shared cache, which reports the outage.
+            now = time.monotonic()
+            if now >= self._retry_at:
+                self._retry_at = now + 1.0
+                self._listener = asyncio.create_task(
+                    self._listen(), name="near-cache-listener"
+                )
         return self._subscribed
 
     async def _listen(self) -> None:
@@ -166,7 +172,12 @@ class NearCache:
                 self._subscribed = True
                 async for message in sub:
                     await self.local.delete(str(message.get("key")))
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: S110 - reads fall back to the shared cache
+            pass
         finally:
+            # Copies kept while unsubscribed could miss an invalidation.
             self._subscribed = False
             self.local = MemoryCache(monotonic=self.local._now)
 
