@@ -1,21 +1,31 @@
 """Consented, audited ``creditProfile`` vs a bare Starlette endpoint, side by side.
 
-    .venv/bin/python bench/profile_bench.py [--entities 5000] [--duration 15]
+    .venv/bin/python bench/profile_bench.py [--entities 100000] [--duration 10]
+        [--rounds 3] [--keep] [--reuse]
 
-Seeds a scratch PostgreSQL database with synthetic enterprises, gives a bank
-LENDING consents over all of them (written directly, without a read limit, so
-the load never uses them up — every read still counts its use at the door),
-then loads each server in turn with wrk
-(a second process on loopback; 32 connections, 2 workers each):
+Seeds a PostgreSQL database (``--db-name``, default ``bench_perf``; dropped
+at the end unless ``--keep``; ``--reuse`` loads a kept one) with synthetic
+enterprises and ``--records-per-entity`` records each (default 100,000 and
+20: 2M records, by COPY and one INSERT … SELECT), every record shared (ACTIVE,
+inside its publication window), and gives a bank LENDING consents over all of
+them (without a read limit, so the load never uses them up — every read
+still counts its use at the door).  So every record the bare handler returns
+is one the hub may show: for 200 enterprises the bench checks that both
+return the same record ids in the same order before it measures.
+
+Then loads each server in turn with wrk (32 connections, 2 workers each),
+in interleaved rounds:
 
 * hub:  POST /graphql creditProfile(uscc, LENDING) — token check, consent
-        check, minimised reads of the entity and its 20 latest TAX/PENALTY
-        records, audit event sealed into the hash chain before the response;
-* bare: GET /profile/{uscc} — the same SELECTs, JSON out, nothing else.
+        check and use count, the audit row, the entity and its 20 latest
+        TAX/PENALTY records;
+* bare: GET /profile/{uscc} — the same two SELECTs, JSON out, nothing else;
+* hub eligibility(credit-loan) (a decision per request, audited);
+* hub creditProfiles of 100 codes (4 connections).
 
-Also loads ``eligibility(credit-loan)`` (a decision per request, audited).
-
-Prints requests/s, p50, p99 and the ratio hub / bare.
+Prints requests/s, p50, p99 and server CPU per request (user + system time
+of the server's processes, read from /proc before and after each round) as
+ranges over the rounds, and the ratios hub / bare per round.
 """
 
 from __future__ import annotations
@@ -33,6 +43,7 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
@@ -67,7 +78,32 @@ def graphql_lua(path: Path, usccs: str, token: str, query: str) -> Path:
     return path
 
 
-async def prepare(url: str, entities: int) -> tuple[list[str], str]:
+CATEGORIES = ["BASIC", "TAX", "PENALTY", "JUDICIAL", "EVALUATION"]
+# Every record is shared (ACTIVE, inside its publication window, a decision
+# day), so every record the bare handler returns is one the hub may show,
+# in the same order (newest decision first, then id).
+_RECORDS = """
+INSERT INTO credit_records (uscc, source, source_id, category, kind, severity,
+    status, title, authority, occurred_on, decided_on, publish_from,
+    publish_until, details, created_at, updated_at)
+SELECT e.uscc, 'bench', e.uscc || '-' || g,
+    CASE WHEN g <= 5 + (abs(hashtext(e.uscc)) % 6)
+         THEN (CASE WHEN g % 2 = 0 THEN 'TAX' ELSE 'PENALTY' END)
+         ELSE (CASE WHEN g % 2 = 0 THEN 'JUDICIAL' ELSE 'LICENSING' END) END,
+    'bench-kind-' || (g % 7), (ARRAY['NONE','MINOR','ORDINARY','SERIOUS'])[1 + g % 4],
+    'ACTIVE', '行政处罚决定书 第' || g || '号 ' || repeat('x', 200 + g % 100),
+    '某市市场监督管理局', DATE '2020-01-01' + ((abs(hashtext(e.uscc)) + g * 37) % 2000),
+    DATE '2020-01-02' + ((abs(hashtext(e.uscc)) + g * 37) % 2000),
+    DATE '2020-01-01', NULL, NULL, now(), now()
+FROM entities e CROSS JOIN generate_series(1, $1::int) AS g
+"""
+
+
+async def prepare(url: str, entities: int, per_entity: int) -> tuple[list[str], str]:
+    """Seed ``entities`` enterprises with ``per_entity`` records each; return
+    the codes and a bank token with a LENDING consent from every one."""
+    import random
+
     from hub.auth.clients import client_service
     from hub.auth.keys import load_keyring
     from hub.auth.principal import SYSTEM
@@ -75,16 +111,15 @@ async def prepare(url: str, entities: int) -> tuple[list[str], str]:
     from hub.auth.tokens import issue_access_token
     from hub.clock import SystemClock
     from hub.db import create_engine, make_sessionmaker, migrate, session_scope
-    from hub.demo.generator import seed_demo
     from hub.enums import PrincipalKind
     from hub.settings import Settings
+    from hub.uscc import make_uscc
 
     migrate(url)
     settings = Settings(database_url=url)
     clock = SystemClock()
     engine = create_engine(url)
     maker = make_sessionmaker(engine)
-    await seed_demo(maker, entities, 2026, clock)
     async with session_scope(maker) as s:
         bank = await client_service.create(
             s, actor=SYSTEM, clock=clock, kind=PrincipalKind.BANK, name="bench bank"
@@ -100,9 +135,41 @@ async def prepare(url: str, entities: int) -> tuple[list[str], str]:
         ttl=86400,
     )
     await engine.dispose()
-    conn = await asyncpg.connect(url.replace("+asyncpg", ""))
-    usccs = [r[0] for r in await conn.fetch("SELECT uscc FROM entities ORDER BY uscc")]
+    rng = random.Random(2026)
+    codes: set[str] = set()
+    while len(codes) < entities:
+        codes.add(make_uscc(rng, "410100"))
+    usccs = sorted(codes)
     now = datetime.now(UTC)
+    conn = await asyncpg.connect(url.replace("+asyncpg", ""))
+    started = time.perf_counter()
+    await conn.copy_records_to_table(
+        "entities",
+        columns=[
+            "uscc",
+            "name",
+            "kind",
+            "region_code",
+            "status",
+            "data_version",
+            "created_at",
+            "updated_at",
+        ],
+        records=[
+            (
+                u,
+                f"开封市测试企业{i}有限公司",
+                "ENTERPRISE",
+                "410100",
+                "存续",
+                1,
+                now,
+                now,
+            )
+            for i, u in enumerate(usccs)
+        ],
+    )
+    await conn.execute(_RECORDS, per_entity)
     await conn.copy_records_to_table(
         "consents",
         columns=[
@@ -122,7 +189,7 @@ async def prepare(url: str, entities: int) -> tuple[list[str], str]:
                 u,
                 bank.client.id,
                 "LENDING",
-                json.dumps(["BASIC", "TAX", "PENALTY", "JUDICIAL", "EVALUATION"]),
+                json.dumps(CATEGORIES),
                 now,
                 now + timedelta(days=30),
                 u,
@@ -131,16 +198,65 @@ async def prepare(url: str, entities: int) -> tuple[list[str], str]:
             for u in usccs
         ],
     )
-    await conn.execute("ANALYZE")
+    await conn.execute("VACUUM ANALYZE")
+    records = await conn.fetchval("SELECT count(*) FROM credit_records")
     await conn.close()
+    print(
+        f"seeded {entities} enterprises, {records} records in "
+        f"{time.perf_counter() - started:.1f}s",
+        file=sys.stderr,
+    )
     return usccs, token
 
 
-def start(cmd: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+def verify_equal(token: str, usccs: list[str]) -> float:
+    """Same record ids in the same order from hub and bare; mean records."""
+    seen = 0
+    with httpx.Client(timeout=30) as client:
+        for u in usccs:
+            hub = client.post(
+                "http://127.0.0.1:8801/graphql",
+                json={"query": QUERY, "variables": {"u": u}},
+                headers={"authorization": f"Bearer {token}"},
+            ).json()
+            if hub.get("errors"):
+                sys.exit(f"the hub answers {u} with errors: {hub['errors']}")
+            edges = hub["data"]["creditProfile"]["records"]["edges"]
+            got = [int(e["node"]["id"]) for e in edges]
+            bare = client.get(f"http://127.0.0.1:8802/profile/{u}").json()
+            want = [r["id"] for r in bare["records"]]
+            if got != want or hub["data"]["creditProfile"]["entity"]["uscc"] != u:
+                sys.exit(f"hub and bare differ for {u}: {got} vs {want}")
+            seen += len(got)
+    return seen / len(usccs)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a server: the uvicorn parent and its workers."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pids = [pid]
+    try:
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids += [int(k) for k in kids]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def start(
+    cmd: list[str], env: dict[str, str], port: int, cwd: Path = ROOT
+) -> subprocess.Popen[bytes]:
     proc = subprocess.Popen(
         cmd,
         env={**os.environ, **env},
-        cwd=ROOT,
+        cwd=cwd,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -158,7 +274,10 @@ def start(cmd: list[str], env: dict[str, str], port: int) -> subprocess.Popen[by
     raise RuntimeError(f"server on {port} did not start: {' '.join(cmd)}")
 
 
-def wrk(url: str, script: str, duration: int, connections: int) -> dict[str, float]:
+def wrk(
+    url: str, script: str, duration: int, connections: int, pid: int | None = None
+) -> dict[str, float]:
+    cpu0 = cpu_seconds(pid) if pid else 0.0
     out = subprocess.run(
         [
             "wrk",
@@ -174,6 +293,7 @@ def wrk(url: str, script: str, duration: int, connections: int) -> dict[str, flo
         text=True,
         check=True,
     ).stdout
+    cpu = cpu_seconds(pid) - cpu0 if pid else float("nan")
 
     def ms(label: str) -> float:
         m = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", out)
@@ -183,42 +303,96 @@ def wrk(url: str, script: str, duration: int, connections: int) -> dict[str, flo
         return v / 1000 if unit == "us" else v * 1000 if unit == "s" else v
 
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    count = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {
         "rps": rps,
         "p50": ms("50"),
         "p99": ms("99"),
+        "cpu_ms": 1000 * cpu / max(count, 1),
         "non2xx": float(errors.group(1)) if errors else 0.0,
     }
+
+
+def server(
+    module: str, port: int, workers: int, env: dict[str, str], cwd: Path = ROOT
+) -> Any:
+    cmd = [sys.executable, "-m", "uvicorn", module]
+    if module.endswith("create_app"):
+        cmd.append("--factory")
+    cmd += [
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+    return start(cmd, env, port, cwd)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument(
-        "--pg-url", default="postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+        "--pg-url", default="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
     )
+    ap.add_argument("--db-name", default="bench_perf")
     ap.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
-    ap.add_argument("--entities", type=int, default=5000)
-    ap.add_argument("--duration", type=int, default=15)
+    ap.add_argument("--entities", type=int, default=100_000)
+    ap.add_argument("--records-per-entity", type=int, default=20)
+    ap.add_argument("--duration", type=int, default=10)
+    ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--keep", action="store_true", help="keep the database")
+    ap.add_argument("--reuse", action="store_true", help="use a kept database")
+    ap.add_argument(
+        "--before",
+        type=Path,
+        help="a checkout of an earlier hub (e.g. git archive … | tar -x): "
+        "loaded too, interleaved, as 'hub before'",
+    )
     args = ap.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is needed (apt-get install wrk)")
 
-    name = f"hub_bench_{uuid.uuid4().hex[:8]}"
+    name = args.db_name
     admin = args.pg_url.replace("+asyncpg", "")
-    asyncio.run(_exec(admin, f'CREATE DATABASE "{name}"'))
     url = args.pg_url.rsplit("/", 1)[0] + "/" + name
     tmp = Path(tempfile.mkdtemp(prefix="hub-bench-"))
     procs: list[subprocess.Popen[bytes]] = []
     try:
-        print(f"seeding {args.entities} enterprises into {name} …", file=sys.stderr)
-        usccs, token = asyncio.run(prepare(url, args.entities))
-        sample = usccs[:: max(1, len(usccs) // 500)]
+        if args.reuse:
+            usccs, token = asyncio.run(_reuse(url))
+        else:
+            asyncio.run(_exec(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            asyncio.run(_exec(admin, f'CREATE DATABASE "{name}"'))
+            print(f"seeding {args.entities} enterprises into {name} …", file=sys.stderr)
+            usccs, token = asyncio.run(
+                prepare(url, args.entities, args.records_per_entity)
+            )
+        (tmp / "token").write_text(token)
+        sample = usccs[:: max(1, len(usccs) // 2000)]
         lua_list = ",".join(f'"{u}"' for u in sample)
+        batch = sample[:100]
+        batch_query = (
+            "query($u: [USCC!]!) { creditProfiles(usccs: $u, purpose: LENDING) { "
+            "... on CreditProfile { auditEventId entity { uscc name kind regionCode "
+            "status } records(categories: [TAX, PENALTY], first: 20) { edges { node "
+            "{ id category kind severity status title decidedOn } } } } "
+            "... on ProfileError { code } } }"
+        )
         hub_lua = graphql_lua(tmp / "hub.lua", lua_list, token, QUERY)
         elig_lua = graphql_lua(tmp / "elig.lua", lua_list, token, ELIGIBILITY)
+        batch_lua = tmp / "batch.lua"
+        batch_body = json.dumps({"query": batch_query, "variables": {"u": batch}})
+        batch_lua.write_text(
+            'wrk.method = "POST"\nwrk.path = "/graphql"\n'
+            'wrk.headers["Content-Type"] = "application/json"\n'
+            f'wrk.headers["Authorization"] = "Bearer {token}"\n'
+            f"wrk.body = {json.dumps(batch_body)}\n"
+        )
         bare_lua = tmp / "bare.lua"
         bare_lua.write_text(
             f"local u = {{{lua_list}}}\nlocal i = 0\n"
@@ -230,89 +404,173 @@ def main() -> None:
             "HUB_REDIS_URL": args.redis_url,
             "HUB_ENV": "production",
             "HUB_RATE_LIMIT_PER_MINUTE": "100000000",
+            # The bare app's pool: 20 connections per worker, requests wait
+            # for one (an overflow connection is opened and closed per use).
+            "HUB_DB_POOL_SIZE": "20",
+            "HUB_DB_MAX_OVERFLOW": "0",
         }
-        py = sys.executable
-        hub = start(
-            [
-                py,
-                "-m",
-                "uvicorn",
-                "hub.root.app:create_app",
-                "--factory",
-                "--port",
-                "8801",
-                "--workers",
-                str(args.workers),
-                "--no-access-log",
-                "--log-level",
-                "warning",
-            ],
-            env,
-            8801,
-        )
-        procs.append(hub)
         bare_env = {"BARE_DSN": url.replace("+asyncpg", "")}
-        bare = start(
-            [
-                py,
-                "-m",
-                "uvicorn",
-                "bench.bare_app:app",
-                "--port",
-                "8802",
-                "--workers",
-                str(args.workers),
-                "--no-access-log",
-                "--log-level",
-                "warning",
-            ],
-            bare_env,
-            8802,
-        )
-        procs.append(bare)
-        for query in (QUERY, ELIGIBILITY):  # wrk counts HTTP 200s: check the body
+        hub = server("hub.root.app:create_app", 8801, args.workers, env)
+        bare = server("bench.bare_app:app", 8802, args.workers, bare_env)
+        procs += [hub, bare]
+        for query, variables in (
+            (ELIGIBILITY, {"u": sample[0]}),
+            (batch_query, {"u": batch}),
+        ):
             body = httpx.post(
                 "http://127.0.0.1:8801/graphql",
-                json={"query": query, "variables": {"u": sample[0]}},
+                json={"query": query, "variables": variables},
                 headers={"authorization": f"Bearer {token}"},
+                timeout=60,
             ).json()
             if body.get("errors"):
                 sys.exit(f"the hub answers with errors: {body['errors']}")
-        # The bare app has no /healthz; start() accepted its 404.
-        for _label, target, script in (
-            ("warm-up", "http://127.0.0.1:8801", hub_lua),
-            ("warm-up", "http://127.0.0.1:8802", bare_lua),
-        ):
-            wrk(target, str(script), 3, args.connections)
-        results = {}
-        for _round in range(2):  # interleaved so drift hits both alike
-            for label, target, script in (
-                ("hub creditProfile", "http://127.0.0.1:8801", hub_lua),
-                ("bare Starlette", "http://127.0.0.1:8802", bare_lua),
-                ("hub eligibility", "http://127.0.0.1:8801", elig_lua),
-            ):
-                r = wrk(target, str(script), args.duration, args.connections)
-                best = results.get(label)
-                if best is None or r["rps"] > best["rps"]:
-                    results[label] = r
+        mean = verify_equal(token, sample[:200])
         print(
-            f"\n{args.entities} enterprises, {args.connections} connections, "
-            f"{args.workers} workers each, best of 2 × {args.duration}s (PostgreSQL)"
+            f"verified: hub and bare return the same record ids, in order, for "
+            f"200 enterprises ({mean:.2f} records each)",
+            file=sys.stderr,
         )
-        print(f"{'server':<20}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx':>10}")
-        for label, r in results.items():
-            print(
-                f"{label:<20}{r['rps']:>10.0f}{r['p50']:>10.1f}{r['p99']:>10.1f}"
-                f"{r['non2xx']:>10.0f}"
+        for p in procs:
+            p.terminate()
+            p.wait(10)
+        procs.clear()
+        # One server runs at a time (their pools together would pass the
+        # server's max_connections), each started afresh every round and
+        # warmed up; rounds interleave the servers so drift hits all alike.
+        hub_loads = [
+            ("hub creditProfile", hub_lua, args.connections),
+            ("hub eligibility", elig_lua, args.connections),
+            ("hub batch of 100", batch_lua, 4),
+        ]
+        servers: list[tuple[str, dict[str, str], Path, list[Any]]] = [
+            ("hub.root.app:create_app", env, ROOT, hub_loads),
+            (
+                "bench.bare_app:app",
+                bare_env,
+                ROOT,
+                [("bare Starlette", bare_lua, args.connections)],
+            ),
+        ]
+        if args.before:
+            servers.insert(
+                0,
+                (
+                    "hub.root.app:create_app",
+                    env,
+                    args.before,
+                    [("hub before", hub_lua, args.connections)],
+                ),
             )
-        ratio = results["hub creditProfile"]["rps"] / results["bare Starlette"]["rps"]
-        print(f"hub / bare throughput: {ratio:.2f}")
+        runs: dict[str, list[dict[str, float]]] = {}
+        for _round in range(args.rounds):
+            for module, server_env, cwd, loads in servers:
+                proc = server(module, 8801, args.workers, server_env, cwd)
+                procs.append(proc)
+                try:
+                    for _label, script, conns in loads:
+                        wrk("http://127.0.0.1:8801", str(script), 3, conns)
+                    for label, script, conns in loads:
+                        r = wrk(
+                            "http://127.0.0.1:8801",
+                            str(script),
+                            args.duration,
+                            conns,
+                            proc.pid,
+                        )
+                        runs.setdefault(label, []).append(r)
+                        print(
+                            f"  {label}: {r['rps']:.0f} req/s, "
+                            f"cpu {r['cpu_ms']:.2f} ms, non-2xx {r['non2xx']:.0f}",
+                            file=sys.stderr,
+                        )
+                finally:
+                    proc.terminate()
+                    proc.wait(10)
+                    procs.remove(proc)
+        print(
+            f"\n{args.entities} enterprises, {args.entities * args.records_per_entity}"
+            f" records, {mean:.2f} records per answer, {args.connections} "
+            f"connections, {args.workers} workers each, {args.rounds} interleaved "
+            f"rounds × {args.duration}s (PostgreSQL); ranges over rounds"
+        )
+        print(
+            f"{'server':<20}{'req/s':>14}{'p50 ms':>14}{'p99 ms':>14}"
+            f"{'CPU ms/req':>14}{'non-2xx':>9}"
+        )
+
+        def span(rs: list[dict[str, float]], k: str, fmt: str) -> str:
+            lo, hi = min(r[k] for r in rs), max(r[k] for r in rs)
+            return f"{lo:{fmt}}–{hi:{fmt}}"
+
+        for label, rs in runs.items():
+            print(
+                f"{label:<20}{span(rs, 'rps', '.0f'):>14}{span(rs, 'p50', '.1f'):>14}"
+                f"{span(rs, 'p99', '.1f'):>14}{span(rs, 'cpu_ms', '.2f'):>14}"
+                f"{sum(r['non2xx'] for r in rs):>9.0f}"
+            )
+        ratios = [
+            h["rps"] / b["rps"]
+            for h, b in zip(
+                runs["hub creditProfile"], runs["bare Starlette"], strict=True
+            )
+        ]
+        cpu = [
+            h["cpu_ms"] / b["cpu_ms"]
+            for h, b in zip(
+                runs["hub creditProfile"], runs["bare Starlette"], strict=True
+            )
+        ]
+        print(
+            f"hub / bare throughput per round: {', '.join(f'{r:.2f}' for r in ratios)}"
+        )
+        print(
+            f"hub / bare CPU per request per round: "
+            f"{', '.join(f'{r:.1f}' for r in cpu)}"
+        )
+        b = runs["hub batch of 100"]
+        print(
+            f"batch of 100: {span(b, 'rps', '.1f')} calls/s = "
+            f"{min(r['rps'] for r in b) * 100:.0f}–{max(r['rps'] for r in b) * 100:.0f}"
+            f" profiles/s, {span(b, 'cpu_ms', '.0f')} ms CPU per call"
+        )
     finally:
         for p in procs:
             p.terminate()
             p.wait(10)
-        asyncio.run(_exec(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if not args.keep:
+            asyncio.run(_exec(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+async def _reuse(url: str) -> tuple[list[str], str]:
+    """Codes and a fresh bank token from a database kept by ``--keep``."""
+    from hub.auth.keys import load_keyring
+    from hub.auth.scopes import allowed_scopes
+    from hub.auth.tokens import issue_access_token
+    from hub.clock import SystemClock
+    from hub.db import create_engine, make_sessionmaker
+    from hub.enums import PrincipalKind
+    from hub.settings import Settings
+
+    conn = await asyncpg.connect(url.replace("+asyncpg", ""))
+    usccs = [r[0] for r in await conn.fetch("SELECT uscc FROM entities ORDER BY uscc")]
+    bank = await conn.fetchval("SELECT id FROM clients WHERE name = 'bench bank'")
+    await conn.close()
+    settings, clock = Settings(database_url=url), SystemClock()
+    engine = create_engine(url)
+    keyring = await load_keyring(make_sessionmaker(engine), settings, clock)
+    await engine.dispose()
+    token, _ = issue_access_token(
+        keyring,
+        settings,
+        clock,
+        sub=bank,
+        kind=PrincipalKind.BANK,
+        scope=allowed_scopes(PrincipalKind.BANK),
+        ttl=86400,
+    )
+    return usccs, token
 
 
 async def _exec(dsn: str, sql: str) -> None:

@@ -22,6 +22,7 @@ __all__ = [
     "commit",
     "rollback",
     "create_engine",
+    "driver_connection",
     "make_sessionmaker",
     "migrate",
     "session_scope",
@@ -101,6 +102,29 @@ async def rollback(
         async with maker() as keeper:
             keeper.info[PENDING] = refusals
             await keeper.commit()
+
+
+@asynccontextmanager
+async def driver_connection(engine: AsyncEngine) -> AsyncIterator[Any]:
+    """A pooled connection's driver (asyncpg) connection, outside any
+    transaction: each statement on it commits on its own (autocommit).
+
+    For the single-statement hot path: checked out of the engine's pool
+    directly (no ``Connection`` object, no transaction bookkeeping); it goes
+    back with nothing to reset, or is discarded if it broke.
+    """
+    from sqlalchemy.util import greenlet_spawn
+
+    fairy = await greenlet_spawn(engine.sync_engine.pool.connect)
+    driver = fairy.driver_connection
+    try:
+        yield driver
+    except BaseException:
+        if driver is None or driver.is_closed():
+            fairy.invalidate()
+        raise
+    finally:
+        await greenlet_spawn(fairy.close)
 
 
 @asynccontextmanager

@@ -74,6 +74,13 @@ class Settings(BaseSettings):
     # Off by default; turn on where connections get cut (failover, proxies):
     # otherwise each stale connection fails one request after a restart.
     db_pool_pre_ping: bool = False
+    # Pooled PostgreSQL connections per process, and how many more may be
+    # opened under a burst.  An overflow connection is closed when it comes
+    # back, so sustained concurrency above the pool size opens (and TLS-
+    # negotiates) a connection per request: size the pool for the steady
+    # concurrency, or set the overflow to 0 so requests wait for one.
+    db_pool_size: int = Field(20, ge=1)
+    db_max_overflow: int = Field(20, ge=0)
     max_body_bytes: int = 1024 * 1024
     # The sealer signs the audit chain's head this often (contract v2).
     audit_checkpoint_seconds: float = Field(300.0, ge=1.0)

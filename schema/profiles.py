@@ -7,8 +7,10 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 import strawberry
+from graphql import FieldNode, value_from_ast_untyped
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
+from strawberry.types.nodes import get_variable_values
 
 from hub.access.door import Grant
 from hub.enums import DataCategory, Purpose
@@ -19,6 +21,7 @@ from hub.profiles.service import (
     RecordPage,
     RecordRequest,
     list_memberships,
+    read_profile_in_one,
     read_profiles,
     record_categories,
     record_pages,
@@ -201,6 +204,83 @@ def _profile(data: ProfileData, purpose: Purpose) -> CreditProfile:
     )
 
 
+# Fields a single read can serve from one statement (their loaders take the
+# grant it makes); asking for anything else (the consent row, a later page)
+# takes the general path.
+_IN_ONE = frozenset(
+    {
+        "auditEventId",
+        "entity",
+        "purpose",
+        "generatedAt",
+        "records",
+        "lists",
+        "sources",
+        "evaluation",
+        "__typename",
+    }
+)
+
+
+def _records_asked(info: Info) -> tuple[list[DataCategory] | None, int] | None:
+    """The one ``records`` page a single read asks for, if it is a first page.
+
+    Only for an operation of this one field: the statement commits the read's
+    audit row and use count on its own, so nothing else in the request may
+    roll back what it decided.  Reads the field's AST (``selected_fields``
+    would convert the whole selection on every request).
+    """
+    roots = info.operation.selection_set.selections
+    if len(roots) != 1 or not isinstance(roots[0], FieldNode):
+        return None
+    raw = info._raw_info
+    records: FieldNode | None = None
+    for node in raw.field_nodes:
+        for sel in node.selection_set.selections if node.selection_set else ():
+            if (
+                not isinstance(sel, FieldNode)
+                or sel.directives
+                or sel.name.value not in _IN_ONE
+            ):
+                return None
+            if sel.name.value == "records":
+                if records is not None:
+                    return None
+                records = sel
+    if records is None:
+        return None, 0  # the door and the entity only
+    variables = get_variable_values(raw)
+    args = {
+        a.name.value: value_from_ast_untyped(a.value, variables)
+        for a in records.arguments or ()
+    }
+    if args.get("after") is not None:
+        return None
+    asked = args.get("categories")
+    try:
+        first = check_first(args.get("first", 50), 50)
+        cats = [DataCategory(c) for c in asked] if asked is not None else None
+    except (HubError, ValueError, TypeError):
+        return None  # the records field explains it
+    if first == 0:
+        return None
+    return cats, first
+
+
+async def _read_in_one(info: Info, uscc: str, purpose: Purpose) -> ProfileData | None:
+    asked = _records_asked(info)
+    if asked is None:
+        return None
+    ctx = info.context
+    read = await read_profile_in_one(ctx.hub, ctx.principal, uscc, purpose, *asked)
+    if read is None:
+        return None
+    data, request, page = read
+    _records_loader(ctx).prime(request, page)
+    data.primed = request
+    return data
+
+
 @strawberry.type
 class ProfileQuery:
     @strawberry.field(
@@ -212,10 +292,16 @@ class ProfileQuery:
         self, info: Info, uscc: USCC, purpose: Purpose
     ) -> CreditProfile:
         ctx = info.context
-        async with ctx.db() as session:
-            [result] = await read_profiles(
-                session, ctx.hub, ctx.principal, [str(uscc)], purpose
-            )
+        # One statement when it can decide (PostgreSQL, a usable consent);
+        # otherwise the general path decides, explains and audits.
+        result: ProfileData | HubError | None = await _read_in_one(
+            info, str(uscc), purpose
+        )
+        if result is None:
+            async with ctx.db() as session:
+                [result] = await read_profiles(
+                    session, ctx.hub, ctx.principal, [str(uscc)], purpose
+                )
         if isinstance(result, HubError):
             raise result
         # On-demand pulls from consented sources; a sick source never fails
@@ -227,6 +313,8 @@ class ProfileQuery:
             result.sources = await refresh(
                 ctx.hub, result.grant, name=result.entity.name
             )
+            if result.primed is not None:  # records read before the pull
+                _records_loader(ctx).clear(result.primed)
         return _profile(result, purpose)
 
     @strawberry.field(

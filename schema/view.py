@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import logging
 import math
-from collections.abc import Awaitable, Callable
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from graphql import ExecutionResult as CoreResult

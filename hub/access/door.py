@@ -16,6 +16,12 @@ consent or one whose reads are used up is ``CONSENT_REQUIRED`` with
 under a consent counts one use (``hub.consent.usage``), written with the
 audit rows at commit — no extra round trip on the read.
 
+On PostgreSQL a client's profile read may go through :func:`read_in_one`
+instead: one statement decides the consent (and counts its use), writes the
+audit row and reads the records, committing on its own before any row
+reaches the hub; whatever it cannot grant goes to :func:`open_doors`, which
+explains and audits the refusal.
+
 The door is structure, not convention: loaders of subject data take a
 :class:`Grant`, and only the door makes grants — :func:`admit` refuses any
 other object, including a copy of a real grant.
@@ -32,14 +38,15 @@ from sqlalchemy import and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.access.decide import ALL_CATEGORIES, basis_of, decide, needs_consent
-from hub.audit.chain import PENDING_PREFIX, append_event
+from hub.audit.chain import PENDING_PREFIX, append_event, events_committed
 from hub.auth.principal import Principal
 from hub.consent.active import live_consent
 from hub.consent.usage import note_use, pending_uses
 from hub.enums import AccessBasis, DataCategory, PrincipalKind, Purpose
 from hub.errors import HubError
+from hub.logs import note_audit_event
 from hub.metrics import ACCESS_DENIALS
-from hub.models import AuditEvent, Consent, Entity
+from hub.models import AuditEvent, Consent, Entity, new_id
 
 if TYPE_CHECKING:
     from hub.resources import Hub
@@ -53,6 +60,8 @@ __all__ = [
     "entities_and_consents",
     "open_door",
     "open_doors",
+    "may_read_in_one",
+    "read_in_one",
 ]
 
 
@@ -361,3 +370,115 @@ async def open_door(
     if isinstance(result, HubError):
         raise result
     return result
+
+
+# One consented read in one statement (PostgreSQL, asyncpg, autocommit): the
+# entity, the caller's usable consent counting its use, the audit row and
+# the caller's read (``read_sql``, a SELECT over ``used(covered)``) — so the
+# audit row commits with the statement, before its rows reach the hub, and
+# a consent revoked, paused or used up by then matches nothing.  Anything
+# else (no entity, no usable consent) returns ``None`` and the caller takes
+# the general path, which explains and audits the refusal.
+_SINGLE_READ = """
+WITH ent AS (
+    SELECT uscc, name, kind, region_code, industry_code, established_on,
+           registered_capital, legal_representative, status
+    FROM entities WHERE uscc = $1
+), used AS (
+    UPDATE consents
+    SET reads_used = reads_used + 1, last_used_at = $4
+    WHERE subject = $1 AND grantee_id = $2 AND purpose = $3
+      AND revoked_at IS NULL AND end_reason IS NULL AND expires_at > $4
+      AND paused_at IS NULL
+      AND (max_reads IS NULL OR reads_used + 1 <= max_reads)
+      AND EXISTS (SELECT 1 FROM ent)
+    RETURNING id, ARRAY(
+        SELECT c FROM json_array_elements_text(categories::json) AS c
+        WHERE c = ANY($5::text[]) ORDER BY c COLLATE "C"
+    ) AS covered
+), audit AS (
+    INSERT INTO audit_events (id, at, actor_id, actor_kind, action, subject,
+        purpose, consent_id, categories, outcome, detail, prev_hash, hash,
+        officer)
+    SELECT $6, $4, $2, $7, $8, $1, $3, used.id, to_json(used.covered),
+           'GRANTED', NULL, '', $9, $10
+    FROM used
+    RETURNING id
+), rows AS (
+    {read}
+)
+SELECT ent.*, used.id AS consent_id, used.covered,
+       (SELECT id FROM audit) AS audit_id, rows.*
+FROM ent LEFT JOIN used ON true LEFT JOIN rows ON true
+"""
+_SINGLE_READS: dict[str, str] = {}
+
+
+def may_read_in_one(
+    hub: Hub, principal: Principal, uscc: str, purpose: Purpose
+) -> bool:
+    """Whether :func:`read_in_one` can decide this access: a client reading
+    under a consent (a refusal no consent can cure takes the general path)."""
+    return (
+        hub.engine.dialect.name == "postgresql"
+        and principal.kind is not PrincipalKind.SUBJECT
+        and hub.policy.bases[AccessBasis.CONSENT].categories is None
+        and needs_consent(hub, principal, uscc, purpose) is None
+    )
+
+
+async def read_in_one(
+    conn: Any,
+    hub: Hub,
+    principal: Principal,
+    *,
+    uscc: str,
+    purpose: Purpose,
+    action: str,
+    read_sql: str,
+    read_args: Sequence[Any],
+) -> tuple[Grant, Any, list[Any]] | None:
+    """Open the door and read in one statement on an asyncpg connection.
+
+    ``read_sql`` may use ``used.covered`` (the categories granted, a text
+    array) and parameters from ``$11`` on (``read_args``).  Returns the
+    grant, the entity row and the rows of the read (each joined to the
+    entity row; a read with no rows gives one row of NULLs), or ``None``
+    when the general path must decide.  Call only when
+    :func:`may_read_in_one` allows.
+    """
+    sql = _SINGLE_READS.get(read_sql)
+    if sql is None:
+        sql = _SINGLE_READS[read_sql] = _SINGLE_READ.format(read=read_sql)
+    event_id = new_id()
+    now = hub.clock.now()
+    rows = await conn.fetch(
+        sql,
+        uscc,
+        principal.id,
+        str(purpose),
+        now,
+        sorted(str(c) for c in hub.policy.categories_for(purpose)),
+        event_id,
+        str(principal.kind),
+        action,
+        PENDING_PREFIX + event_id,
+        principal.officer,
+        *read_args,
+    )
+    if not rows or rows[0]["consent_id"] is None:
+        return None
+    events_committed()
+    first = rows[0]
+    note_audit_event(first["audit_id"])  # the request's log lines name it
+    grant = Grant(
+        principal,
+        uscc,
+        purpose,
+        frozenset(DataCategory(c) for c in first["covered"]),
+        None,
+        first["audit_id"],
+        AccessBasis.CONSENT,
+    )
+    _ISSUED.add(grant)
+    return grant, first, rows

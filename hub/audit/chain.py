@@ -3,11 +3,12 @@
 An event is written in the same transaction as the access it records
 (:func:`append_event`), so no data is ever returned without its committed
 audit row.  Linking committed events onto the hash chain is a separate, short
-step (:func:`seal_pending`) run by a background sealer every few hundred
-milliseconds and before ``audit verify``: it takes the chain lock (a
-PostgreSQL advisory lock, or SQLite's write lock), links every unsealed event
-in write order, and commits once.  Readers therefore never queue behind each
-other's commits for the chain — only the sealer does, once per batch.
+step (:func:`seal_pending`) run by a background sealer woken by the commits
+that wrote events (:class:`Sealer`) and before ``audit verify``: it takes the
+chain lock (a PostgreSQL advisory lock, or SQLite's write lock), links every
+unsealed event in write order with one UPDATE (from arrays on PostgreSQL),
+and commits once.  Readers therefore never queue behind each other's commits
+for the chain — only the sealer does, once per batch.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Table,
     Text,
     bindparam,
@@ -50,6 +52,7 @@ __all__ = [
     "Sealer",
     "append_event",
     "chain_head",
+    "events_committed",
     "lock_chain",
     "seal_pending",
 ]
@@ -194,7 +197,23 @@ def _write_pending(session: Session) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _committed(session: Session) -> None:
-    session.info.pop(INSERTED, None)
+    if session.info.pop(INSERTED, None):
+        events_committed()
+
+
+# Sealers of this process, woken when a commit here wrote audit events (an
+# in-process signal: no polling while idle, and no NOTIFY, whose commit-time
+# queue lock would serialise every read's commit on PostgreSQL).
+_SEALERS: set[asyncio.Event] = set()
+
+
+def events_committed() -> None:
+    """Tell this process's sealers that audit events were committed."""
+    for wake in list(_SEALERS):
+        try:
+            wake.set()
+        except RuntimeError:  # its event loop is gone: a sealer never stopped
+            _SEALERS.discard(wake)
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -250,6 +269,33 @@ async def chain_head(session: AsyncSession) -> tuple[int, str] | None:
     return None if head is None else (int(head[0] or 0), str(head[1]))
 
 
+_SEAL_EACH = (
+    update(_TABLE)
+    .where(_TABLE.c.n == bindparam("b_n"))
+    .values(
+        seq=bindparam("b_seq"),
+        prev_hash=bindparam("b_prev"),
+        hash=bindparam("b_hash"),
+    )
+)
+_SEALS = (
+    func.unnest(
+        bindparam("b_ns", type_=ARRAY(BigInteger())),
+        bindparam("b_seqs", type_=ARRAY(BigInteger())),
+        bindparam("b_prevs", type_=ARRAY(Text())),
+        bindparam("b_hashes", type_=ARRAY(Text())),
+    )
+    .table_valued("n", "seq", "prev", "hash")
+    .render_derived(name="seals")
+)
+_SEAL_FROM_ARRAYS = (
+    update(_TABLE)
+    .where(_TABLE.c.n == _SEALS.c.n)
+    .values(seq=_SEALS.c.seq, prev_hash=_SEALS.c.prev, hash=_SEALS.c.hash)
+    .execution_options(synchronize_session=False)
+)
+
+
 async def seal_pending(
     sessionmaker: async_sessionmaker[AsyncSession], batch: int = 5000
 ) -> int:
@@ -280,16 +326,19 @@ async def seal_pending(
                 )
                 prev = h
             session.expunge_all()
-            await session.execute(
-                update(_TABLE)
-                .where(_TABLE.c.n == bindparam("b_n"))
-                .values(
-                    seq=bindparam("b_seq"),
-                    prev_hash=bindparam("b_prev"),
-                    hash=bindparam("b_hash"),
-                ),
-                params,
-            )
+            if session.get_bind().dialect.name == "postgresql":
+                # One UPDATE from arrays, whatever the number of events.
+                await session.execute(
+                    _SEAL_FROM_ARRAYS,
+                    {
+                        "b_ns": [p["b_n"] for p in params],
+                        "b_seqs": [p["b_seq"] for p in params],
+                        "b_prevs": [p["b_prev"] for p in params],
+                        "b_hashes": [p["b_hash"] for p in params],
+                    },
+                )
+            else:
+                await session.execute(_SEAL_EACH, params)
             await session.commit()
             total += len(rows)
             if len(rows) < batch:
@@ -312,7 +361,14 @@ async def unsealed(
 
 
 class Sealer:
-    """Background task sealing new events every ``interval`` seconds.
+    """Background task sealing new events, woken by this process's commits.
+
+    A commit that wrote audit events wakes it (:func:`events_committed`); it
+    seals, then waits at least ``interval`` seconds before the next round so
+    a busy server seals in batches.  Events committed by other processes are
+    sealed by theirs, or by this one within ``idle`` seconds (its round when
+    nothing woke it: one short transaction instead of five statements every
+    ``interval``).
 
     Given ``checkpoint`` (a call signing the chain's head, see
     :mod:`hub.audit.checkpoints`), it also makes a checkpoint every
@@ -326,12 +382,14 @@ class Sealer:
         sessionmaker: async_sessionmaker[AsyncSession],
         interval: float = 0.2,
         *,
+        idle: float = 5.0,
         checkpoint: Callable[[], Awaitable[object]] | None = None,
         checkpoint_every: float = 300.0,
         outages: OutageLog | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.sessionmaker, self.interval = sessionmaker, interval
+        self.sessionmaker, self.interval, self.idle = sessionmaker, interval, idle
+        self._wake = asyncio.Event()
         self.checkpoint, self.checkpoint_every = checkpoint, checkpoint_every
         self.outages = outages or OutageLog()
         self._now = monotonic
@@ -339,11 +397,13 @@ class Sealer:
         self._gauged = -LAG_EVERY
 
     def start(self) -> None:
+        _SEALERS.add(self._wake)
         self._task = asyncio.create_task(self._run(), name="audit-sealer")
 
     async def _run(self) -> None:
         last_checkpoint = self._now()
         while True:
+            self._wake.clear()
             try:
                 if self._now() - self._gauged >= LAG_EVERY:
                     self._gauged = self._now()
@@ -362,6 +422,10 @@ class Sealer:
                 else:
                     self.outages.report(backend, exc)
             await asyncio.sleep(self.interval)
+            try:
+                await asyncio.wait_for(self._wake.wait(), self.idle)
+            except TimeoutError:
+                pass
 
     async def _measure_lag(self) -> None:
         # Before sealing: what piled up since the last round (a few hundred
@@ -377,6 +441,7 @@ class Sealer:
             UNSEALED_SECONDS.set(max(0.0, age))
 
     async def stop(self) -> None:
+        _SEALERS.discard(self._wake)
         if self._task is not None:
             self._task.cancel()
             try:

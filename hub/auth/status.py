@@ -19,6 +19,13 @@ the cache is written so that a stale "active" can never win:
 * ``reactivate`` deletes the entry; a racing lookup may cache "inactive" for
   at most ``TTL`` seconds — late, never unsafe.
 
+With Redis, each worker also keeps a local copy of a status for up to
+``hub.backends.factory.NEAR_TTL`` (1 s; ``NearCache``), so the per-request
+check makes no round trip: every write above drops the writer's copy and is
+announced on the bus, which drops the other workers' copies within
+milliseconds; if a message is lost, a suspension or rotation still reaches
+every worker within ``NEAR_TTL``.
+
 A suspension that rolls back leaves the client refused for at most ``TTL``;
 one whose transaction takes longer than ``TTL`` to commit may let the client
 through for the remainder (GraphQL mutations commit at the end of their

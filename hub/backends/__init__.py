@@ -5,17 +5,24 @@ tests (DESIGN.md "Same code, two backends"); :func:`make_backends` picks them
 from the settings.
 """
 
-from hub.backends.cache import Cache, MemoryCache, RedisCache
+from hub.backends.cache import Cache, MemoryCache, NearCache, RedisCache
 from hub.backends.factory import Backends, make_backends
 from hub.backends.pubsub import MemoryPubSub, PubSub, RedisPubSub
-from hub.backends.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from hub.backends.ratelimit import (
+    BudgetRateLimiter,
+    MemoryRateLimiter,
+    RateLimiter,
+    RedisRateLimiter,
+)
 
 __all__ = [
     "Backends",
+    "BudgetRateLimiter",
     "Cache",
     "MemoryCache",
     "MemoryPubSub",
     "MemoryRateLimiter",
+    "NearCache",
     "PubSub",
     "RateLimiter",
     "RedisCache",

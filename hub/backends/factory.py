@@ -9,12 +9,24 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from hub.backends.cache import Cache, MemoryCache, RedisCache
+from hub.backends.cache import Cache, MemoryCache, NearCache, RedisCache
 from hub.backends.pubsub import MemoryPubSub, PubSub, RedisPubSub
-from hub.backends.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from hub.backends.ratelimit import (
+    BudgetRateLimiter,
+    MemoryRateLimiter,
+    RateLimiter,
+    RedisRateLimiter,
+)
 from hub.settings import Settings
 
-__all__ = ["Backends", "make_backends", "memory_backends"]
+__all__ = ["NEAR_KEYS", "NEAR_TTL", "Backends", "make_backends", "memory_backends"]
+
+#: Cache keys each worker keeps a local copy of (``NearCache``): the client
+#: status ``hub.auth.status`` reads on every request.
+NEAR_KEYS = ("auth:client:",)
+#: The longest a worker may act on a stale local copy when an invalidation
+#: message is lost (normally the bus delivers it within milliseconds).
+NEAR_TTL = 1.0
 
 
 @dataclass
@@ -39,6 +51,8 @@ class Backends:
         if self._closed:
             return
         self._closed = True
+        if isinstance(self.cache, NearCache):
+            await self.cache.aclose()
         await self.pubsub.aclose()
         if self.redis is not None:
             await self.redis.aclose()
@@ -54,10 +68,14 @@ def make_backends(
     """
     if settings.redis_url:
         redis = Redis.from_url(settings.redis_url, **kw)
+        pubsub = RedisPubSub(redis)
         return Backends(
-            cache=RedisCache(redis),
-            limiter=RedisRateLimiter(redis),
-            pubsub=RedisPubSub(redis),
+            # Client status is read on every request: kept in process,
+            # invalidated over the bus (hub.auth.status; bound: NEAR_TTL).
+            cache=NearCache(RedisCache(redis), pubsub, near=NEAR_KEYS, ttl=NEAR_TTL),
+            # Counted a budget at a time (hub.backends.ratelimit: tolerance).
+            limiter=BudgetRateLimiter(RedisRateLimiter(redis)),
+            pubsub=pubsub,
             redis=redis,
             kind="redis",
         )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Date, Row, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +15,15 @@ from hub.enums import DataCategory
 from hub.models import CreditRecord, ListMembership, SourceStatusRow
 from hub.profiles.visibility import list_visible, record_visible
 
-__all__ = ["list_memberships", "record_counts", "record_pages", "sources"]
+__all__ = [
+    "RECORDS_IN_ONE",
+    "RecordRow",
+    "list_memberships",
+    "record_counts",
+    "record_pages",
+    "records_in_one",
+    "sources",
+]
 
 RECORD_CATEGORIES = tuple(
     c.value for c in DataCategory if c is not DataCategory.EVALUATION
@@ -174,3 +183,74 @@ async def sources(
     for row in await session.scalars(stmt):
         out[row.uscc].append(row)
     return out
+
+
+# The page of records a single read returns with its grant, as the read of
+# ``hub.access.door.read_in_one``: $11 categories asked, $12 shared statuses,
+# $13 today, $14 limit.  Columns are prefixed (the entity's share names);
+# the window count runs before LIMIT, so ``r_total`` counts every match.
+RECORDS_IN_ONE = """
+    SELECT r.id AS r_id, r.source AS r_source, r.category AS r_category,
+           r.kind AS r_kind, r.severity AS r_severity, r.status AS r_status,
+           r.title AS r_title, r.authority AS r_authority,
+           r.occurred_on AS r_occurred_on, r.decided_on AS r_decided_on,
+           r.publish_from AS r_publish_from, r.publish_until AS r_publish_until,
+           r.details AS r_details, count(*) OVER () AS r_total
+    FROM credit_records AS r, used
+    WHERE r.uscc = $1 AND r.category = ANY(used.covered)
+      AND r.category = ANY($11::text[]) AND r.status = ANY($12::text[])
+      AND (r.publish_from IS NULL OR r.publish_from <= $13)
+      AND (r.publish_until IS NULL OR r.publish_until >= $13)
+    ORDER BY coalesce(r.decided_on, r.occurred_on, DATE '0001-01-01') DESC,
+             r.id DESC
+    LIMIT $14
+"""
+
+
+class RecordRow(NamedTuple):
+    """A record as :data:`RECORDS_IN_ONE` returns it (the attributes the
+    general path's rows have)."""
+
+    id: int
+    source: str
+    category: str
+    kind: str
+    severity: str
+    status: str
+    title: str
+    authority: str | None
+    occurred_on: date | None
+    decided_on: date | None
+    publish_from: date | None
+    publish_until: date | None
+    details: Any
+
+
+def _json(value: Any) -> Any:
+    # The pool's connections decode JSON (SQLAlchemy's codec); a bare
+    # asyncpg connection returns the text.
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def records_in_one(rows: Sequence[Any]) -> tuple[list[RecordRow], int]:
+    """The page and the total from the rows of a single read."""
+    page = [
+        RecordRow(
+            r["r_id"],
+            r["r_source"],
+            r["r_category"],
+            r["r_kind"],
+            r["r_severity"],
+            r["r_status"],
+            r["r_title"],
+            r["r_authority"],
+            r["r_occurred_on"],
+            r["r_decided_on"],
+            r["r_publish_from"],
+            r["r_publish_until"],
+            _json(r["r_details"]),
+        )
+        for r in rows
+        if r["r_id"] is not None
+    ]
+    return page, int(rows[0]["r_total"] or 0) if page else 0

@@ -15,13 +15,21 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.access.door import Grant, admit, entities_and_consents, open_doors
+from hub.access.door import (
+    Grant,
+    admit,
+    entities_and_consents,
+    may_read_in_one,
+    open_doors,
+    read_in_one,
+)
 from hub.auth.principal import Principal
+from hub.db import driver_connection
 from hub.enums import DataCategory, Purpose
 from hub.errors import ErrorCode, HubError
 from hub.models import Entity, ListMembership, SourceStatusRow
 from hub.profiles import repository as repo
-from hub.profiles.visibility import list_kinds_for
+from hub.profiles.visibility import SHARED_STATUSES, list_kinds_for
 
 if TYPE_CHECKING:
     from hub.resources import Hub
@@ -32,6 +40,7 @@ __all__ = [
     "RecordPage",
     "RecordRequest",
     "list_memberships",
+    "read_profile_in_one",
     "read_profiles",
     "record_categories",
     "record_pages",
@@ -49,6 +58,8 @@ class ProfileData:
     # Source freshness after an on-demand pull (single reads); batch reads
     # report the stored freshness instead of pulling 100 entities at once.
     sources: list[Any] | None = None
+    # The page of records read with the grant in one statement, if any.
+    primed: RecordRequest | None = None
 
 
 async def read_profiles(
@@ -104,6 +115,65 @@ async def read_profiles(
             else ProfileData(found[uscc], grant, now)
         )
     return out
+
+
+async def read_profile_in_one(
+    hub: Hub,
+    principal: Principal,
+    uscc: str,
+    purpose: Purpose,
+    categories: Iterable[DataCategory] | None,
+    first: int,
+) -> tuple[ProfileData, RecordRequest, RecordPage] | None:
+    """A client's profile read with its first page of records in one
+    statement (PostgreSQL): the door's grant, its audit row and use count
+    commit with it (``hub.access.door.read_in_one``).
+
+    ``None`` when the general path (:func:`read_profiles`) must answer: on
+    SQLite, for a refusal (no entity, no usable consent) — which that path
+    explains and audits — and for accesses a consent does not decide.
+    """
+    if not may_read_in_one(hub, principal, uscc, purpose):
+        return None
+    asked = sorted(
+        set(repo.RECORD_CATEGORIES)
+        & (
+            {str(c) for c in categories}
+            if categories is not None
+            else set(repo.RECORD_CATEGORIES)
+        )
+    )
+    today = hub.clock.today()
+    async with driver_connection(hub.engine) as conn:
+        read = await read_in_one(
+            conn,
+            hub,
+            principal,
+            uscc=uscc,
+            purpose=purpose,
+            action="profile.read",
+            read_sql=repo.RECORDS_IN_ONE,
+            read_args=(asked, list(SHARED_STATUSES), today, first + 1 if first else 0),
+        )
+    if read is None:
+        return None
+    grant, row, rows = read
+    entity = Entity(
+        uscc=row["uscc"],
+        name=row["name"],
+        kind=row["kind"],
+        region_code=row["region_code"],
+        industry_code=row["industry_code"],
+        established_on=row["established_on"],
+        registered_capital=row["registered_capital"],
+        legal_representative=row["legal_representative"],
+        status=row["status"],
+    )
+    page, total = repo.records_in_one(rows)
+    request = RecordRequest(
+        grant, record_categories(grant, categories), first, None, today
+    )
+    return ProfileData(entity, grant, hub.clock.now()), request, RecordPage(page, total)
 
 
 def record_categories(

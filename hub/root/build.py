@@ -31,7 +31,15 @@ async def build_hub(
         migrate(settings.database_url)
     engine = create_engine(
         settings.database_url,
-        **({} if settings.is_sqlite else {"pool_pre_ping": settings.db_pool_pre_ping}),
+        **(
+            {}
+            if settings.is_sqlite
+            else {
+                "pool_pre_ping": settings.db_pool_pre_ping,
+                "pool_size": settings.db_pool_size,
+                "max_overflow": settings.db_max_overflow,
+            }
+        ),
     )
     clock = clock or SystemClock()
     # Legal deadlines skip only weekends in a year the holiday calendar

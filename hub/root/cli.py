@@ -13,10 +13,10 @@ from typing import Any
 import typer
 
 from hub.db import create_engine, make_sessionmaker, masked_url, migrate
-from hub.root.commands.auth import clients_app
 from hub.logs import configure_logging
 from hub.metrics import ENV as METRICS_DIR_ENV
 from hub.metrics import prepare_multiprocess_dir, serve_metrics
+from hub.root.commands.auth import clients_app
 from hub.root.commands.auth import register as register_auth
 from hub.root.commands.clients import register as register_clients
 from hub.root.commands.events import register as register_events

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from hub.backends import (
+    BudgetRateLimiter,
     MemoryCache,
     MemoryPubSub,
     MemoryRateLimiter,
+    NearCache,
     RedisCache,
     RedisPubSub,
     RedisRateLimiter,
@@ -24,8 +26,10 @@ async def test_in_process_backends_without_redis_url() -> None:
 async def test_redis_backends_with_redis_url(redis_url: str) -> None:
     backends = make_backends(Settings(redis_url=redis_url))
     try:
-        assert isinstance(backends.cache, RedisCache)
-        assert isinstance(backends.limiter, RedisRateLimiter)
+        assert isinstance(backends.cache, NearCache)
+        assert isinstance(backends.cache.shared, RedisCache)
+        assert isinstance(backends.limiter, BudgetRateLimiter)
+        assert isinstance(backends.limiter.redis, RedisRateLimiter)
         assert isinstance(backends.pubsub, RedisPubSub)
         assert await backends.ping() is True
     finally:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_console"
-down_revision = "0006"
+down_revision = "0008_keys"
 branch_labels = None
 depends_on = None
 
