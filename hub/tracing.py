@@ -89,18 +89,21 @@ def setup_tracing(exporter: Any = None) -> Any:
 def instrument(app: Any, engine: Any = None) -> Any:
     """The ASGI ``app`` wrapped in a server span per request (outermost, so
     the access line is written inside it), the engine instrumented, and —
-    once per process — httpx and Redis clients."""
+    once per process — httpx, Redis and asyncpg (the one-statement read runs
+    on the pooled asyncpg connection, below SQLAlchemy)."""
     setup_tracing()
     from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 
     if engine is not None:
         instrument_engine(engine)
     if not _state.get("clients"):
+        from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
         from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
         from opentelemetry.instrumentation.redis import RedisInstrumentor
 
         HTTPXClientInstrumentor().instrument()
         RedisInstrumentor().instrument()
+        AsyncPGInstrumentor().instrument()
         _state["clients"] = True
     return OpenTelemetryMiddleware(app)
 
@@ -119,9 +122,11 @@ def instrument_engine(engine: Any) -> None:
 
 
 def uninstrument() -> None:
-    """Undo the process-wide instrumentation (httpx, Redis, SQLAlchemy)."""
+    """Undo the process-wide instrumentation (httpx, Redis, asyncpg,
+    SQLAlchemy)."""
     if "provider" not in _state:
         return
+    from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
     from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
     from opentelemetry.instrumentation.redis import RedisInstrumentor
     from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
@@ -129,6 +134,7 @@ def uninstrument() -> None:
     for instrumentor in (
         HTTPXClientInstrumentor(),
         RedisInstrumentor(),
+        AsyncPGInstrumentor(),
         SQLAlchemyInstrumentor(),
     ):
         if instrumentor.is_instrumented_by_opentelemetry:

@@ -100,7 +100,7 @@ async def test_a_profile_read_is_one_trace_with_its_sql(
     trace_id = server[0].context.trace_id
     sql = [
         s for s in finished if s.attributes.get("db.system") in ("sqlite", "postgresql")
-    ]
+    ]  # the one-statement read on PostgreSQL is asyncpg's span, not SQLAlchemy's
     assert sql and all(s.context.trace_id == trace_id for s in sql)
     assert any("audit_events" in str(s.attributes.get("db.statement")) for s in sql)
     assert any(s.attributes.get("db.system") == "redis" for s in finished)
