@@ -7,13 +7,44 @@ return await sign_in.sign_out(request, area=AREA, login_url="/console/login")
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from functools import wraps
+
 from starlette.requests import Request
 from starlette.responses import Response
 
+from hub.auth.principal import Principal
+from hub.errors import HubError
 from web import csrf, sessions
-from web.errors import error_page
+from web.errors import error_page, hub_error_page
 
-__all__ = ["rate_limited", "sign_out"]
+__all__ = ["Endpoint", "Handler", "rate_limited", "sign_out", "signed_in_page"]
+
+Handler = Callable[[Request, Principal], Awaitable[Response]]
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def signed_in_page(
+    *, area: str, login_url: str, admits: Callable[[Principal], bool]
+) -> Callable[[Handler], Endpoint]:
+    """A decorator for the area's pages: who is signed in, and ``admits``."""
+
+    def decorate(handler: Handler) -> Endpoint:
+        @wraps(handler)
+        async def endpoint(request: Request) -> Response:
+            principal = await sessions.current(request, area=area)
+            if principal is None or not admits(principal):
+                return sessions.redirect(request, login_url)
+            if request.method == "POST":
+                request.state.form = await csrf.checked_form(request)
+            try:
+                return await handler(request, principal)
+            except HubError as error:
+                return await hub_error_page(request, error)
+
+        return endpoint
+
+    return decorate
 
 
 async def rate_limited(request: Request, *, area: str) -> Response | None:
