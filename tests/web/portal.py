@@ -15,7 +15,14 @@ from hub.unit_of_work import UnitOfWork
 from tests.api import Api
 from tests.web.live import LiveServer
 
-__all__ = ["client_token", "given_enterprise", "gql", "link_for", "make_client"]
+__all__ = [
+    "client_token",
+    "given_enterprise",
+    "gql",
+    "link_for",
+    "make_client",
+    "token_for",
+]
 
 
 def given_enterprise(live: LiveServer, uscc: str, records: int = 1) -> list[int]:
@@ -55,7 +62,12 @@ def make_client(live: LiveServer, kind: PrincipalKind, name: str) -> tuple[str, 
 
 
 def client_token(live: LiveServer, kind: PrincipalKind, name: str) -> str:
-    client_id, secret = make_client(live, kind, name)
+    """A new client of ``kind``'s access token."""
+    return token_for(live, *make_client(live, kind, name))
+
+
+def token_for(live: LiveServer, client_id: str, secret: str) -> str:
+    """The client's access token (client credentials grant)."""
     response = httpx.post(
         f"{live.url}/oauth/token",
         data={

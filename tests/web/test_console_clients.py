@@ -8,21 +8,9 @@ import httpx
 
 from tests.web.conftest import csp_violations, open_page
 from tests.web.live import LiveServer, make_admin, screenshot, sign_in
+from tests.web.portal import token_for
 
 ME = {"query": "{ me { id kind name } }"}
-
-
-def _token(live: LiveServer, client_id: str, secret: str) -> str:
-    response = httpx.post(
-        f"{live.url}/oauth/token",
-        data={
-            "grant_type": "client_credentials",
-            "client_id": client_id,
-            "client_secret": secret,
-        },
-    )
-    assert response.status_code == 200, response.text
-    return str(response.json()["access_token"])
 
 
 def _me(live: LiveServer, token: str) -> dict[str, Any]:
@@ -48,7 +36,7 @@ def _client_lifecycle(browser: Any, live: LiveServer) -> None:
     client_id = page.inner_text("[data-testid=new-client-id]")
     secret = page.inner_text("[data-testid=new-client-secret]")
     screenshot(page, "console-clients")
-    token = _token(live, client_id, secret)
+    token = token_for(live, client_id, secret)
     assert _me(live, token)["data"]["me"]["name"] == "郑州银行"
     row = page.locator("tr[data-testid^=client-]", has_text="郑州银行")
     testid = row.get_attribute("data-testid")
@@ -72,7 +60,7 @@ def _client_lifecycle(browser: Any, live: LiveServer) -> None:
     new_secret = page.inner_text("[data-testid=new-client-secret]")
     assert new_secret != secret
     assert _me(live, token)["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
-    assert "data" in _me(live, _token(live, client_id, new_secret))
+    assert "data" in _me(live, token_for(live, client_id, new_secret))
 
     assert page.outside_requests == []
     assert csp_violations(page) == []

@@ -31,27 +31,27 @@ def test_login_page_renders_in_chinese_then_english(
     assert page.console_errors == []
 
 
+def _sign_in_with_token(page: Any, live: LiveServer, query: str, change: str) -> int:
+    """The sign-in form posted after ``change`` (JS) ran on its token field: status."""
+    page.goto(f"{live.url}/console/login{query}")
+    page.eval_on_selector("input[name=csrf_token]", change)
+    page.fill("#client_id", "admin-x")
+    page.fill("#client_secret", "secret")
+    with page.expect_response(f"{live.url}/console/login") as answer:
+        page.click("button[data-action=login]")
+    return int(answer.value.status)
+
+
 def test_a_form_with_a_forged_csrf_token_is_refused(
     page: Any, live: LiveServer
 ) -> None:
-    # given the sign-in form, its token replaced as a forged page would
-    page.goto(f"{live.url}/console/login")
-    page.eval_on_selector("input[name=csrf_token]", "el => el.value = 'forged-0000'")
-    page.fill("#client_id", "admin-x")
-    page.fill("#client_secret", "secret")
+    # given the sign-in form, its token replaced as a forged page would,
     # when it is submitted
-    with page.expect_response(f"{live.url}/console/login") as answer:
-        page.click("button[data-action=login]")
+    status = _sign_in_with_token(page, live, "", "el => el.value = 'forged-0000'")
     # then it is refused with the coded, translated page
-    assert answer.value.status == 403
+    assert status == 403
     assert page.locator("main").get_attribute("data-code") == "CSRF_REFUSED"
     assert "安全令牌" in page.locator("main").inner_text()
     # and without the field at all
-    page.goto(f"{live.url}/console/login?lang=en")
-    page.eval_on_selector("input[name=csrf_token]", "el => el.remove()")
-    page.fill("#client_id", "admin-x")
-    page.fill("#client_secret", "secret")
-    with page.expect_response(f"{live.url}/console/login") as answer:
-        page.click("button[data-action=login]")
-    assert answer.value.status == 403
+    assert _sign_in_with_token(page, live, "?lang=en", "el => el.remove()") == 403
     assert "security token" in page.locator("main").inner_text()

@@ -26,8 +26,7 @@ from hub.auth.principal import Principal
 from hub.errors import ErrorCode, HubError
 from hub.uscc import check_uscc
 from web import sessions
-from web.console.guard import admin_page, nav
-from web.i18n import translator
+from web.console.guard import admin_page, console_context
 from web.render import page
 from web.work import unit_of_work
 
@@ -59,7 +58,6 @@ async def _last_verification(hub: Any) -> dict[str, Any] | None:
 
 async def _context(request: Request, admin: Principal) -> dict[str, Any]:
     hub = request.app.state.hub
-    _ = translator(request).gettext
     q = request.query_params
     subject = q.get("subject", "").strip()
     if subject:
@@ -76,19 +74,20 @@ async def _context(request: Request, admin: Principal) -> dict[str, Any]:
             session, query, 50, None, seal_with=hub.sessionmaker
         )
         state = await chain_state(session)
-    return {
-        "principal": admin,
-        "area": _("管理控制台"),
-        "nav": nav(_),
-        "active": "audit",
-        "events": rows[:50],
-        "total": total,
-        "state": state,
-        "verification": await _last_verification(hub),
-        "query": {
-            k: q.get(k, "") for k in ("subject", "actor", "action", "from", "to")
+    return console_context(
+        request,
+        admin,
+        "audit",
+        {
+            "events": rows[:50],
+            "total": total,
+            "state": state,
+            "verification": await _last_verification(hub),
+            "query": {
+                k: q.get(k, "") for k in ("subject", "actor", "action", "from", "to")
+            },
         },
-    }
+    )
 
 
 @admin_page

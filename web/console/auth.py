@@ -9,9 +9,9 @@ from hub.auth.clients import client_service
 from hub.auth.principal import Principal
 from hub.auth.scopes import allowed_scopes
 from hub.enums import PrincipalKind
-from web import csrf, sessions
+from web import csrf, sessions, sign_in
 from web.console.guard import AREA
-from web.errors import answers_outages, error_page
+from web.errors import answers_outages
 from web.i18n import translator
 from web.render import page
 from web.work import unit_of_work
@@ -31,16 +31,10 @@ async def login_form(request: Request) -> Response:
 @answers_outages
 async def login_submit(request: Request) -> Response:
     form = await csrf.checked_form(request)
-    allowed, retry_after = await sessions.login_allowed(request, area=AREA)
+    refused = await sign_in.rate_limited(request, area=AREA)
+    if refused is not None:
+        return refused
     _ = translator(request).gettext
-    if not allowed:
-        return await error_page(
-            request,
-            status_code=429,
-            code="RATE_LIMITED",
-            message=f"Too many sign-in attempts; retry in {retry_after} s.",
-            headers={"Retry-After": str(retry_after)},
-        )
     client_id = str(form.get("client_id") or "").strip()[:_FIELD_MAX]
     secret = str(form.get("client_secret") or "")[:_FIELD_MAX]
     client = None
@@ -73,8 +67,4 @@ async def login_submit(request: Request) -> Response:
 
 @answers_outages
 async def logout(request: Request) -> Response:
-    if await sessions.current(request, area=AREA) is None:
-        return sessions.redirect(request, "/console/login")
-    await csrf.checked_form(request)
-    await sessions.logout(request, area=AREA)
-    return sessions.redirect(request, "/console/login")
+    return await sign_in.sign_out(request, area=AREA, login_url="/console/login")

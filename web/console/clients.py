@@ -17,9 +17,7 @@ from hub.consent.service import end_client_consents
 from hub.enums import PrincipalKind
 from hub.errors import ErrorCode, HubError
 from web import sessions
-from web.console.guard import admin_page, nav
-from web.i18n import translator
-from web.render import page
+from web.console.guard import admin_page, console_page
 from web.work import unit_of_work
 
 __all__ = ["action", "clients", "create"]
@@ -36,18 +34,15 @@ async def _render(
     rotated: ClientCredentials | None = None,
     status_code: int = 200,
 ) -> Response:
-    _ = translator(request).gettext
     after = request.query_params.get("after") or None
     async with unit_of_work(request) as session:
         found = await client_service.list(session, first=50, after=after)
-    return await page(
+    return await console_page(
         request,
-        "console/clients.html",
+        admin,
+        "clients.html",
+        "clients",
         {
-            "principal": admin,
-            "area": _("管理控制台"),
-            "nav": nav(_),
-            "active": "clients",
             "clients": found.items,
             "total": found.total_count,
             "next_cursor": found.end_cursor if found.has_next_page else None,

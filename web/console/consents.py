@@ -18,9 +18,7 @@ from hub.consent.active import consent_status
 from hub.enums import ConsentStatus, Purpose
 from hub.errors import ErrorCode, HubError
 from hub.uscc import check_uscc
-from web.console.guard import admin_page, nav
-from web.i18n import translator
-from web.render import page
+from web.console.guard import admin_page, console_page
 from web.work import unit_of_work
 
 __all__ = ["consents"]
@@ -40,7 +38,6 @@ def _enum(value: str, enum: type) -> object:
 @admin_page
 async def consents(request: Request, admin: Principal) -> Response:
     hub = request.app.state.hub
-    _ = translator(request).gettext
     q = request.query_params
     uscc = q.get("uscc", "").strip()
     if uscc:
@@ -68,14 +65,12 @@ async def consents(request: Request, admin: Principal) -> Response:
             if c is not None
         }
     now = hub.clock.now()
-    return await page(
+    return await console_page(
         request,
-        "console/consents.html",
+        admin,
+        "consents.html",
+        "consents",
         {
-            "principal": admin,
-            "area": _("管理控制台"),
-            "nav": nav(_),
-            "active": "consents",
             "overview": overview,
             "statuses": [s.value for s in ConsentStatus],
             "purposes": [p.value for p in Purpose],

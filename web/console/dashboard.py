@@ -19,9 +19,8 @@ from starlette.responses import Response
 from hub.auth.principal import Principal
 from hub.decisions.stats import daily_stats, hub_stats
 from hub.errors import ErrorCode, HubError
-from web.console.guard import admin_page, nav
+from web.console.guard import admin_page, console_page
 from web.i18n import translator
-from web.render import page
 from web.work import unit_of_work
 
 __all__ = ["dashboard"]
@@ -96,14 +95,12 @@ async def dashboard(request: Request, admin: Principal) -> Response:
             ],
         },
     }
-    return await page(
+    return await console_page(
         request,
-        "console/dashboard.html",
+        admin,
+        "dashboard.html",
+        "dashboard",
         {
-            "principal": admin,
-            "area": _("管理控制台"),
-            "nav": nav(_),
-            "active": "dashboard",
             "start": start,
             "end": end,
             "totals": totals,

@@ -11,38 +11,30 @@ a 503 page, reported to ``hub.outages``.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from functools import wraps
+from collections.abc import Callable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from hub.auth.principal import Principal
-from hub.errors import HubError
-from web import csrf, sessions
-from web.errors import answers_outages, hub_error_page
+from hub.errors import ErrorCode, HubError
+from web.errors import answers_outages
+from web.i18n import translator
+from web.render import page
+from web.sign_in import Endpoint, Handler, signed_in_page
 
-__all__ = ["AREA", "admin_page", "nav"]
+__all__ = ["AREA", "admin_page", "approves", "console_context", "console_page", "nav"]
 
 AREA = "console"
-Handler = Callable[[Request, Principal], Awaitable[Response]]
+_admin = signed_in_page(
+    area=AREA, login_url="/console/login", admits=lambda p: p.is_admin
+)
 
 
-def admin_page(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
-    @answers_outages
-    @wraps(handler)
-    async def endpoint(request: Request) -> Response:
-        admin = await sessions.current(request, area=AREA)
-        if admin is None or not admin.is_admin:
-            return sessions.redirect(request, "/console/login")
-        if request.method == "POST":
-            request.state.form = await csrf.checked_form(request)
-        try:
-            return await handler(request, admin)
-        except HubError as error:
-            return await hub_error_page(request, error)
-
-    return endpoint
+def admin_page(handler: Handler) -> Endpoint:
+    """An ADMIN's page; a backend outage also answered (a 503 page)."""
+    return answers_outages(_admin(handler))
 
 
 def nav(gettext: Callable[[str], str]) -> list[tuple[str, str, str]]:
@@ -58,3 +50,41 @@ def nav(gettext: Callable[[str], str]) -> list[tuple[str, str, str]]:
         ("/console/rules", _("场景规则"), "rules"),
         ("/console/imports", _("数据导入"), "imports"),
     ]
+
+
+def console_context(
+    request: Request, admin: Principal, active: str, context: dict[str, Any]
+) -> dict[str, Any]:
+    """A console page's values: layout, navigation, who is signed in."""
+    _ = translator(request).gettext
+    return {
+        "principal": admin,
+        "area": _("管理控制台"),
+        "nav": nav(_),
+        "active": active,
+        **context,
+    }
+
+
+async def console_page(
+    request: Request,
+    admin: Principal,
+    template: str,
+    active: str,
+    context: dict[str, Any],
+    *,
+    status_code: int = 200,
+) -> Response:
+    """A page of the console, ``template`` under ``templates/console/``."""
+    values = console_context(request, admin, active, context)
+    return await page(request, f"console/{template}", values, status_code=status_code)
+
+
+def approves(form: Any) -> bool:
+    """The posted ``decision``: ``approve`` (True) or ``reject`` (False)."""
+    decision = str(form.get("decision") or "")
+    if decision not in ("approve", "reject"):
+        raise HubError(
+            "Choose a decision: approve or reject.", ErrorCode.VALIDATION_ERROR
+        )
+    return decision == "approve"

@@ -17,9 +17,7 @@ from hub.auth.principal import Principal
 from hub.importer import quarantine
 from hub.importer.runs import recent_runs
 from hub.importer.service import ImportSummary
-from web.console.guard import admin_page, nav
-from web.i18n import translator
-from web.render import page
+from web.console.guard import admin_page, console_page
 from web.work import unit_of_work
 
 __all__ = ["imports", "resubmit"]
@@ -28,20 +26,17 @@ __all__ = ["imports", "resubmit"]
 async def _render(
     request: Request, admin: Principal, summary: ImportSummary | None = None
 ) -> Response:
-    _ = translator(request).gettext
     source = request.query_params.get("source") or None
     async with unit_of_work(request) as session:
         runs = await recent_runs(session, 50)
         files = await quarantine.by_file(session)
         rows = await quarantine.page(session, source_file=source, limit=100)
-    return await page(
+    return await console_page(
         request,
-        "console/imports.html",
+        admin,
+        "imports.html",
+        "imports",
         {
-            "principal": admin,
-            "area": _("管理控制台"),
-            "nav": nav(_),
-            "active": "imports",
             "runs": runs,
             "files": files,
             "rows": rows,

@@ -25,9 +25,7 @@ from hub.enums import (
 from hub.errors import ErrorCode, HubError
 from hub.rights import list_objections, objections, repairs
 from web import sessions
-from web.console.guard import admin_page, nav
-from web.i18n import translator
-from web.render import page
+from web.console.guard import admin_page, approves, console_page
 from web.work import unit_of_work
 
 __all__ = ["decide_repair", "queues", "resolve_list_objection", "resolve_objection"]
@@ -42,7 +40,6 @@ def _open_only(request: Request) -> bool:
 @admin_page
 async def queues(request: Request, admin: Principal) -> Response:
     hub = request.app.state.hub
-    _ = translator(request).gettext
     only_open = _open_only(request)
     async with unit_of_work(request) as session:
         found_objections = await objections.list_objections(
@@ -70,14 +67,12 @@ async def queues(request: Request, admin: Principal) -> Response:
             after=None,
         )
     now = hub.clock.now()
-    return await page(
+    return await console_page(
         request,
-        "console/queues.html",
+        admin,
+        "queues.html",
+        "queues",
         {
-            "principal": admin,
-            "area": _("管理控制台"),
-            "nav": nav(_),
-            "active": "queues",
             "only_open": only_open,
             "objections": [
                 (c, objections.is_overdue(c.row, now)) for c in found_objections.items
@@ -142,18 +137,14 @@ async def resolve_list_objection(request: Request, admin: Principal) -> Response
 @admin_page
 async def decide_repair(request: Request, admin: Principal) -> Response:
     form = request.state.form
-    decision = str(form.get("decision") or "")
-    if decision not in ("approve", "reject"):
-        raise HubError(
-            "Choose a decision: approve or reject.", ErrorCode.VALIDATION_ERROR
-        )
+    approve = approves(form)
     async with unit_of_work(request) as session:
         await repairs.decide_repair(
             session,
             request.app.state.hub,
             admin,
             repair_id=request.path_params["id"],
-            approve=decision == "approve",
+            approve=approve,
             note=str(form.get("note") or ""),
         )
     return sessions.redirect(request, "/console/queues")

@@ -21,9 +21,7 @@ from hub.decisions import rules as decision_rules
 from hub.decisions.dry_run import DryRunSummary, dry_run
 from hub.errors import ErrorCode, HubError
 from web import sessions
-from web.console.guard import admin_page, nav
-from web.i18n import translator
-from web.render import page
+from web.console.guard import admin_page, console_page
 from web.work import unit_of_work
 
 __all__ = ["dry_run_rules", "publish", "scenario_rules", "scenarios"]
@@ -49,17 +47,14 @@ def _proposed(form: Any) -> Any:
 @admin_page
 async def scenarios(request: Request, admin: Principal) -> Response:
     hub = request.app.state.hub
-    _ = translator(request).gettext
     async with unit_of_work(request) as session:
         versions = await decision_rules.versions_in_force(session, hub.scenarios)
-    return await page(
+    return await console_page(
         request,
-        "console/rules.html",
+        admin,
+        "rules.html",
+        "rules",
         {
-            "principal": admin,
-            "area": _("管理控制台"),
-            "nav": nav(_),
-            "active": "rules",
             "scenarios": [(s, versions[s.key]) for s in hub.scenarios],
         },
     )
@@ -74,7 +69,6 @@ async def _scenario_page(
     published: str | None = None,
 ) -> Response:
     hub = request.app.state.hub
-    _ = translator(request).gettext
     scenario = hub.scenarios.get(request.path_params["key"])
     async with unit_of_work(request) as session:
         versions = await decision_rules.rule_versions(session, scenario)
@@ -87,14 +81,12 @@ async def _scenario_page(
         proposed_text = yaml.safe_dump(
             in_force.data, allow_unicode=True, sort_keys=False
         )
-    return await page(
+    return await console_page(
         request,
-        "console/scenario_rules.html",
+        admin,
+        "scenario_rules.html",
+        "rules",
         {
-            "principal": admin,
-            "area": _("管理控制台"),
-            "nav": nav(_),
-            "active": "rules",
             "scenario": scenario,
             "versions": versions,
             "old": q.get("old", ""),

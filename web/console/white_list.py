@@ -12,12 +12,9 @@ from starlette.responses import Response
 
 from hub.auth.principal import Principal
 from hub.enums import WhiteListStatus
-from hub.errors import ErrorCode, HubError
 from hub.white_list import service
 from web import sessions
-from web.console.guard import admin_page, nav
-from web.i18n import translator
-from web.render import page
+from web.console.guard import admin_page, approves, console_page
 from web.work import unit_of_work
 
 __all__ = ["applications", "decide"]
@@ -25,7 +22,6 @@ __all__ = ["applications", "decide"]
 
 @admin_page
 async def applications(request: Request, admin: Principal) -> Response:
-    _ = translator(request).gettext
     only_pending = request.query_params.get("all") != "1"
     async with unit_of_work(request) as session:
         rows = await service.applications(
@@ -35,14 +31,12 @@ async def applications(request: Request, admin: Principal) -> Response:
             first=100,
             after_id=None,
         )
-    return await page(
+    return await console_page(
         request,
-        "console/white_list.html",
+        admin,
+        "white_list.html",
+        "white_list",
         {
-            "principal": admin,
-            "area": _("管理控制台"),
-            "nav": nav(_),
-            "active": "white_list",
             "rows": rows,
             "only_pending": only_pending,
         },
@@ -52,18 +46,14 @@ async def applications(request: Request, admin: Principal) -> Response:
 @admin_page
 async def decide(request: Request, admin: Principal) -> Response:
     form = request.state.form
-    decision = str(form.get("decision") or "")
-    if decision not in ("approve", "reject"):
-        raise HubError(
-            "Choose a decision: approve or reject.", ErrorCode.VALIDATION_ERROR
-        )
+    approve = approves(form)
     async with unit_of_work(request) as session:
         await service.decide(
             session,
             request.app.state.hub,
             admin,
             app_id=request.path_params["id"],
-            approve=decision == "approve",
+            approve=approve,
             note=str(form.get("note") or ""),
         )
     return sessions.redirect(request, "/console/white-list")

@@ -20,7 +20,7 @@ from hub.errors import HubError
 from hub.portal.identity import Enterprise
 from hub.portal.links import redeem_link
 from hub.portal.oidc import OidcLogin, PendingLogin, oidc_configured
-from web import cookies, csrf, sessions
+from web import cookies, csrf, sessions, sign_in
 from web.errors import error_page, hub_error_page
 from web.portal.guard import AREA
 from web.render import page
@@ -51,22 +51,18 @@ def _oidc(request: Request) -> OidcLogin | None:
     return existing
 
 
+async def _not_configured(request: Request) -> Response:
+    return await error_page(
+        request,
+        status_code=404,
+        code="NOT_FOUND",
+        message="OpenID Connect sign-in is not configured on this hub.",
+    )
+
+
 async def _signed_in(request: Request, enterprise: Enterprise) -> Response:
     await sessions.login(request, enterprise.principal(), area=AREA)
     return sessions.redirect(request, "/portal")
-
-
-async def _rate_limited(request: Request) -> Response | None:
-    allowed, retry_after = await sessions.login_allowed(request, area=AREA)
-    if allowed:
-        return None
-    return await error_page(
-        request,
-        status_code=429,
-        code="RATE_LIMITED",
-        message=f"Too many sign-in attempts; retry in {retry_after} s.",
-        headers={"Retry-After": str(retry_after)},
-    )
 
 
 async def login_form(request: Request) -> Response:
@@ -88,7 +84,7 @@ async def login_form(request: Request) -> Response:
 async def login_submit(request: Request) -> Response:
     """Spend a one-time link and sign its enterprise in."""
     form = await csrf.checked_form(request)
-    refused = await _rate_limited(request)
+    refused = await sign_in.rate_limited(request, area=AREA)
     if refused is not None:
         return refused
     token = str(form.get("token") or "")
@@ -109,17 +105,12 @@ async def oidc_start(request: Request) -> Response:
     starting a sign-in changes nothing here — the callback is what must come
     from this browser (its state cookie).
     """
-    refused = await _rate_limited(request)
+    refused = await sign_in.rate_limited(request, area=AREA)
     if refused is not None:
         return refused
     rp = _oidc(request)
     if rp is None:
-        return await error_page(
-            request,
-            status_code=404,
-            code="NOT_FOUND",
-            message="OpenID Connect sign-in is not configured on this hub.",
-        )
+        return await _not_configured(request)
     callback = request.app.state.hub.settings.public_url.rstrip("/")
     try:
         url, pending = await rp.begin(f"{callback}/portal/oidc/callback")
@@ -144,12 +135,7 @@ def _cache_key(state: str) -> str:
 async def oidc_callback(request: Request) -> Response:
     rp = _oidc(request)
     if rp is None:
-        return await error_page(
-            request,
-            status_code=404,
-            code="NOT_FOUND",
-            message="OpenID Connect sign-in is not configured on this hub.",
-        )
+        return await _not_configured(request)
     params = {k: v[:2048] for k, v in request.query_params.items()}
     mine = request.cookies.get(_OIDC_COOKIE, "")[:128]
     pending = None
@@ -169,8 +155,4 @@ async def oidc_callback(request: Request) -> Response:
 
 
 async def logout(request: Request) -> Response:
-    if await sessions.current(request, area=AREA) is None:
-        return sessions.redirect(request, "/portal/login")
-    await csrf.checked_form(request)
-    await sessions.logout(request, area=AREA)
-    return sessions.redirect(request, "/portal/login")
+    return await sign_in.sign_out(request, area=AREA, login_url="/portal/login")

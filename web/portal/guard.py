@@ -10,40 +10,24 @@ A service's ``HubError`` becomes a coded error page (``web.errors``).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from functools import wraps
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from hub.auth.principal import Principal
-from hub.errors import HubError
-from web import csrf, sessions
-from web.errors import hub_error_page
 from web.i18n import translator
 from web.render import page
+from web.sign_in import signed_in_page
 
 __all__ = ["AREA", "enterprise_page", "form_text", "nav", "portal_page"]
 
 AREA = "portal"
-Handler = Callable[[Request, Principal], Awaitable[Response]]
-
-
-def enterprise_page(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
-    @wraps(handler)
-    async def endpoint(request: Request) -> Response:
-        me = await sessions.current(request, area=AREA)
-        if me is None or not me.is_subject or not me.uscc:
-            return sessions.redirect(request, "/portal/login")
-        if request.method == "POST":
-            request.state.form = await csrf.checked_form(request)
-        try:
-            return await handler(request, me)
-        except HubError as error:
-            return await hub_error_page(request, error)
-
-    return endpoint
+enterprise_page = signed_in_page(
+    area=AREA,
+    login_url="/portal/login",
+    admits=lambda me: me.is_subject and bool(me.uscc),
+)
 
 
 def form_text(request: Request, name: str, limit: int = 2000) -> str:
