@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from hub.backends.near import NearValues
 from hub.backends.pubsub import MemoryPubSub
@@ -105,3 +105,27 @@ async def test_without_the_bus_every_decision_reads_the_database(
     await one.backends.values.aclose()
 
 
+
+
+async def test_a_warm_decision_does_not_look_the_version_up(
+    hub: Hub,
+    merchant,  # type: ignore[no-untyped-def]
+) -> None:
+    clock = Clock()
+    one = worker(hub, MemoryPubSub(), clock)
+    await warm(one, merchant)
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement: str, *_: object) -> None:  # type: ignore[no-untyped-def]
+        seen.append(statement)
+
+    event.listen(one.engine.sync_engine, "before_cursor_execute", note)
+    try:
+        await ask(one, merchant)
+        clock.now += 5.1  # expired: looked up again
+        await ask(one, merchant)
+    finally:
+        event.remove(one.engine.sync_engine, "before_cursor_execute", note)
+    lookups = [s for s in seen if "FROM scenario_rule_versions" in s]
+    assert len(lookups) == 1
+    await one.backends.values.aclose()
