@@ -9,6 +9,7 @@ import pytest
 
 from hub.auth.clients import client_service
 from hub.auth.principal import SYSTEM
+from hub.auth.sealing import generate_kek
 from hub.db import session_scope
 from hub.enums import PrincipalKind
 from hub.root.app import create_app
@@ -59,7 +60,8 @@ async def test_session_cookie_is_secure_in_production(
     sqlite_url: str, clock: Any, tmp_path: Any
 ) -> None:
     settings = Settings(
-        database_url=sqlite_url, key_dir=str(tmp_path / "keys"), env="production"
+        database_url=sqlite_url, key_dir=str(tmp_path / "keys"), env="production",
+        key_encryption_key=generate_kek(),
     )
     hub = await build_hub(settings, clock)
     async with session_scope(hub.sessionmaker) as s:
