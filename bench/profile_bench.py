@@ -32,6 +32,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
+import hashlib
 import json
 import os
 import re
@@ -358,6 +360,13 @@ def main() -> None:
         sys.exit("wrk is needed (apt-get install wrk)")
 
     name = args.db_name
+    # Production refuses to start without a key-encryption key: the bench's
+    # is derived from the database name, so ``--reuse`` opens what it sealed.
+    os.environ["HUB_KEY_ENCRYPTION_KEY"] = (
+        base64.urlsafe_b64encode(hashlib.sha256(f"bench {name}".encode()).digest())
+        .rstrip(b"=")
+        .decode()
+    )
     admin = args.pg_url.replace("+asyncpg", "")
     url = args.pg_url.rsplit("/", 1)[0] + "/" + name
     tmp = Path(tempfile.mkdtemp(prefix="hub-bench-"))
@@ -459,7 +468,10 @@ def main() -> None:
                     "hub.root.app:create_app",
                     env,
                     args.before,
-                    [("hub before", hub_lua, args.connections)],
+                    [
+                        ("hub before", hub_lua, args.connections),
+                        ("hub eligibility, before", elig_lua, args.connections),
+                    ],
                 ),
             )
         runs: dict[str, list[dict[str, float]]] = {}

@@ -15,6 +15,7 @@ from strawberry.extensions import (
     ParserCache,
     ValidationCache,
 )
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
@@ -32,6 +33,7 @@ from schema.eligibility import EligibilityQuery
 from schema.entity import EntityQuery
 from schema.errors import CodedErrors
 from schema.events import EventSubscription
+from schema.hooks import LeanExtensionsRunner
 from schema.limits import MAX_TOKENS, RULES
 from schema.list_objections import ListObjectionMutation, ListObjectionQuery
 from schema.notices import NoticeMutation, NoticeQuery
@@ -101,6 +103,14 @@ _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 
 
 class HubSchema(strawberry.Schema):
+    def create_extensions_runner(
+        self, execution_context: Any, extensions: list[Any]
+    ) -> SchemaExtensionsRunner:
+        # Hooks wrapped once per extension class (schema.hooks), not per request.
+        return LeanExtensionsRunner(
+            execution_context=execution_context, extensions=extensions
+        )
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: Any = None
     ) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from hub.backends.cache import Cache, MemoryCache, NearCache, RedisCache
+from hub.backends.near import NearValues
 from hub.backends.pubsub import MemoryPubSub, PubSub, RedisPubSub
 from hub.backends.ratelimit import (
     BudgetRateLimiter,
@@ -36,6 +37,9 @@ class Backends:
     pubsub: PubSub
     redis: Redis | None = None
     kind: str = "memory"
+    #: Values read on every request that change only by the hub's own
+    #: writes (the rule version in force), kept per worker.
+    values: NearValues = field(default_factory=NearValues)
     _closed: bool = field(default=False, repr=False)
 
     async def ping(self) -> bool:
@@ -51,6 +55,7 @@ class Backends:
         if self._closed:
             return
         self._closed = True
+        await self.values.aclose()
         if isinstance(self.cache, NearCache):
             await self.cache.aclose()
         await self.pubsub.aclose()

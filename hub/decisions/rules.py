@@ -3,13 +3,17 @@
 The built-in rules (the scenario's ``rules.yaml``) serve until an admin
 publishes a version; the newest active published version then serves.  Every
 decision stores the version it used, and superseded versions stay stored.
-The active version is read from the database on every decision so all
-workers switch together; parsed tables are cached per (scenario, version),
-which is safe because a published version is immutable.
+Each worker keeps which version is in force (``hub.backends.near``): a
+publish announces the change over the bus once it has committed, and every
+worker reads the database again on its next decision (at worst after
+``NearValues.ttl`` should the message be lost).  Parsed tables are cached
+per (scenario, version), which is safe because a published version is
+immutable.
 """
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,6 +21,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import yaml
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.changes import record_change
@@ -72,8 +77,43 @@ async def versions_in_force(
     return {s.key: published.get(s.key) or s.default_rules().version for s in scenarios}
 
 
-async def rules_in_force(session: AsyncSession, scenario: Scenario) -> CompiledRules:
-    version = await repo.active_rule_version(session, scenario.key)
+_ANNOUNCING: set[asyncio.Task[None]] = set()
+
+
+async def _active_version(
+    session: AsyncSession, hub: Hub | None, key: str
+) -> str | None:
+    """The active published version of ``key``: the worker's copy if it has one."""
+    if hub is None:
+        return await repo.active_rule_version(session, key)
+    return await hub.backends.values.get(
+        f"rules:{key}",
+        hub.pubsub,
+        lambda: repo.active_rule_version(session, key),
+    )
+
+
+def _announce_on_commit(session: AsyncSession, hub: Hub, key: str) -> None:
+    """Once ``session`` commits, every worker drops its copy of ``key``'s version."""
+    values = hub.backends.values
+
+    def committed(_: Any) -> None:
+        values.drop(f"rules:{key}")  # this worker: before anything else runs
+        task = asyncio.get_running_loop().create_task(
+            values.changed(f"rules:{key}", hub.pubsub)
+        )
+        _ANNOUNCING.add(task)
+        task.add_done_callback(_ANNOUNCING.discard)
+
+    event.listen(session.sync_session, "after_commit", committed, once=True)
+
+
+async def rules_in_force(
+    session: AsyncSession, scenario: Scenario, hub: Hub | None = None
+) -> CompiledRules:
+    """The compiled rules in force; with ``hub``, the version comes from the
+    worker's copy (no statement) when it has one."""
+    version = await _active_version(session, hub, scenario.key)
     if version is None:
         version = scenario.default_rules().version
         key = (scenario.key, f"builtin:{version}")
@@ -179,6 +219,7 @@ async def publish_version(
     if dry_run:
         return
     now = hub.clock.now()
+    _announce_on_commit(session, hub, key)
     await repo.deactivate_rules(session, key)
     session.add(
         ScenarioRuleVersion(

@@ -134,7 +134,7 @@ async def check_eligibility(
             session, hub, principal, scenario, entity, detail, refused=grant
         )
     facts, data = await load_facts(session, hub, grant, entity=entity)
-    table = await rules_in_force(session, scenario)
+    table = await rules_in_force(session, scenario, hub)
     verdict = evaluate(table, facts, joint_punishment=joint_punishment_reasons(data))
     consent_id = grant.consent.id if grant.consent is not None else None
     return await _store(
@@ -175,7 +175,7 @@ async def _restricted_by_public_lists(
         grant.settle(f"DENIED:{refused.code}", joint_punishment=applied)
         raise refused
     grant.settle("RESTRICTED", joint_punishment=applied)
-    table = await rules_in_force(session, scenario)
+    table = await rules_in_force(session, scenario, hub)
     verdict = evaluate(table, {}, joint_punishment=reasons)
     return await _store(
         session,
