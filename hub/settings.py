@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     # How long a fetched JWK set is used before it is fetched again.
     subject_jwks_ttl: float = Field(300.0, ge=1.0, le=86400.0)
     rate_limit_per_minute: int = 1200
+    # Hot documents (the consented creditProfile read) answered by compiled
+    # code instead of the GraphQL executor (schema.hot); same answers.
+    compiled_reads: bool = True
     # Per client address, before any credential is checked: token requests
     # (each costs a deliberate scrypt verification; RFC 6749 §10.10) and
     # GraphQL requests without a valid token.

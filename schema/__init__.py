@@ -34,11 +34,13 @@ from schema.entity import EntityQuery
 from schema.errors import CodedErrors
 from schema.events import EventSubscription
 from schema.hooks import LeanExtensionsRunner
+from schema.hot import Plans
 from schema.limits import MAX_TOKENS, RULES
 from schema.list_objections import ListObjectionMutation, ListObjectionQuery
 from schema.notices import NoticeMutation, NoticeQuery
 from schema.objections import ObjectionMutation, ObjectionQuery
 from schema.outcomes import OutcomeMutation
+from schema.profiles import COMPILED as COMPILED_PROFILE
 from schema.profiles import ProfileQuery
 from schema.repairs import RepairMutation, RepairQuery
 from schema.reports import ReportMutation, ReportQuery
@@ -51,7 +53,7 @@ from schema.supervision_rules import SupervisionRulesMutation, SupervisionRulesQ
 from schema.webhooks import WebhookMutation, WebhookQuery
 from schema.white_list import WhiteListMutation, WhiteListQuery
 
-__all__ = ["build_schema", "get_schema"]
+__all__ = ["build_schema", "compiled_plans", "get_schema"]
 
 QUERIES: tuple[type, ...] = (
     ClientQuery,
@@ -148,3 +150,13 @@ def build_schema(*, production: bool) -> strawberry.Schema:
 @lru_cache
 def get_schema(production: bool = False) -> strawberry.Schema:
     return build_schema(production=production)
+
+
+def compiled_plans(production: bool = False) -> Plans:
+    """Compiled documents for the hot reads of :func:`get_schema`'s schema."""
+    fields = (COMPILED_PROFILE,)
+    return Plans(
+        get_schema(production)._schema,
+        {f.name: f for f in fields},
+        production=production,
+    )

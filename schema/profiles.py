@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -38,11 +38,12 @@ from schema.consents import Consent
 from schema.context import Context
 from schema.entity import Entity
 from schema.evaluation import Evaluation
+from schema.hot import Decided, HotField
 from schema.permissions import CanReadProfiles
 from schema.records import CreditRecord, ListMembership, SourceStatus
 from schema.scalars import USCC
 
-__all__ = ["CreditProfile", "ProfileError", "ProfileQuery"]
+__all__ = ["COMPILED", "CreditProfile", "ProfileError", "ProfileQuery"]
 
 
 def _records_loader(ctx: Context) -> DataLoader[RecordRequest, RecordPage]:
@@ -79,6 +80,21 @@ def _sources_loader(ctx: Context) -> DataLoader[tuple[Grant, tuple[str, ...]], d
         ]
 
     return ctx.loader("sources", lambda: DataLoader(load_fn=load))
+
+
+def records_connection(page: RecordPage, first: int) -> Connection[CreditRecord]:
+    """A first or later page of records as ``records`` answers it."""
+    rows = page.rows
+    return Connection.build(
+        rows[:first],
+        len(rows) > first,
+        page.total,
+        node=CreditRecord.from_row,
+        cursor=lambda r: (
+            (r.decided_on or r.occurred_on or date.min).isoformat(),
+            r.id,
+        ),
+    )
 
 
 @strawberry.type(
@@ -127,17 +143,7 @@ class CreditProfile:
             info.context.hub.clock.today(),
         )
         page = await _records_loader(info.context).load(key)
-        rows, total = page.rows, page.total
-        return Connection.build(
-            rows[:first],
-            len(rows) > first,
-            total,
-            node=CreditRecord.from_row,
-            cursor=lambda r: (
-                (r.decided_on or r.occurred_on or date.min).isoformat(),
-                r.id,
-            ),
-        )
+        return records_connection(page, first)
 
     @strawberry.field
     async def lists(self, info: Info) -> list[ListMembership]:
@@ -250,10 +256,16 @@ def _records_asked(info: Info) -> tuple[list[DataCategory] | None, int] | None:
     if records is None:
         return None, 0  # the door and the entity only
     variables = get_variable_values(raw)
-    args = {
-        a.name.value: value_from_ast_untyped(a.value, variables)
-        for a in records.arguments or ()
-    }
+    return first_page(
+        {
+            a.name.value: value_from_ast_untyped(a.value, variables)
+            for a in records.arguments or ()
+        }
+    )
+
+
+def first_page(args: Mapping[str, Any]) -> tuple[list[DataCategory] | None, int] | None:
+    """(categories, first) when ``records`` arguments ask for a first page."""
     if args.get("after") is not None:
         return None
     asked = args.get("categories")
@@ -279,6 +291,51 @@ async def _read_in_one(info: Info, uscc: str, purpose: Purpose) -> ProfileData |
     _records_loader(ctx).prime(request, page)
     data.primed = request
     return data
+
+
+async def _compiled_read(
+    ctx: Context,
+    args: dict[str, Any],
+    nested: dict[str, dict[str, Any] | None],
+) -> tuple[CreditProfile, dict[str, Any]] | None:
+    """``creditProfile`` for a compiled document (:mod:`schema.hot`): the
+    same one-statement read and pulls as the resolver; None when the
+    resolver must answer (nothing was read)."""
+    records = nested["records"]
+    asked = (None, 0) if records is None else first_page(records)
+    if asked is None:
+        return None
+    purpose = Purpose(args["purpose"])
+    read = await read_profile_in_one(
+        ctx.hub, ctx.principal, str(args["uscc"]), purpose, *asked
+    )
+    if read is None:
+        return None
+    data, request, page = read
+    try:
+        if await pulls_due(ctx.hub, data.grant):
+            data.sources = await refresh(ctx.hub, data.grant, name=data.entity.name)
+            if records is not None and request.categories:
+                async with ctx.db() as session:
+                    [page] = await record_pages(session, [request])
+        values: dict[str, Any] = {}
+        if records is not None:
+            values["records"] = (
+                records_connection(page, asked[1])
+                if request.categories
+                else Connection.empty()
+            )
+        return _profile(data, purpose), values
+    except Exception as exc:
+        raise Decided(exc) from exc
+
+
+COMPILED = HotField(
+    name="creditProfile",
+    scopes=CanReadProfiles.scopes,
+    nested=frozenset({"records"}),
+    run=_compiled_read,
+)
 
 
 @strawberry.type

@@ -16,6 +16,7 @@ from typing import Any
 
 from graphql import ExecutionResult as CoreResult
 from graphql import GraphQLError
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.websockets import WebSocket
@@ -35,12 +36,15 @@ from hub.outages import OUTAGE_MESSAGE, BackendOutage, outage_of
 from hub.request_log import bind_operation, bind_principal
 from schema.context import Context
 from schema.errors import coded_error, internal_error
+from schema.hot import Compiled, Decided, Plans
 
 __all__ = ["HubGraphQL", "SocketContext"]
 
 log = logging.getLogger("hub.graphql")
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+# Where the compiled path leaves the context it decided (schema.hot).
+_CONTEXT = "hub.graphql.context"
 # No input of the schema nests deeper than a few levels; a body nesting
 # deeper is hostile (and deep values make every later walk over them costly).
 MAX_JSON_DEPTH = 32
@@ -255,11 +259,33 @@ def _operation_name(data: Any) -> str | None:
     """The operation's name for the logs: given, or the document's first."""
     if isinstance(data, list):
         return ",".join(filter(None, map(_operation_name, data))) or None
-    name = getattr(data, "operation_name", None)
+    return _named(getattr(data, "operation_name", None), getattr(data, "query", None))
+
+
+def _named(name: Any, query: Any) -> str | None:
     if name:
         return str(name)[:100]
-    found = _OPERATION.match(getattr(data, "query", None) or "")
+    found = _OPERATION.match(query if isinstance(query, str) else "")
     return found.group(1) if found else None
+
+
+async def _whole_body(receive: Any) -> tuple[bytes, Any]:
+    """The request body, and a ``receive`` that hands it out again."""
+    messages, chunks = [], []
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    replay = iter(messages)
+
+    async def replayed() -> Any:
+        return next(replay, None) or await receive()
+
+    return b"".join(chunks), replayed
 
 
 class CountedSubscriptions(BaseGraphQLTransportWSHandler):
@@ -281,6 +307,9 @@ class HubGraphQL(GraphQL):
     """
 
     ide_page: Callable[[Request], Awaitable[Response]] | None = None
+    #: Compiled documents (schema.hot); None runs every document through
+    #: the executor (``HUB_COMPILED_READS=false``).
+    plans: Plans | None = None
 
     async def render_graphql_ide(self, request: Request) -> Response:
         if self.ide_page is not None:
@@ -292,11 +321,111 @@ class HubGraphQL(GraphQL):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
+        if self.plans is not None and scope["method"] == "POST":
+            receive = await self._compiled(scope, receive, send)
+            if receive is None:
+                return
         await super().__call__(scope, receive, _coded_refusals(scope, receive, send))
+
+    async def _compiled(self, scope: Any, receive: Any, send: Any) -> Any:
+        """Answer a compiled document (schema.hot); else the ``receive`` the
+        executor's path reads the request from (None: answered here)."""
+        plans = self.plans
+        assert plans is not None
+        headers = Headers(scope=scope)
+        if not headers.get("content-type", "").startswith(
+            "application/json"
+        ) or GRAPHQL_RESPONSE_JSON in headers.get("accept", ""):
+            return receive
+        body, receive = await _whole_body(receive)
+        try:
+            data = self.decode_json(body)
+        except json.JSONDecodeError:
+            return receive
+        if not isinstance(data, dict):
+            return receive
+        query, name = data.get("query"), data.get("operationName")
+        variables = data.get("variables") or {}
+        if (
+            not isinstance(query, str)
+            or not (name is None or isinstance(name, str))
+            or not isinstance(variables, dict)
+        ):
+            return receive
+        plan = plans.get(query, name)
+        if plan is None:
+            return receive
+        arguments = plan.arguments(plans.schema, variables)
+        if arguments is None:
+            return receive
+        request = Request(scope, receive)
+        context = await self.get_context(request, None)
+        # Whatever happens next, authentication and the rate limit are
+        # decided: the executor's path takes this context as it is.
+        scope[_CONTEXT] = context
+        principal = context.principal
+        if (
+            context.auth_error is not None
+            or not principal.authenticated
+            or not set(principal.scopes) & plan.field.scopes
+        ):
+            return receive  # the field's permission class explains
+        bind_operation(_named(name, query))
+        try:
+            answer = await plan.field.run(context, *arguments)
+        except Decided as exc:
+            await context.finish(keep=False)
+            await self._failed(plan, context, exc.error, send, scope, receive)
+            return None
+        except Exception:
+            # Nothing was read: the executor runs it (and explains a failure).
+            await context.finish(keep=False)
+            return receive
+        if answer is None:
+            return receive
+        try:
+            content = plan.body(answer)
+            await context.finish(keep=True)
+        except Exception as exc:
+            await context.finish(keep=False)
+            await self._failed(plan, context, exc, send, scope, receive)
+            return None
+        await Response(content, media_type="application/json")(scope, receive, send)
+        return None
+
+    async def _failed(
+        self,
+        plan: Compiled,
+        context: Context,
+        error: Exception,
+        send: Any,
+        scope: Any,
+        receive: Any,
+    ) -> None:
+        """A compiled read that failed after it read: the executor's error
+        for the field (coded; an unexpected one logged), no data."""
+        hub = context.hub
+        raised = GraphQLError(
+            str(error), nodes=[plan.node], path=[plan.key], original_error=error
+        )
+        coded = coded_error(raised, hub.outages)
+        GRAPHQL_ERRORS.labels(str((coded.extensions or {}).get("code"))).inc()
+        headers: dict[str, str] = {}
+        status = 200
+        if isinstance(coded.original_error, BackendOutage):
+            status, headers["Retry-After"] = 503, "30"
+        body = self.encode_json({"data": None, "errors": [coded.formatted]})
+        await Response(
+            body, status_code=status, media_type="application/json", headers=headers
+        )(scope, receive, send)
 
     async def get_context(  # type: ignore[override]
         self, request: Request | WebSocket, response: Any
     ) -> Context:
+        decided: Context | None = request.scope.get(_CONTEXT)
+        if decided is not None:  # by the compiled path, which declined
+            decided.request, decided.response = request, response
+            return decided
         hub = request.app.state.hub
         header = request.headers.get("authorization")
         principal, error = await _authenticate(header, hub)

@@ -28,7 +28,7 @@ from hub.resources import Hub
 from hub.root.build import build_hub
 from hub.settings import Settings, get_settings
 from hub.tracing import instrument, instrument_engine, tracing_on
-from schema import get_schema
+from schema import compiled_plans, get_schema
 from schema.view import HubGraphQL
 from web import graphiql
 from web.routes import exception_handlers as web_exception_handlers
@@ -110,6 +110,8 @@ def create_app(
     )
     # GraphiQL from the hub's own files (works offline; web.graphiql).
     graphql.ide_page = graphiql.page
+    if settings.compiled_reads:
+        graphql.plans = compiled_plans(settings.production)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

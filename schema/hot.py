@@ -1,0 +1,438 @@
+"""Compiled reads: a hot query answered without running the GraphQL executor.
+
+A bank's integration sends the same few documents over and over — the
+consented ``creditProfile`` read above all.  For those, graphql-core's
+executor (a resolver call, a completion and a path entry per field of every
+record) was most of a read's CPU.  This module compiles such a document,
+once, into plain Python: the root field's work is done by the field's own
+service call (``HotField.run``), and the answer object is turned into JSON by
+getters and serializers taken from the schema (the same Strawberry fields,
+the same scalar and enum serializers the executor would use).
+
+A document is compiled only when the compiled answer is the executor's answer:
+
+* it parses and validates against the schema with the hub's rules;
+* its operation is a query of exactly one root field registered here;
+* no directive appears anywhere, every fragment applies to exactly the
+  object type it is spread on, and every field below the root is a plain
+  attribute of its object (no resolver, no arguments, no permission) or
+  one the root field's ``run`` answers (``HotField.nested``).
+
+Everything else — and every request this path declines at run time before
+anything happened (bad variables, a refused token, a refusal the door must
+explain) — goes to the executor as before, with the authentication and rate
+limit already decided here handed over, so nothing is counted twice.  Once
+``run`` has read (and audited) the answer is sent from here.
+
+``HUB_COMPILED_READS=false`` turns the path off; tests compare both answers
+byte for byte.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from operator import attrgetter
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLEnumType,
+    GraphQLError,
+    GraphQLField,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLScalarType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    get_argument_values,
+    get_operation_ast,
+    get_variable_values,
+    parse,
+    specified_rules,
+    validate,
+)
+from graphql.validation import NoSchemaIntrospectionCustomRule
+
+from schema.context import Context
+from schema.limits import MAX_TOKENS, RULES
+
+__all__ = ["Compiled", "Decided", "HotField", "Plans", "compile_document"]
+
+log = logging.getLogger("hub.graphql")
+
+#: What ``HotField.run`` returns: the root field's object and, per nested
+#: field it answers, that field's value; or None to leave the request to the
+#: executor (nothing happened yet).
+Answer = tuple[Any, dict[str, Any]]
+Nested = dict[str, dict[str, Any] | None]
+Run = Callable[[Context, dict[str, Any], Nested], Awaitable[Answer | None]]
+
+_BACKREF = "strawberry-definition"
+_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
+
+
+@dataclass(frozen=True)
+class HotField:
+    """A root query field the compiled path may answer.
+
+    ``scopes``: the token must hold one (the field's permission class);
+    ``nested``: fields of the root's type that ``run`` answers, given their
+    arguments (None when the document does not ask for the field).
+    """
+
+    name: str
+    scopes: frozenset[str]
+    nested: frozenset[str]
+    run: Run
+
+
+class NotCompiled(Exception):
+    """The document needs the executor."""
+
+
+class Decided(Exception):
+    """``run`` failed after it read (and audited): the request gets this error,
+    it is not run again."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class NullLeak(Exception):
+    """A non-null field came out null (the executor would null its parent)."""
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """One compiled document: what the request needs to run it."""
+
+    operation: OperationDefinitionNode
+    name: str | None
+    field: HotField
+    key: str
+    #: Response keys of the root in order: the field's, and any __typename.
+    root: tuple[str, ...]
+    field_def: GraphQLField
+    node: FieldNode
+    nested: dict[str, tuple[GraphQLField, FieldNode]]
+    emit: Callable[[Any, dict[str, Any]], Any]
+
+    def arguments(
+        self, schema: GraphQLSchema, raw: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, dict[str, Any] | None]] | None:
+        """Coerced arguments of the root field and the nested ones; None
+        when the variables do not coerce (the executor explains)."""
+        variables = get_variable_values(
+            schema, self.operation.variable_definitions or (), dict(raw)
+        )
+        if isinstance(variables, list):
+            return None
+        try:
+            root = get_argument_values(self.field_def, self.node, variables)
+            nested: dict[str, dict[str, Any] | None] = {
+                name: get_argument_values(field_def, node, variables)
+                for name, (field_def, node) in self.nested.items()
+            }
+        except GraphQLError:
+            return None
+        for name in self.field.nested - nested.keys():
+            nested[name] = None
+        return root, nested
+
+    def body(self, answer: Answer) -> bytes:
+        source, values = answer
+        data = {
+            key: self.emit(source, values) if key == self.key else "Query"
+            for key in self.root
+        }
+        return json.dumps(
+            {"data": data}, ensure_ascii=False, separators=(",", ":")
+        ).encode()
+
+
+class Plans:
+    """Compiled documents by (query, operation name), bounded; a document the
+    executor must run is remembered as such too."""
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fields: Mapping[str, HotField],
+        *,
+        production: bool,
+        size: int = 256,
+    ) -> None:
+        self.schema = schema
+        self.fields = dict(fields)
+        self.rules = (
+            *specified_rules,
+            *RULES,
+            *((NoSchemaIntrospectionCustomRule,) if production else ()),
+        )
+        self.size = size
+        self._plans: OrderedDict[tuple[str, str | None], Compiled | None] = (
+            OrderedDict()
+        )
+
+    def get(self, query: str, operation_name: str | None) -> Compiled | None:
+        key = (query, operation_name)
+        try:
+            plan = self._plans[key]
+        except KeyError:
+            plan = compile_document(
+                self.schema, self.fields, query, operation_name, self.rules
+            )
+            self._plans[key] = plan
+            if len(self._plans) > self.size:
+                self._plans.popitem(last=False)
+            return plan
+        self._plans.move_to_end(key)
+        return plan
+
+
+def compile_document(
+    schema: GraphQLSchema,
+    fields: Mapping[str, HotField],
+    query: str,
+    operation_name: str | None,
+    rules: Any,
+) -> Compiled | None:
+    """The compiled form of ``query``, or None when the executor must run it."""
+    if not any(name in query for name in fields):
+        return None  # most documents: not worth parsing twice
+    try:
+        document = parse(query, max_tokens=MAX_TOKENS)
+    except GraphQLError:
+        return None
+    if validate(schema, document, rules):
+        return None
+    operation = get_operation_ast(document, operation_name)
+    if (
+        operation is None
+        or operation.operation != OperationType.QUERY
+        or operation.directives
+        or any(v.directives for v in operation.variable_definitions or ())
+    ):
+        return None
+    fragments = {
+        d.name.value: d
+        for d in document.definitions
+        if isinstance(d, FragmentDefinitionNode)
+    }
+    query_type = schema.query_type
+    assert query_type is not None
+    try:
+        roots = _collect(query_type, [operation.selection_set], fragments)
+        hot = [
+            (key, nodes)
+            for key, nodes in roots.items()
+            if nodes[0].name.value != "__typename"
+        ]
+        if len(hot) != 1:
+            raise NotCompiled
+        [(key, nodes)] = hot
+        if len(nodes) != 1 or nodes[0].name.value not in fields:
+            raise NotCompiled
+        [node] = nodes
+        field = fields[node.name.value]
+        field_def = query_type.fields[node.name.value]
+        target = field_def.type
+        if isinstance(target, GraphQLNonNull):
+            target = target.of_type
+        if not isinstance(target, GraphQLObjectType):
+            raise NotCompiled
+        nested: dict[str, tuple[GraphQLField, FieldNode]] = {}
+        emit = _object(target, nodes, fragments, field.nested, nested)
+    except NotCompiled:
+        return None
+    return Compiled(
+        operation=operation,
+        name=operation.name.value if operation.name else None,
+        field=field,
+        key=key,
+        root=tuple(roots),
+        field_def=field_def,
+        node=node,
+        nested=nested,
+        emit=_non_null(emit) if field_def.type is not target else emit,
+    )
+
+
+def _collect(
+    parent: GraphQLObjectType,
+    selection_sets: list[SelectionSetNode],
+    fragments: Mapping[str, FragmentDefinitionNode],
+) -> dict[str, list[FieldNode]]:
+    """Fields by response key, in document order (the executor's order)."""
+    found: dict[str, list[FieldNode]] = {}
+
+    def visit(selection_set: SelectionSetNode) -> None:
+        for selection in selection_set.selections:
+            if selection.directives:
+                raise NotCompiled
+            if isinstance(selection, FieldNode):
+                key = (selection.alias or selection.name).value
+                found.setdefault(key, []).append(selection)
+            elif isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                if condition is not None and condition.name.value != parent.name:
+                    raise NotCompiled
+                visit(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = fragments[selection.name.value]
+                if (
+                    fragment.directives
+                    or fragment.variable_definitions
+                    or fragment.type_condition.name.value != parent.name
+                ):
+                    raise NotCompiled
+                visit(fragment.selection_set)
+            else:  # pragma: no cover - the AST has no other selection
+                raise NotCompiled
+
+    for selection_set in selection_sets:
+        visit(selection_set)
+    return found
+
+
+def _object(
+    parent: GraphQLObjectType,
+    nodes: list[FieldNode],
+    fragments: Mapping[str, FragmentDefinitionNode],
+    answered: frozenset[str] = frozenset(),
+    nested: dict[str, tuple[GraphQLField, FieldNode]] | None = None,
+) -> Callable[[Any, dict[str, Any]], Any]:
+    """An emitter of one object's selection: ``(source, nested values) → dict``."""
+    sets = [n.selection_set for n in nodes if n.selection_set is not None]
+    parts: list[tuple[str, Callable[[Any], Any] | None, str, Callable[[Any], Any]]] = []
+    for key, field_nodes in _collect(parent, sets, fragments).items():
+        name = field_nodes[0].name.value
+        if name == "__typename":
+            parts.append((key, None, "", _constant(parent.name)))
+            continue
+        field_def = parent.fields[name]
+        if name in answered and nested is not None:
+            if name in nested or len(field_nodes) != 1:
+                raise NotCompiled  # one page per document
+            nested[name] = (field_def, field_nodes[0])
+            convert = _convert(field_def.type, field_nodes, fragments)
+            parts.append((key, None, name, convert))
+            continue
+        definition = field_def.extensions.get(_BACKREF)
+        if definition is None or not definition.is_basic_field or field_def.args:
+            raise NotCompiled
+        parts.append(
+            (
+                key,
+                attrgetter(definition.python_name),
+                "",
+                _convert(field_def.type, field_nodes, fragments),
+            )
+        )
+    frozen = tuple(parts)
+
+    def emit(source: Any, values: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, get, name, convert in frozen:
+            if get is not None:
+                out[key] = convert(get(source))
+            elif name:
+                out[key] = convert(values[name])
+            else:
+                out[key] = convert(None)
+        return out
+
+    return emit
+
+
+def _convert(
+    output: GraphQLOutputType,
+    nodes: list[FieldNode],
+    fragments: Mapping[str, FragmentDefinitionNode],
+) -> Callable[[Any], Any]:
+    """The value of a field of type ``output`` as JSON (null stays null)."""
+    if isinstance(output, GraphQLNonNull):
+        return _non_null(_convert(output.of_type, nodes, fragments))
+    if isinstance(output, GraphQLList):
+        item = _convert(output.of_type, nodes, fragments)
+        return lambda v: None if v is None else [item(x) for x in v]
+    if isinstance(output, GraphQLEnumType):
+        return _enum(output)
+    if isinstance(output, GraphQLScalarType):
+        return _scalar(output)
+    if isinstance(output, GraphQLObjectType):
+        emit = _object(output, nodes, fragments)
+        return lambda v: None if v is None else emit(v, {})
+    raise NotCompiled  # interfaces and unions resolve their type at run time
+
+
+def _constant(value: str) -> Callable[[Any], str]:
+    return lambda _: value
+
+
+def _non_null(convert: Callable[..., Any]) -> Callable[..., Any]:
+    def non_null(value: Any, *rest: Any) -> Any:
+        if value is None:
+            raise NullLeak
+        out = convert(value, *rest)
+        if out is None:
+            raise NullLeak
+        return out
+
+    return non_null
+
+
+def _enum(enum: GraphQLEnumType) -> Callable[[Any], Any]:
+    # The executor's serializer walks the values per call; a table is the same answer.
+    names: dict[Any, str] = {}
+    wrapped = getattr(enum, "wrapped_cls", None)
+    for name, value in enum.values.items():
+        names.setdefault(value.value, name)
+        if wrapped is not None:
+            for member in wrapped:
+                if member.value == value.value:
+                    names.setdefault(member, name)
+    serialize = enum.serialize
+
+    def convert(value: Any) -> Any:
+        if value is None:
+            return None
+        try:
+            return names[value]
+        except (KeyError, TypeError):
+            return serialize(value)
+
+    return convert
+
+
+def _scalar(scalar: GraphQLScalarType) -> Callable[[Any], Any]:
+    serialize = scalar.serialize
+    name = scalar.name
+    if name in ("String", "ID"):
+        return lambda v: v if v is None or type(v) is str else serialize(v)
+    if name == "Int":
+        return lambda v: (
+            v
+            if v is None or (type(v) is int and _INT_MIN <= v <= _INT_MAX)
+            else serialize(v)
+        )
+    if name == "Float":
+        return lambda v: (
+            v if v is None or (type(v) is float and math.isfinite(v)) else serialize(v)
+        )
+    if name == "Boolean":
+        return lambda v: v if v is None or type(v) is bool else serialize(v)
+    return lambda v: None if v is None else serialize(v)
