@@ -80,8 +80,12 @@ class Connection(Generic[NodeT]):
         return cls(edges=[], page_info=page_info(False, []), total_count=0)
 
 
+# Built once: ``json.dumps`` with options makes a new encoder per call.
+_CURSOR_JSON = json.JSONEncoder(separators=(",", ":"), default=str).encode
+
+
 def encode_cursor(*values: Any) -> str:
-    raw = json.dumps(list(values), separators=(",", ":"), default=str)
+    raw = _CURSOR_JSON(list(values))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 

@@ -15,6 +15,7 @@ from schema.scalars import USCC
 
 if TYPE_CHECKING:
     from hub.models import Entity as EntityRow
+    from hub.profiles.service import Registration
 
 __all__ = ["Entity", "EntityQuery"]
 
@@ -36,7 +37,7 @@ class Entity:
     status: str
 
     @classmethod
-    def from_row(cls, row: EntityRow) -> Entity:
+    def from_row(cls, row: EntityRow | Registration) -> Entity:
         return cls(
             uscc=USCC(row.uscc),
             name=row.name,

@@ -68,7 +68,14 @@ from graphql.validation import NoSchemaIntrospectionCustomRule
 from schema.context import Context
 from schema.limits import MAX_TOKENS, RULES
 
-__all__ = ["Compiled", "Decided", "HotField", "Plans", "compile_document"]
+__all__ = [
+    "Compiled",
+    "Decided",
+    "HotField",
+    "Plans",
+    "compile_document",
+    "encode_json",
+]
 
 log = logging.getLogger("hub.graphql")
 
@@ -80,6 +87,8 @@ Nested = dict[str, dict[str, Any] | None]
 Run = Callable[[Context, dict[str, Any], Nested], Awaitable[Answer | None]]
 
 _BACKREF = "strawberry-definition"
+#: The hub's JSON answers (UTF-8 text as is, no spaces), one encoder for all.
+encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 
 
@@ -158,9 +167,7 @@ class Compiled:
             key: self.emit(source, values) if key == self.key else "Query"
             for key in self.root
         }
-        return json.dumps(
-            {"data": data}, ensure_ascii=False, separators=(",", ":")
-        ).encode()
+        return encode_json({"data": data}).encode()
 
 
 class Plans:
@@ -364,19 +371,30 @@ def _convert(
     fragments: Mapping[str, FragmentDefinitionNode],
 ) -> Callable[[Any], Any]:
     """The value of a field of type ``output`` as JSON (null stays null)."""
+    required = isinstance(output, GraphQLNonNull)
     if isinstance(output, GraphQLNonNull):
-        return _non_null(_convert(output.of_type, nodes, fragments))
+        output = output.of_type
+    if isinstance(output, GraphQLEnumType):
+        return _enum(output, required)
+    if isinstance(output, GraphQLScalarType):
+        return _scalar(output, required)
     if isinstance(output, GraphQLList):
         item = _convert(output.of_type, nodes, fragments)
-        return lambda v: None if v is None else [item(x) for x in v]
-    if isinstance(output, GraphQLEnumType):
-        return _enum(output)
-    if isinstance(output, GraphQLScalarType):
-        return _scalar(output)
-    if isinstance(output, GraphQLObjectType):
+
+        def items(v: Any) -> Any:
+            return None if v is None else [item(x) for x in v]
+
+        convert = items
+    elif isinstance(output, GraphQLObjectType):
         emit = _object(output, nodes, fragments)
-        return lambda v: None if v is None else emit(v, {})
-    raise NotCompiled  # interfaces and unions resolve their type at run time
+
+        def one(v: Any) -> Any:
+            return None if v is None else emit(v, {})
+
+        convert = one
+    else:
+        raise NotCompiled  # interfaces and unions resolve their type at run time
+    return _non_null(convert) if required else convert
 
 
 def _constant(value: str) -> Callable[[Any], str]:
@@ -395,7 +413,34 @@ def _non_null(convert: Callable[..., Any]) -> Callable[..., Any]:
     return non_null
 
 
-def _enum(enum: GraphQLEnumType) -> Callable[[Any], Any]:
+def _leaf(
+    serialize: Callable[[Any], Any], fast: Callable[[Any], bool], required: bool
+) -> Callable[[Any], Any]:
+    """A leaf value: as is when ``fast`` says it already is its JSON, else
+    through the type's own serializer; null refused when ``required``."""
+    if required:
+
+        def strict(value: Any) -> Any:
+            if fast(value):
+                return value
+            if value is None:
+                raise NullLeak
+            out = serialize(value)
+            if out is None:
+                raise NullLeak
+            return out
+
+        return strict
+
+    def lenient(value: Any) -> Any:
+        if value is None or fast(value):
+            return value
+        return serialize(value)
+
+    return lenient
+
+
+def _enum(enum: GraphQLEnumType, required: bool) -> Callable[[Any], Any]:
     # The executor's serializer walks the values per call; a table is the same answer.
     names: dict[Any, str] = {}
     wrapped = getattr(enum, "wrapped_cls", None)
@@ -408,31 +453,46 @@ def _enum(enum: GraphQLEnumType) -> Callable[[Any], Any]:
     serialize = enum.serialize
 
     def convert(value: Any) -> Any:
-        if value is None:
-            return None
         try:
             return names[value]
         except (KeyError, TypeError):
+            if value is None:
+                if required:
+                    raise NullLeak from None
+                return None
             return serialize(value)
 
     return convert
 
 
-def _scalar(scalar: GraphQLScalarType) -> Callable[[Any], Any]:
-    serialize = scalar.serialize
-    name = scalar.name
-    if name in ("String", "ID"):
-        return lambda v: v if v is None or type(v) is str else serialize(v)
-    if name == "Int":
-        return lambda v: (
-            v
-            if v is None or (type(v) is int and _INT_MIN <= v <= _INT_MAX)
-            else serialize(v)
-        )
-    if name == "Float":
-        return lambda v: (
-            v if v is None or (type(v) is float and math.isfinite(v)) else serialize(v)
-        )
-    if name == "Boolean":
-        return lambda v: v if v is None or type(v) is bool else serialize(v)
-    return lambda v: None if v is None else serialize(v)
+def _never(_: Any) -> bool:
+    return False
+
+
+def _scalar(scalar: GraphQLScalarType, required: bool) -> Callable[[Any], Any]:
+    fast: Callable[[Any], bool] = _never
+    if scalar.name in ("String", "ID"):
+        fast = _is_str
+    elif scalar.name == "Int":
+        fast = _is_int32
+    elif scalar.name == "Float":
+        fast = _is_finite_float
+    elif scalar.name == "Boolean":
+        fast = _is_bool
+    return _leaf(scalar.serialize, fast, required)
+
+
+def _is_str(v: Any) -> bool:
+    return type(v) is str
+
+
+def _is_int32(v: Any) -> bool:
+    return type(v) is int and _INT_MIN <= v <= _INT_MAX
+
+
+def _is_finite_float(v: Any) -> bool:
+    return type(v) is float and math.isfinite(v)
+
+
+def _is_bool(v: Any) -> bool:
+    return type(v) is bool

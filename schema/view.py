@@ -36,7 +36,7 @@ from hub.outages import OUTAGE_MESSAGE, BackendOutage, outage_of
 from hub.request_log import bind_operation, bind_principal
 from schema.context import Context
 from schema.errors import coded_error, internal_error
-from schema.hot import Compiled, Decided, Plans
+from schema.hot import Compiled, Decided, Plans, encode_json
 
 __all__ = ["HubGraphQL", "SocketContext"]
 
@@ -557,7 +557,7 @@ class HubGraphQL(GraphQL):
         return response
 
     def encode_json(self, data: object) -> str:
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        return encode_json(data)
 
     def decode_json(self, data: str | bytes) -> object:
         """JSON of a request body or parameter; anything else is a coded 400.

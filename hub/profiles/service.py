@@ -39,6 +39,7 @@ __all__ = [
     "ProfileData",
     "RecordPage",
     "RecordRequest",
+    "Registration",
     "list_memberships",
     "read_profile_in_one",
     "read_profiles",
@@ -50,9 +51,25 @@ __all__ = [
 MAX_BATCH = 100
 
 
+@dataclass(frozen=True, slots=True)
+class Registration:
+    """An entity's registration as a one-statement read returns it (the
+    ``entities`` row's fields, without an ORM instance)."""
+
+    uscc: str
+    name: str
+    kind: str
+    region_code: str
+    industry_code: str | None
+    established_on: date | None
+    registered_capital: float | None
+    legal_representative: str | None
+    status: str
+
+
 @dataclass
 class ProfileData:
-    entity: Entity
+    entity: Entity | Registration
     grant: Grant
     generated_at: datetime
     # Source freshness after an on-demand pull (single reads); batch reads
@@ -158,7 +175,7 @@ async def read_profile_in_one(
     if read is None:
         return None
     grant, row, rows = read
-    entity = Entity(
+    entity = Registration(
         uscc=row["uscc"],
         name=row["name"],
         kind=row["kind"],
