@@ -53,14 +53,19 @@ from graphql import (
     GraphQLScalarType,
     GraphQLSchema,
     InlineFragmentNode,
+    ListValueNode,
+    ObjectValueNode,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
+    Undefined,
+    VariableNode,
     get_argument_values,
     get_operation_ast,
     get_variable_values,
     parse,
     specified_rules,
+    type_from_ast,
     validate,
 )
 from graphql.validation import NoSchemaIntrospectionCustomRule
@@ -124,6 +129,131 @@ class NullLeak(Exception):
     """A non-null field came out null (the executor would null its parent)."""
 
 
+class _Variables:
+    """The operation's variables, coerced as the executor coerces them.
+
+    Scalars given a value (the usual ``$uscc: USCC!``) go straight through
+    their type's ``parse_value``; anything else (lists, input objects,
+    enums, defaults, nulls) through graphql-core's own coercion.
+    """
+
+    def __init__(self, schema: GraphQLSchema, operation: OperationDefinitionNode):
+        self.schema = schema
+        self.definitions = tuple(operation.variable_definitions or ())
+        plain: list[tuple[str, GraphQLScalarType]] = []
+        for definition in self.definitions:
+            declared = type_from_ast(schema, definition.type)
+            inner = (
+                declared.of_type if isinstance(declared, GraphQLNonNull) else declared
+            )
+            if definition.default_value is not None or not isinstance(
+                inner, GraphQLScalarType
+            ):
+                plain = []
+                break
+            plain.append((definition.variable.name.value, inner))
+        self.plain: tuple[tuple[str, GraphQLScalarType], ...] | None = (
+            tuple(plain) if len(plain) == len(self.definitions) else None
+        )
+
+    def coerce(self, raw: Mapping[str, Any]) -> dict[str, Any] | None:
+        """Coerced values by name; None when they do not coerce."""
+        if self.plain is not None:
+            coerced: dict[str, Any] = {}
+            for name, scalar in self.plain:
+                value = raw.get(name)
+                if value is None:
+                    break  # absent or null: the general rules decide
+                try:
+                    parsed = scalar.parse_value(value)
+                except Exception:
+                    return None
+                if parsed is Undefined:
+                    return None
+                coerced[name] = parsed
+            else:
+                return coerced
+        found = get_variable_values(self.schema, self.definitions, dict(raw))
+        if isinstance(found, list):
+            return None
+        return dict(found.coerced)
+
+
+def _has_variable(node: Any) -> bool:
+    if isinstance(node, VariableNode):
+        return True
+    if isinstance(node, ListValueNode):
+        return any(_has_variable(v) for v in node.values)
+    if isinstance(node, ObjectValueNode):
+        return any(_has_variable(f.value) for f in node.fields)
+    return False
+
+
+class _Arguments:
+    """One field's arguments: literals coerced once, bare variables taken
+    from the coerced variables (an argument's default when not given)."""
+
+    def __init__(self, field_def: GraphQLField, node: FieldNode) -> None:
+        self.field_def, self.node = field_def, node
+        given = tuple(node.arguments or ())
+        self.bare = tuple(
+            (a.name.value, a.value.name.value)
+            for a in given
+            if isinstance(a.value, VariableNode)
+        )
+        self.out = {
+            name: getattr(arg, "out_name", None) or name
+            for name, arg in field_def.args.items()
+        }
+        self.general = any(
+            _has_variable(a.value) and not isinstance(a.value, VariableNode)
+            for a in given
+        )
+        literals = FieldNode(
+            name=node.name,
+            arguments=tuple(a for a in given if not _has_variable(a.value)),
+            directives=(),
+        )
+        # Literals and the defaults of arguments not written at all, coerced
+        # once (arguments given as variables are left out here).
+        variable_names = {name for name, _ in self.bare}
+        written = GraphQLField(
+            field_def.type,
+            args={
+                n: a for n, a in field_def.args.items() if n not in variable_names
+            },
+        )
+        self.fixed = (
+            {} if self.general else get_argument_values(written, literals)
+        )
+        # What an argument given as a variable takes when the variable is not.
+        self.defaults: dict[str, Any] = {}
+        bare = FieldNode(name=node.name, arguments=(), directives=())
+        for name in variable_names:
+            arg = field_def.args[name]
+            if isinstance(arg.type, GraphQLNonNull):
+                continue
+            self.defaults.update(
+                get_argument_values(
+                    GraphQLField(field_def.type, args={name: arg}), bare
+                )
+            )
+
+    def values(self, variables: dict[str, Any]) -> dict[str, Any] | None:
+        values = dict(self.fixed)
+        for name, variable in self.bare:
+            out = self.out[name]
+            if variable in variables:
+                values[out] = variables[variable]
+            elif out in self.defaults:
+                values[out] = self.defaults[out]
+            if values.get(out) is None and isinstance(
+                self.field_def.args[name].type, GraphQLNonNull
+            ):
+                return None  # the executor explains the missing value
+        return values
+
+
 @dataclass(frozen=True)
 class Compiled:
     """One compiled document: what the request needs to run it."""
@@ -138,27 +268,50 @@ class Compiled:
     node: FieldNode
     nested: dict[str, tuple[GraphQLField, FieldNode]]
     emit: Callable[[Any, dict[str, Any]], Any]
+    variables: _Variables
+    root_arguments: _Arguments
+    nested_arguments: dict[str, _Arguments]
 
     def arguments(
-        self, schema: GraphQLSchema, raw: Mapping[str, Any]
+        self, raw: Mapping[str, Any]
     ) -> tuple[dict[str, Any], dict[str, dict[str, Any] | None]] | None:
         """Coerced arguments of the root field and the nested ones; None
         when the variables do not coerce (the executor explains)."""
+        if self.root_arguments.general or any(
+            a.general for a in self.nested_arguments.values()
+        ):
+            return self._arguments_in_general(raw)
+        variables = self.variables.coerce(raw)
+        if variables is None:
+            return None
+        root = self.root_arguments.values(variables)
+        if root is None:
+            return None
+        nested: dict[str, dict[str, Any] | None] = dict.fromkeys(self.field.nested)
+        for name, arguments in self.nested_arguments.items():
+            nested[name] = arguments.values(variables)
+            if nested[name] is None:
+                return None
+        return root, nested
+
+    def _arguments_in_general(
+        self, raw: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, dict[str, Any] | None]] | None:
+        # Variables inside list or object literals: graphql-core's coercion.
         variables = get_variable_values(
-            schema, self.operation.variable_definitions or (), dict(raw)
+            self.variables.schema, self.variables.definitions, dict(raw)
         )
         if isinstance(variables, list):
             return None
         try:
             root = get_argument_values(self.field_def, self.node, variables)
-            nested: dict[str, dict[str, Any] | None] = {
-                name: get_argument_values(field_def, node, variables)
-                for name, (field_def, node) in self.nested.items()
-            }
+            nested: dict[str, dict[str, Any] | None] = dict.fromkeys(
+                self.field.nested
+            )
+            for name, (field_def, node) in self.nested.items():
+                nested[name] = get_argument_values(field_def, node, variables)
         except GraphQLError:
             return None
-        for name in self.field.nested - nested.keys():
-            nested[name] = None
         return root, nested
 
     def body(self, answer: Answer) -> bytes:
@@ -266,6 +419,9 @@ def compile_document(
     except NotCompiled:
         return None
     return Compiled(
+        variables=_Variables(schema, operation),
+        root_arguments=_Arguments(field_def, node),
+        nested_arguments={n: _Arguments(d, f) for n, (d, f) in nested.items()},
         operation=operation,
         name=operation.name.value if operation.name else None,
         field=field,

@@ -355,7 +355,7 @@ class HubGraphQL(GraphQL):
         plan = plans.get(query, name)
         if plan is None:
             return receive
-        arguments = plan.arguments(plans.schema, variables)
+        arguments = plan.arguments(variables)
         if arguments is None:
             return receive
         request = Request(scope, receive)

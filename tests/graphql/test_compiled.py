@@ -339,3 +339,51 @@ def test_which_documents_compile(query: str, compiles: bool) -> None:
     assert (plans.get(query, None) is not None) is compiles
     # remembered either way
     assert (query, None) in plans._plans
+
+
+ARGUMENT_CASES = [
+    (BENCH, {"u": "914101004JURQ2830T"}),
+    (WIDE, {"u": "914101004JURQ2830T", "p": "LENDING", "n": 3, "c": ["TAX"]}),
+    (WIDE, {"u": "914101004JURQ2830T", "p": "GUARANTEE"}),  # $n, $c not given
+    (WIDE, {"u": "914101004JURQ2830T", "p": "LENDING", "n": None, "c": None}),
+    (
+        """query($u: USCC! = "914101004JURQ2830T", $k: DataCategory! = TAX) {
+        creditProfile(uscc: $u, purpose: INSURANCE) {
+        records(categories: [$k, PENALTY]) { totalCount } } }""",
+        {},
+    ),
+    (
+        """query($u: USCC!, $f: Int = 7) { creditProfile(uscc: $u, purpose: LENDING)
+        { records(first: $f) { totalCount } } }""",
+        {"u": "914101004JURQ2830T"},
+    ),
+    (BENCH, {"u": "914101004JURQ2830X"}),  # a bad check digit: declined
+    (BENCH, {"u": None}),
+    (BENCH, {}),
+]
+
+
+@pytest.mark.parametrize("case", range(len(ARGUMENT_CASES)))
+def test_arguments_are_coerced_as_the_executor_coerces_them(case: int) -> None:
+    from graphql import get_argument_values, get_variable_values
+
+    query, raw = ARGUMENT_CASES[case]
+    plans = compiled_plans(False)
+    plan = plans.get(query, None)
+    assert plan is not None
+    variables = get_variable_values(
+        plans.schema, plan.operation.variable_definitions or (), dict(raw)
+    )
+    got = plan.arguments(raw)
+    if isinstance(variables, list):
+        assert got is None
+        return
+    assert got is not None
+    root, nested = got
+    assert root == get_argument_values(plan.field_def, plan.node, variables)
+    for name in plan.field.nested:
+        if name in plan.nested:
+            field_def, node = plan.nested[name]
+            assert nested[name] == get_argument_values(field_def, node, variables)
+        else:
+            assert nested[name] is None
