@@ -219,13 +219,9 @@ class _Arguments:
         variable_names = {name for name, _ in self.bare}
         written = GraphQLField(
             field_def.type,
-            args={
-                n: a for n, a in field_def.args.items() if n not in variable_names
-            },
+            args={n: a for n, a in field_def.args.items() if n not in variable_names},
         )
-        self.fixed = (
-            {} if self.general else get_argument_values(written, literals)
-        )
+        self.fixed = {} if self.general else get_argument_values(written, literals)
         # What an argument given as a variable takes when the variable is not.
         self.defaults: dict[str, Any] = {}
         bare = FieldNode(name=node.name, arguments=(), directives=())
@@ -305,9 +301,7 @@ class Compiled:
             return None
         try:
             root = get_argument_values(self.field_def, self.node, variables)
-            nested: dict[str, dict[str, Any] | None] = dict.fromkeys(
-                self.field.nested
-            )
+            nested: dict[str, dict[str, Any] | None] = dict.fromkeys(self.field.nested)
             for name, (field_def, node) in self.nested.items():
                 nested[name] = get_argument_values(field_def, node, variables)
         except GraphQLError:

@@ -315,6 +315,7 @@ class HubGraphQL(GraphQL):
         if self.ide_page is not None:
             return await self.ide_page(request)
         return await super().render_graphql_ide(request)
+
     graphql_transport_ws_handler_class = CountedSubscriptions
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:

@@ -105,8 +105,6 @@ async def test_without_the_bus_every_decision_reads_the_database(
     await one.backends.values.aclose()
 
 
-
-
 async def test_a_warm_decision_does_not_look_the_version_up(
     hub: Hub,
     merchant,  # type: ignore[no-untyped-def]

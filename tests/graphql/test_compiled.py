@@ -26,7 +26,6 @@ from schema import compiled_plans
 from schema.view import HubGraphQL
 from tests.api import Api, ClientCreds, make_api
 
-
 BENCH = (
     "query($u: USCC!) { creditProfile(uscc: $u, purpose: LENDING) { auditEventId "
     "entity { uscc name kind regionCode status } "
@@ -106,14 +105,16 @@ async def _seed(api: Api, n: int = 3) -> tuple[list[str], ClientCreds]:
             category="PENALTY",
             kind="ADMIN_PENALTY",
             severity="MINOR",
-            title="罚款 \"引号\" \\ 与换行\n",
+            title='罚款 "引号" \\ 与换行\n',
             details=None,
         )
         await api.grant(code, bank, "LENDING", ["BASIC", "TAX", "PENALTY"])
     return codes, bank
 
 
-async def _post(api: Api, query: str, variables: Any, token: str | None) -> httpx.Response:
+async def _post(
+    api: Api, query: str, variables: Any, token: str | None
+) -> httpx.Response:
     headers = {"authorization": f"Bearer {token}"} if token else {}
     return await api.http.post(
         "/graphql", json={"query": query, "variables": variables}, headers=headers
@@ -181,15 +182,19 @@ async def test_literal_arguments_and_a_later_page(
     _never_executed(monkeypatch)
     got = (await _post(compiled, query, {}, token)).text
     assert _same(got) == _same(expected)
-    assert json.loads(got)["data"]["creditProfile"]["records"]["pageInfo"][
-        "hasNextPage"
-    ] is False
+    assert (
+        json.loads(got)["data"]["creditProfile"]["records"]["pageInfo"]["hasNextPage"]
+        is False
+    )
     monkeypatch.undo()
     # a later page (after:) is the executor's: same answer from both hubs
     cursor = json.loads(
-        (await _post(compiled, WIDE, {"u": codes[1], "p": "LENDING", "n": 1}, token)).text
+        (
+            await _post(compiled, WIDE, {"u": codes[1], "p": "LENDING", "n": 1}, token)
+        ).text
     )["data"]["profile"]["page"]["pageInfo"]["endCursor"]
-    later = """query($u: USCC!, $a: String) { creditProfile(uscc: $u, purpose: LENDING) {
+    later = """query($u: USCC!, $a: String) {
+      creditProfile(uscc: $u, purpose: LENDING) {
       records(first: 1, after: $a) { edges { node { id } } } } }"""
     a = await _post(compiled, later, {"u": codes[1], "a": cursor}, token)
     b = await _post(executor, later, {"u": codes[1], "a": cursor}, token)
@@ -246,7 +251,9 @@ async def test_declined_requests_get_the_executors_errors(
 
 
 async def test_a_declined_request_is_counted_once_by_the_rate_limit(
-    postgres_url: str, clock, tmp_path  # type: ignore[no-untyped-def]
+    postgres_url: str,
+    clock,
+    tmp_path,  # type: ignore[no-untyped-def]
 ) -> None:
     from hub.db import migrate
 
