@@ -59,6 +59,18 @@ _SECRET_PATTERNS = (
     re.compile(r"(/reports/[A-Za-z0-9_-]{6})[A-Za-z0-9_-]+"),
 )
 _SECRET_KEYS = re.compile(r"(?i)(secret|token|password|authorization|api_key|cookie)")
+# Keys repeat (the same few dozen names on every line): decided once each.
+_KEY_IS_SECRET: dict[str, bool] = {}
+
+
+def _secret_key(key: str) -> bool:
+    try:
+        return _KEY_IS_SECRET[key]
+    except KeyError:
+        found = _SECRET_KEYS.search(key) is not None
+        if len(_KEY_IS_SECRET) < 4096:
+            _KEY_IS_SECRET[key] = found
+        return found
 MASK = "[redacted]"
 
 
@@ -89,7 +101,8 @@ _MAYBE_SECRET = re.compile(r"(?i)eyj|bearer|basic|whsec_|=|://|/reports/")
 
 
 def _mask_text(text: str) -> str:
-    if _MAYBE_SECRET.search(text) is None:
+    # Ids, hex digests and plain words (most values) hold no secret marker.
+    if text.isalnum() or _MAYBE_SECRET.search(text) is None:
         return text
     for pattern in _SECRET_PATTERNS:
         if pattern.groups == 1:
@@ -106,7 +119,7 @@ def _mask(value: Any) -> Any:
         return _mask_text(value)
     if isinstance(value, dict):
         return {
-            k: MASK if _SECRET_KEYS.search(str(k)) else _mask(v)
+            k: MASK if _secret_key(str(k)) else _mask(v)
             for k, v in value.items()
         }
     if isinstance(value, list | tuple):
@@ -117,7 +130,7 @@ def _mask(value: Any) -> Any:
 def redact(_: Any, __: str, event_dict: EventDict) -> EventDict:
     """structlog processor: no credential leaves in a log line."""
     for key, value in list(event_dict.items()):
-        if key != "event" and _SECRET_KEYS.search(key):
+        if key != "event" and _secret_key(key):
             event_dict[key] = MASK
         else:
             event_dict[key] = _mask(value)
@@ -144,6 +157,12 @@ def configure_logging(
 
     Idempotent: calling it again replaces the handler it installed.
     """
+    # No line shows the caller's file and line, thread or process: don't
+    # look them up for every record (the logging HOWTO's "Optimization").
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
         _add_audit_events,

@@ -33,6 +33,7 @@ from schema.common import (
     Connection,
     check_first,
     decode_cursor,
+    encode_cursor,
 )
 from schema.consents import Consent
 from schema.context import Context
@@ -82,6 +83,11 @@ def _sources_loader(ctx: Context) -> DataLoader[tuple[Grant, tuple[str, ...]], d
     return ctx.loader("sources", lambda: DataLoader(load_fn=load))
 
 
+def _record_cursor(r: Any) -> tuple[str, int]:
+    """What a record's cursor carries: its decision day (newest first), id."""
+    return (r.decided_on or r.occurred_on or date.min).isoformat(), r.id
+
+
 def records_connection(page: RecordPage, first: int) -> Connection[CreditRecord]:
     """A first or later page of records as ``records`` answers it."""
     rows = page.rows
@@ -90,11 +96,42 @@ def records_connection(page: RecordPage, first: int) -> Connection[CreditRecord]
         len(rows) > first,
         page.total,
         node=CreditRecord.from_row,
-        cursor=lambda r: (
-            (r.decided_on or r.occurred_on or date.min).isoformat(),
-            r.id,
-        ),
+        cursor=_record_cursor,
     )
+
+
+class _RowEdge:
+    """An edge of a compiled read (:mod:`schema.hot`): the record's row is
+    the node (its attributes are ``CreditRecord``'s, the emitter serializes
+    them as the executor does), the cursor is made only if it is asked for."""
+
+    __slots__ = ("node",)
+
+    def __init__(self, node: Any) -> None:
+        self.node = node
+
+    @property
+    def cursor(self) -> str:
+        return encode_cursor(*_record_cursor(self.node))
+
+
+class _RowPage:
+    """``records`` of a compiled read: a ``Connection``'s attributes over rows
+    (``pageInfo`` is the page itself)."""
+
+    __slots__ = ("edges", "has_next_page", "total_count")
+
+    def __init__(self, rows: Sequence[Any], more: bool, total: int) -> None:
+        self.edges = [_RowEdge(r) for r in rows]
+        self.has_next_page, self.total_count = more, total
+
+    @property
+    def page_info(self) -> _RowPage:
+        return self
+
+    @property
+    def end_cursor(self) -> str | None:
+        return self.edges[-1].cursor if self.edges else None
 
 
 @strawberry.type(
@@ -320,11 +357,12 @@ async def _compiled_read(
                     [page] = await record_pages(session, [request])
         values: dict[str, Any] = {}
         if records is not None:
-            values["records"] = (
-                records_connection(page, asked[1])
-                if request.categories
-                else Connection.empty()
-            )
+            first = asked[1]
+            if request.categories:
+                rows, total = page.rows, page.total
+            else:
+                rows, total = [], 0
+            values["records"] = _RowPage(rows[:first], len(rows) > first, total)
         return _profile(data, purpose), values
     except Exception as exc:
         raise Decided(exc) from exc
