@@ -1,11 +1,12 @@
 """Structured logs: one format for the hub, uvicorn and every library.
 
 Everything logs through the standard library (``logging.getLogger``); the
-root handler renders each record with structlog, readable console lines by
-default or one JSON object per line with ``HUB_LOG_FORMAT=json``.  Lines
-written while a request is served carry its ``request_id``, the
-``principal``, the GraphQL ``operation`` and the ``audit_events`` written so
-far (bound by :mod:`hub.request_log` and the GraphQL view)::
+root handler's :class:`LineFormatter` gathers each record's fields and renders
+them with structlog's renderers, readable console lines by default or one
+JSON object per line with ``HUB_LOG_FORMAT=json``.  Lines written while a
+request is served carry its ``request_id``, the ``principal``, the GraphQL
+``operation`` (bound by :mod:`hub.request_log` and the GraphQL view with
+:func:`bind_request`) and the ``audit_events`` written so far::
 
     {"event": "request", "request_id": "3f2a…", "principal": "cl_…",
      "operation": "Profile", "audit_events": ["ev_…"], "status": 200, …}
@@ -21,6 +22,7 @@ import logging
 import re
 import sys
 from contextvars import ContextVar, Token
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 import structlog
@@ -29,8 +31,11 @@ from structlog.types import EventDict
 from hub.tracing import trace_ids
 
 __all__ = [
+    "LineFormatter",
     "LogFormat",
     "audit_events",
+    "bind_request",
+    "request_fields",
     "configure_logging",
     "note_audit_event",
     "redact",
@@ -44,6 +49,12 @@ LogFormat = Literal["console", "json"]
 # tasks it spawns, so a batch read's events all land in it).
 _AUDIT_EVENTS: ContextVar[list[str] | None] = ContextVar(
     "hub_audit_events", default=None
+)
+
+# The fields of the request being served (request_id, principal, operation):
+# one dict per request, shared with the tasks it spawns.
+_REQUEST: ContextVar[dict[str, Any] | None] = ContextVar(
+    "hub_request_fields", default=None
 )
 
 # Values that are credentials whatever key they sit under.
@@ -95,6 +106,27 @@ def audit_events() -> list[str]:
     return list(_AUDIT_EVENTS.get() or ())
 
 
+def start_request(**fields: Any) -> Token[dict[str, Any] | None]:
+    """Begin a request's fields (every line written while it is served
+    carries them); give the token back to ``stop_request``."""
+    return _REQUEST.set(fields)
+
+
+def stop_request(token: Token[dict[str, Any] | None]) -> None:
+    _REQUEST.reset(token)
+
+
+def bind_request(**fields: Any) -> None:
+    """Add fields to the request being served (nothing outside a request)."""
+    found = _REQUEST.get()
+    if found is not None:
+        found.update(fields)
+
+
+def request_fields() -> dict[str, Any]:
+    return dict(_REQUEST.get() or ())
+
+
 # Every secret pattern needs one of these; most values (ids, paths, methods)
 # have none and skip the patterns.
 _MAYBE_SECRET = re.compile(r"(?i)eyj|bearer|basic|whsec_|=|://|/reports/")
@@ -137,17 +169,50 @@ def redact(_: Any, __: str, event_dict: EventDict) -> EventDict:
     return event_dict
 
 
-def _add_audit_events(_: Any, __: str, event_dict: EventDict) -> EventDict:
-    ids = _AUDIT_EVENTS.get()
-    if ids:
-        event_dict.setdefault("audit_events", list(ids))
-    return event_dict
+# What every LogRecord has; anything else on a record came as ``extra``.
+_STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {
+    "message",
+    "asctime",
+    "taskName",
+}
 
 
-def _render_exception(_: Any, __: str, event_dict: EventDict) -> EventDict:
-    # Tracebacks are rendered to text before redaction, so a secret inside an
-    # exception message is masked like any other.
-    return structlog.processors.format_exc_info(_, __, event_dict)
+class LineFormatter(logging.Formatter):
+    """One line per record: the request's fields, the record's own
+    (``event``, ``logger``, ``level``, ``timestamp``, trace ids, extras, a
+    rendered traceback), redacted, then rendered (``render`` is one of
+    structlog's renderers).  Tracebacks are text before redaction, so a
+    secret in an exception message is masked like any other."""
+
+    def __init__(self, render: Any) -> None:
+        super().__init__()
+        self.render = render
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {}
+        request = _REQUEST.get()
+        if request:
+            line.update(request)
+        ids = _AUDIT_EVENTS.get()
+        if ids:
+            line["audit_events"] = list(ids)
+        line["event"] = record.getMessage()
+        line["logger"] = record.name
+        level = line["level"] = record.levelname.lower()
+        line["timestamp"] = (
+            datetime.fromtimestamp(record.created, UTC)
+            .isoformat()
+            .replace("+00:00", "Z")
+        )
+        trace_ids(None, level, line)
+        for key, value in record.__dict__.items():
+            if key not in _STANDARD:
+                line[key] = value
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        if record.stack_info:
+            line["stack"] = self.formatStack(record.stack_info)
+        return str(self.render(None, level, redact(None, level, line)))
 
 
 def configure_logging(
@@ -163,31 +228,13 @@ def configure_logging(
     logging.logThreads = False
     logging.logProcesses = False
     logging.logMultiprocessing = False
-    shared: list[Any] = [
-        structlog.contextvars.merge_contextvars,
-        _add_audit_events,
-        structlog.stdlib.add_logger_name,
-        structlog.stdlib.add_log_level,
-        structlog.processors.TimeStamper(fmt="iso", utc=True),
-        trace_ids,
-        structlog.stdlib.ExtraAdder(),
-    ]
     renderer: Any
     if fmt == "json":
         renderer = structlog.processors.JSONRenderer(ensure_ascii=False)
     else:
         renderer = structlog.dev.ConsoleRenderer(colors=False)
-    formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=shared,
-        processors=[
-            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            _render_exception,
-            redact,
-            renderer,
-        ],
-    )
     handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(formatter)
+    handler.setFormatter(LineFormatter(renderer))
     handler.set_name("hub")
     root = logging.getLogger()
     for old in [h for h in root.handlers if h.get_name() == "hub"]:
@@ -203,11 +250,12 @@ def configure_logging(
     # A line per outgoing HTTP call (webhooks, connectors) buries the rest;
     # their outcomes are counted in /metrics and failures logged by the hub.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # A structlog logger (a library's) hands its event to the same handler
+    # as a standard record with extras.
     structlog.configure(
         processors=[
             structlog.stdlib.filter_by_level,
-            *shared[:-1],
-            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+            structlog.stdlib.render_to_log_kwargs,
         ],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,

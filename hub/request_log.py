@@ -17,9 +17,15 @@ import time
 import uuid
 from typing import Any
 
-import structlog
-
-from hub.logs import audit_events, start_audit_events, stop_audit_events
+from hub.logs import (
+    audit_events,
+    bind_request,
+    request_fields,
+    start_audit_events,
+    start_request,
+    stop_audit_events,
+    stop_request,
+)
 
 __all__ = ["HEADER", "RequestLog", "bind_operation", "bind_principal", "request_id"]
 
@@ -43,11 +49,11 @@ def request_id(given: bytes | None) -> str:
 
 
 def bind_principal(principal_id: str | None) -> None:
-    structlog.contextvars.bind_contextvars(principal=principal_id)
+    bind_request(principal=principal_id)
 
 
 def bind_operation(name: str | None) -> None:
-    structlog.contextvars.bind_contextvars(operation=name)
+    bind_request(operation=name)
 
 
 class RequestLog:
@@ -66,8 +72,7 @@ class RequestLog:
                 given = value
                 break
         rid = request_id(given)
-        structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(request_id=rid)
+        serving = start_request(request_id=rid)
         collecting = start_audit_events()
         echoed = (_RAW_HEADER, rid.encode("ascii"))
         status = {"code": 500}
@@ -84,7 +89,7 @@ class RequestLog:
         try:
             await self.app(scope, receive, sending)
         finally:
-            ctx = structlog.contextvars.get_contextvars()
+            ctx = request_fields()
             access.info(
                 "request",
                 extra={
@@ -97,5 +102,5 @@ class RequestLog:
                     "audit_events": audit_events(),
                 },
             )
-            structlog.contextvars.clear_contextvars()
+            stop_request(serving)
             stop_audit_events(collecting)
