@@ -222,7 +222,9 @@ def _drop_pending(session: Session, previous_transaction: object) -> None:
     session.info.pop(INSERTED, None)
 
 
-def digest(event: AuditEvent, prev: str) -> str:
+def digest(event: Any, prev: str) -> str:
+    """The hash of ``event`` (an ``AuditEvent`` or a row of its columns)
+    linked after ``prev``."""
     return event_hash(
         event_id=event.id,
         prev_hash=prev,
@@ -306,11 +308,12 @@ async def seal_pending(
             await lock_chain(session)
             head = await chain_head(session)
             seq, prev = head if head else (0, GENESIS)
+            # Plain rows, not ORM instances: the digest reads the columns.
             rows = (
-                await session.scalars(
-                    select(AuditEvent)
-                    .where(AuditEvent.seq.is_(None))
-                    .order_by(AuditEvent.n)
+                await session.execute(
+                    select(*_TABLE.columns)
+                    .where(_TABLE.c.seq.is_(None))
+                    .order_by(_TABLE.c.n)
                     .limit(batch)
                 )
             ).all()
@@ -325,7 +328,6 @@ async def seal_pending(
                     {"b_n": event.n, "b_seq": seq, "b_prev": prev, "b_hash": h}
                 )
                 prev = h
-            session.expunge_all()
             if session.get_bind().dialect.name == "postgresql":
                 # One UPDATE from arrays, whatever the number of events.
                 await session.execute(
