@@ -20,6 +20,7 @@ one script, so every worker agrees.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from collections import deque
@@ -170,6 +171,9 @@ class BudgetRateLimiter:
     allowed at most ``limit + W × (n − 1)`` requests, and it may be refused
     while up to ``W × (n − 1)`` slots lie unspent in other workers.  For the
     default 1,200 per minute and 2 workers: ±22 (under 2 %).
+
+    Concurrent requests that find a key's budget spent wait for one take
+    instead of each taking a budget (and all but the last being lost).
     """
 
     def __init__(
@@ -186,16 +190,48 @@ class BudgetRateLimiter:
         self.max_keys = max_keys
         # key -> (slots left, usable until)
         self._budgets: dict[str, tuple[int, float]] = {}
+        # key -> the take in flight: None when it brought slots, else the
+        # seconds its refusal gave (one round trip per key at a time).
+        self._flights: dict[str, asyncio.Future[float | None]] = {}
 
     async def hit(self, key: str, limit: int, window_s: float) -> tuple[bool, float]:
         n = min(limit // self.share, self.most)
         if n < 2:
             return await self.redis.hit(key, limit, window_s)
-        now = self._now()
-        left, until = self._budgets.get(key, (0, 0.0))
-        if left > 0 and now < until:
-            self._budgets[key] = (left - 1, until)
+        while True:
+            now = self._now()
+            left, until = self._budgets.get(key, (0, 0.0))
+            if left > 0 and now < until:
+                self._budgets[key] = (left - 1, until)
+                return True, 0.0
+            flight = self._flights.get(key)
+            if flight is None:
+                break
+            # Another request of this worker is taking the key's next budget:
+            # spend from it rather than take (and strand) one more.
+            refused = await asyncio.shield(flight)
+            if refused is not None:
+                return False, refused
+        flight = asyncio.get_running_loop().create_future()
+        self._flights[key] = flight
+        refused = None
+        try:
+            taken, retry_after = await self.redis.take(key, limit, window_s, n)
+            if not taken:
+                self._budgets.pop(key, None)
+                refused = retry_after
+                return False, retry_after
+            if len(self._budgets) >= self.max_keys:
+                self._budgets = {
+                    k: v for k, v in self._budgets.items() if v[0] and v[1] > now
+                }
+            self._budgets[key] = (taken - 1, now + window_s)
             return True, 0.0
+        finally:
+            # Waiters are refused with this request, or spend the new budget
+            # (after a failure each tries Redis itself).
+            del self._flights[key]
+            flight.set_result(refused)
         taken, retry_after = await self.redis.take(key, limit, window_s, n)
         if not taken:
             self._budgets.pop(key, None)

@@ -4,6 +4,7 @@ trip."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 
@@ -78,3 +79,27 @@ async def test_a_spent_budget_is_taken_again_and_refused_when_full(
         assert (await a.hit("k", 200, 60.0))[0]
     ok, retry_after = await a.hit("k", 200, 60.0)
     assert not ok and retry_after > 0
+
+
+async def test_concurrent_requests_wait_for_one_take_instead_of_stranding_slots(
+    redis: tuple[Redis, str],
+) -> None:
+    r, prefix = redis
+    Counting.calls = 0
+    limit = 1000  # budgets of 10
+    a = BudgetRateLimiter(Counting(r, prefix=prefix), monotonic=Tick())
+    # 40 requests at once find no budget: they share takes of 10 slots
+    results = await asyncio.gather(*(a.hit("burst", limit, 60.0) for _ in range(40)))
+    assert all(ok for ok, _ in results)
+    assert Counting.calls == 4
+    # and the window holds the slots taken, none stranded
+    assert await r.llen(prefix + "burst") == 40
+    # a full window refuses every waiter with the one refusal
+    tight = BudgetRateLimiter(Counting(r, prefix=prefix), monotonic=Tick())
+    for _ in range(200):
+        assert (await tight.hit("full", 200, 60.0))[0]
+    Counting.calls = 0
+    refused = await asyncio.gather(*(tight.hit("full", 200, 60.0) for _ in range(20)))
+    assert not any(ok for ok, _ in refused)
+    assert all(0 < wait <= 60.0 for _, wait in refused)
+    assert Counting.calls == 1
