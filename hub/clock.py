@@ -36,7 +36,7 @@ class SystemClock:
         return datetime.now(UTC)
 
     def today(self) -> date:
-        return calendar_day(self.now())
+        return datetime.now(CHINA).date()
 
 
 class FrozenClock:

@@ -87,8 +87,29 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            LATENCY.labels(scope["method"], route).observe(time.perf_counter() - start)
-            REQUESTS.labels(scope["method"], route, str(status["code"])).inc()
+            _latency(scope["method"], route).observe(time.perf_counter() - start)
+            _requests(scope["method"], route, status["code"]).inc()
+
+
+# A label set's child is the same object for the process's life: looked up
+# once (bounded by the known routes, methods and statuses seen).
+_CHILDREN: dict[tuple[Any, ...], Any] = {}
+
+
+def _latency(method: str, route: str) -> Any:
+    key = ("latency", method, route)
+    child = _CHILDREN.get(key)
+    if child is None:
+        child = _CHILDREN[key] = LATENCY.labels(method, route)
+    return child
+
+
+def _requests(method: str, route: str, code: int) -> Any:
+    key = ("requests", method, route, code)
+    child = _CHILDREN.get(key)
+    if child is None:
+        child = _CHILDREN[key] = REQUESTS.labels(method, route, str(code))
+    return child
 
 
 _KNOWN = {

@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import re
 import time
-import uuid
 from typing import Any
 
 from hub.logs import (
@@ -26,6 +25,7 @@ from hub.logs import (
     stop_audit_events,
     stop_request,
 )
+from hub.models import new_id
 
 __all__ = ["HEADER", "RequestLog", "bind_operation", "bind_principal", "request_id"]
 
@@ -45,7 +45,7 @@ def request_id(given: bytes | None) -> str:
             text = ""
         if _VALID.fullmatch(text):
             return text
-    return uuid.uuid4().hex
+    return new_id()
 
 
 def bind_principal(principal_id: str | None) -> None:

@@ -150,13 +150,14 @@ def create_app(
 
     app = Starlette(
         routes=[
+            # Every method reaches the view, which answers what it does not
+            # serve with a coded 405 instead of the router's plain-text page.
+            # First: nearly every request is one (routes match in order).
+            Route("/graphql", graphql, methods=None),
+            WebSocketRoute("/graphql", graphql),
             *auth_routes,
             *report_routes,
             *audit_routes,
-            # Every method reaches the view, which answers what it does not
-            # serve with a coded 405 instead of the router's plain-text page.
-            Route("/graphql", graphql, methods=None),
-            WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
