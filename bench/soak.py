@@ -643,6 +643,17 @@ async def soak(args: argparse.Namespace) -> int:
         inside = [r for r in requests if r.status >= 500 and overlaps(r)]
         conn = [r for r in requests if r.status == 0]
         print(f"5xx outside the outage window: {len(outside)} (inside: {len(inside)})")
+        # How long after Redis was back requests still failed (the recovery
+        # bound the operations guide states).
+        after = [r for r in requests if r.status >= 500 and r.at >= restarted]
+        print(
+            f"5xx starting after Redis was back: {len(after)}"
+            + (
+                f", the last {max(r.at for r in after) - restarted:.1f} s after"
+                if after
+                else ""
+            )
+        )
         print(f"connection errors (the killed worker's open connections): {len(conn)}")
         print(
             f"webhooks: {len(messages)} messages, {len(messages & set(got['ids']))} "

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-__all__ = ["PostgresServer", "RedisServer", "unavailable"]
+__all__ = ["PostgresServer", "RedisServer", "RestartableRedis", "unavailable"]
 
 
 def unavailable(reason: str) -> None:
@@ -167,6 +167,42 @@ class RedisServer:
         if self._proc:
             self._proc.terminate()
             self._proc.wait(5)
+
+
+class RestartableRedis:
+    """A throwaway redis-server of a test's own, stopped and started again on
+    the same port (a Redis restart, as operators do it)."""
+
+    def __init__(self) -> None:
+        binary = shutil.which("redis-server")
+        if not binary:
+            unavailable("Redis restarts need a redis-server binary on PATH")
+        assert binary
+        self.binary, self.port = binary, _free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._proc: subprocess.Popen[bytes] | None = None
+        self.start()
+
+    def start(self) -> None:
+        self._proc = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1"]
+            + ["--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
+                return
+            except OSError:
+                time.sleep(0.02)
+        raise RuntimeError(f"redis-server did not listen on {self.port}")
+
+    def stop(self) -> None:
+        if self._proc is not None:
+            self._proc.terminate()
+            self._proc.wait(10)
+            self._proc = None
 
 
 def _run_coro(asyncio_mod, coro):  # type: ignore[no-untyped-def]

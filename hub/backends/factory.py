@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from hub.backends.cache import Cache, MemoryCache, NearCache, RedisCache
 from hub.backends.near import NearValues
@@ -20,7 +23,16 @@ from hub.backends.ratelimit import (
 )
 from hub.settings import Settings
 
-__all__ = ["NEAR_KEYS", "NEAR_TTL", "Backends", "make_backends", "memory_backends"]
+__all__ = [
+    "NEAR_KEYS",
+    "NEAR_TTL",
+    "REDIS_CONNECT_TIMEOUT",
+    "REDIS_TIMEOUT",
+    "Backends",
+    "make_backends",
+    "memory_backends",
+    "redis_options",
+]
 
 #: Cache keys each worker keeps a local copy of (``NearCache``): the client
 #: status ``hub.auth.status`` reads on every request.
@@ -28,6 +40,34 @@ NEAR_KEYS = ("auth:client:",)
 #: The longest a worker may act on a stale local copy when an invalidation
 #: message is lost (normally the bus delivers it within milliseconds).
 NEAR_TTL = 1.0
+
+
+#: Seconds to open a connection to Redis, and to wait for an answer, before
+#: the command fails as an outage (``redis_options``).
+REDIS_CONNECT_TIMEOUT = 1.0
+REDIS_TIMEOUT = 2.0
+
+
+def redis_options() -> dict[str, Any]:
+    """How the hub's Redis client meets an outage and the server's return.
+
+    Pooled connections outlive a Redis restart, and nothing tells them: each
+    fails the first command sent on it ("Connection closed by server"), and a
+    pool of many idle connections used in turn kept failing requests for
+    tens of seconds after Redis was back.  So a command that fails with a
+    connection error is sent once more, at once, on a new connection: after
+    a restart it succeeds; while Redis is away the second attempt is refused
+    as fast as the first.  Timeouts are not retried (the command may have
+    run).  A connection that cannot be opened within
+    ``REDIS_CONNECT_TIMEOUT``, or a command unanswered after
+    ``REDIS_TIMEOUT``, fails as an outage instead of holding the request.
+    Blocking pub/sub reads wait without a timeout.
+    """
+    return {
+        "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+        "socket_timeout": REDIS_TIMEOUT,
+        "retry": Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
+    }
 
 
 @dataclass
@@ -72,7 +112,7 @@ def make_backends(
     makes ``HUB_REDIS_URL`` required when running more than one.
     """
     if settings.redis_url:
-        redis = Redis.from_url(settings.redis_url, **kw)
+        redis = Redis.from_url(settings.redis_url, **{**redis_options(), **kw})
         pubsub = RedisPubSub(redis)
         return Backends(
             # Client status is read on every request: kept in process,

@@ -76,8 +76,23 @@ _USES = (
     .table_valued("id", "n")
     .render_derived(name="uses")
 )
-_MANY = _counting(_USES.c.n).where(
-    _CONSENTS.c.id == _USES.c.id, active_consent(_AT, _USES.c.n)
+# The rows are locked first, in id order (``ORDER BY`` is applied before the
+# locking clause), then counted.  An UPDATE … FROM locks rows in whatever
+# order its plan visits them, so two batches over the same consents listed in
+# different orders could each hold a row the other waits for: a deadlock
+# (40P01) that fails one of the reads.  Locked in one order, the second batch
+# waits for the first to commit and then counts on the row it committed.
+# ``FOR NO KEY UPDATE`` is the lock the UPDATE itself takes.
+_LOCKED = (
+    select(_CONSENTS.c.id, _USES.c.n)
+    .join_from(_CONSENTS, _USES, _CONSENTS.c.id == _USES.c.id)
+    .order_by(_CONSENTS.c.id)
+    .with_for_update(key_share=True, of=_CONSENTS)
+    .cte("locked")
+    .prefix_with("MATERIALIZED")
+)
+_MANY = _counting(_LOCKED.c.n).where(
+    _CONSENTS.c.id == _LOCKED.c.id, active_consent(_AT, _LOCKED.c.n)
 )
 
 
