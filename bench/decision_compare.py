@@ -14,7 +14,9 @@ third of them no negative record.  Then, for this hub and the hub in
 
 * **statements per decision** — the hub runs in-process (its own lifespan,
   sealer and dispatcher included) and answers ``--count`` decisions one
-  after another through ``httpx.ASGITransport``; every statement asyncpg
+  after another through ``httpx.ASGITransport`` (the process's CPU time —
+  hub, client and sealer — is printed too; ``--rounds`` times, interleaved);
+  every statement asyncpg
   sends while a request is being answered is counted on the connection's
   protocol (as ``tests/statements.py`` does), BEGIN and COMMIT included, the
   sealer's and dispatcher's own left out.  Each checkout runs in its own
@@ -41,6 +43,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -151,6 +154,7 @@ async def _statements(hub_root: Path, token: str, usccs: list[str]) -> dict[str,
             for u in usccs[:10]:  # warm: client status, rule version, codecs
                 await ask(u)
             token_ = _IN_REQUEST.set(True)
+            cpu = time.process_time()
             try:
                 for u in usccs:
                     d = await ask(u)
@@ -158,6 +162,7 @@ async def _statements(hub_root: Path, token: str, usccs: list[str]) -> dict[str,
                         [u, d["outcome"], d["benefits"], d["reasons"], d["ruleVersion"]]
                     )
             finally:
+                cpu = time.process_time() - cpu
                 _IN_REQUEST.reset(token_)
     heads = Counter(" ".join(q.split())[:48] for q in seen)
     return {
@@ -165,6 +170,7 @@ async def _statements(hub_root: Path, token: str, usccs: list[str]) -> dict[str,
         "decisions": len(usccs),
         "statements": len(seen),
         "per_decision": len(seen) / len(usccs),
+        "cpu_ms": 1000 * cpu / len(usccs),
         "by_statement": {k: v / len(usccs) for k, v in heads.most_common()},
         "answers": decisions,
     }
@@ -292,8 +298,12 @@ def compare_main(argv: list[str]) -> None:
         hub.terminate()
         hub.wait(10)
         procs.clear()
-        counted = {label: _count_in(root, tmp, env) for label, root in checkouts}
-        answers = [c["answers"] for c in counted.values()]
+        counts: dict[str, list[dict[str, Any]]] = {}
+        for _round in range(args.rounds):
+            for label, root in checkouts:
+                counts.setdefault(label, []).append(_count_in(root, tmp, env))
+        counted = {label: c[0] for label, c in counts.items()}
+        answers = [c["answers"] for cs in counts.values() for c in cs]
         if any(a != answers[0] for a in answers):
             sys.exit("the checkouts decide differently")
         runs: dict[str, list[dict[str, float]]] = {}
@@ -331,7 +341,13 @@ def compare_main(argv: list[str]) -> None:
             f"({dict(outcomes)}), same answers from every checkout"
         )
         for label, c in counted.items():
-            print(f"statements per decision, {label}: {c['per_decision']:.2f}")
+            per = sorted(x["per_decision"] for x in counts[label])
+            cpu = sorted(x["cpu_ms"] for x in counts[label])
+            print(
+                f"{label}: {per[0]:.2f}–{per[-1]:.2f} statements per decision; "
+                f"{cpu[0]:.2f}–{cpu[-1]:.2f} ms CPU per decision in process "
+                "(hub, client and sealer; one decision at a time)"
+            )
             for head, n in c["by_statement"].items():
                 print(f"    {n:5.2f}  {head}")
         print(
