@@ -16,10 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.access.door import open_doors
 from hub.auth.principal import Principal
+from hub.consent.lifecycle import pause
 from hub.db import migrate, session_scope
 from hub.decisions.facts import load_facts
 from hub.decisions.gather import gather, may_gather
+from hub.decisions.service import check_eligibility
 from hub.enums import DataCategory, PrincipalKind
+from hub.errors import HubError
 from hub.resources import Hub
 from hub.uscc import make_uscc
 from scenarios.protocol import Scenario
@@ -230,3 +233,29 @@ async def test_a_consent_missing_a_category_reads_no_record(
         )
     assert gathered is not None and gathered.consent is not None
     assert gathered._data is None and gathered._evaluation is None
+
+
+async def test_a_paused_consent_reads_no_record_and_the_door_refuses(
+    hub: Hub, seed: Seeder
+) -> None:
+    # The enterprise pauses its consent: the statement still finds it (the
+    # door explains PAUSED from it) but reads nothing behind it.
+    await seed_enterprises(seed)
+    bank = await seed.client(PrincipalKind.BANK)
+    loan = hub.scenarios.get("credit-loan")
+    cats = sorted(hub.policy.categories_for(loan.purpose))
+    consent_id = await seed.consent(NEGATIVE, bank, loan.purpose, *cats)
+    me = Principal(
+        id=NEGATIVE, kind=PrincipalKind.SUBJECT, name=NEGATIVE, uscc=NEGATIVE
+    )
+    async with session_scope(hub.sessionmaker) as s:
+        await pause(s, hub, me, consent_id)
+    async with session_scope(hub.sessionmaker) as s:
+        gathered = await gather(s, hub, bank, NEGATIVE, loan.purpose, loan.categories)
+    assert gathered is not None and gathered.consent is not None
+    assert gathered.consent.id == consent_id
+    assert gathered._data is None and gathered._evaluation is None
+    with pytest.raises(HubError) as refused:
+        async with session_scope(hub.sessionmaker) as s:
+            await check_eligibility(s, hub, bank, "credit-loan", NEGATIVE)
+    assert refused.value.extra["reason"] == "PAUSED"
