@@ -58,7 +58,7 @@ async def load_facts(
         raise HubError(f"No entity {grant.uscc} is registered.", ErrorCode.NOT_FOUND)
     evaluation = None
     if DataCategory.EVALUATION in cats:
-        cached = gathered.evaluation_for(grant) if gathered is not None else None
+        cached = gathered.cached_evaluation_for(grant) if gathered is not None else None
         evaluation = await evaluation_for(session, hub, grant, cached=cached)
     facts = build_facts(data, cats, today=today, evaluation=evaluation)
     if evaluation is not None:

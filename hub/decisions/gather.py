@@ -162,7 +162,9 @@ class Gathered:
             return None
         return self._data
 
-    def evaluation_for(self, grant: Grant) -> tuple[int, EvaluationRow | None] | None:
+    def cached_evaluation_for(
+        self, grant: Grant
+    ) -> tuple[int, EvaluationRow | None] | None:
         """``(entities.data_version, cached evaluation or None)`` gathered
         under the same conditions, or ``None`` (then it is read as usual)."""
         if self.data_for(grant) is None:
