@@ -15,8 +15,9 @@ used-up one, or one missing a category, they read no row at all.  And what
 was read is handed out only under the grant the door then makes from that
 same consent row (:meth:`Gathered.data_for` calls
 :func:`hub.access.door.admit`), so the door still decides and audits before
-any fact is derived.  Anything else — SQLite, the enterprise reading its own
-data, a refusal, a stale evaluation — takes the general path.
+any fact is derived.  Anything else — SQLite, the enterprise deciding on its
+own data, a refusal — takes the general path; a stale cached evaluation is
+recomputed in the unit of work, as on the general path.
 """
 
 from __future__ import annotations
@@ -150,7 +151,8 @@ class Gathered:
 
     def data_for(self, grant: Grant) -> EntityData | None:
         """The records and lists gathered, if they are exactly what ``grant``
-        allows (same enterprise, consent and categories, same day)."""
+        allows (same enterprise, consent and categories); the facts are then
+        derived for the day the statement filtered by (``today``)."""
         admit(grant)
         if (
             self._data is None
