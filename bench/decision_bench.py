@@ -4,6 +4,8 @@
     python bench/decision_bench.py http --url http://127.0.0.1:8000/graphql \\
         --token TOKEN --uscc USCC [--scenario credit-loan] [--requests 2000] \\
         [--concurrency 16]
+    python bench/decision_bench.py compare [--entities 20000] [--rounds 3] \\
+        [--duration 8] [--before DIR] [--keep] [--reuse]
 
 ``engine`` times :func:`hub.decisions.engine.evaluate` over a spread of hand-built
 fact sets for every registered scenario (rules as compiled at start-up).
@@ -11,6 +13,13 @@ fact sets for every registered scenario (rules as compiled at start-up).
 (the token must belong to a client holding a consent from ``--uscc``, or the
 entity must be on a public list) and reports throughput and latency.
 Each prints one JSON object.
+
+``compare`` (``bench/decision_compare.py``) seeds a PostgreSQL database,
+counts the statements PostgreSQL executes per ``eligibility`` decision (on
+the wire, in-process, the sealer's own left out) and measures server CPU per
+decision under wrk, for this hub and, with ``--before DIR``, an earlier one
+(e.g. ``git archive <commit> | tar -x -C DIR``), interleaved on the same data.
+It prints a table, not JSON.
 """
 
 from __future__ import annotations
@@ -19,8 +28,12 @@ import argparse
 import asyncio
 import json
 import statistics
+import sys
 import time
+from pathlib import Path
 from typing import Any
+
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 
 FACT_SETS: list[dict[str, Any]] = [
     {
@@ -116,6 +129,10 @@ async def bench_http(
 
 
 def main() -> None:
+    if sys.argv[1:2] in (["compare"], ["statements"]):
+        from bench import decision_compare
+
+        return decision_compare.main(sys.argv[1], sys.argv[2:])
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.access.door import Grant, admit
 from hub.decisions.fact_specs import build_facts
+from hub.decisions.gather import Gathered
 from hub.enums import DataCategory
 from hub.errors import ErrorCode, HubError
 from hub.evaluation.inputs import EntityData
@@ -29,23 +30,36 @@ __all__ = ["load_facts", "load_facts_many", "load_public"]
 
 
 async def load_facts(
-    session: AsyncSession, hub: Hub, grant: Grant, *, entity: Entity | None = None
+    session: AsyncSession,
+    hub: Hub,
+    grant: Grant,
+    *,
+    entity: Entity | None = None,
+    gathered: Gathered | None = None,
 ) -> tuple[dict[str, Any], EntityData]:
     """Facts of the grant's categories, and the public list memberships.
 
     ``entity``: the row the caller already holds (spares a query).
+    ``gathered``: what :func:`hub.decisions.gather.gather` read for this
+    grant (spares the records, lists and cached-evaluation queries).
     """
     admit(grant)
     cats = grant.categories
-    today = hub.clock.today()
-    data = await load_entity_data(
-        session, grant.uscc, today=today, categories=cats, entity=entity
-    )
+    data = gathered.data_for(grant) if gathered is not None else None
+    if data is not None:
+        assert gathered is not None
+        today = gathered.today  # the day the statement filtered by
+    else:
+        today = hub.clock.today()
+        data = await load_entity_data(
+            session, grant.uscc, today=today, categories=cats, entity=entity
+        )
     if data is None:
         raise HubError(f"No entity {grant.uscc} is registered.", ErrorCode.NOT_FOUND)
     evaluation = None
     if DataCategory.EVALUATION in cats:
-        evaluation = await evaluation_for(session, hub, grant)
+        cached = gathered.cached_evaluation_for(grant) if gathered is not None else None
+        evaluation = await evaluation_for(session, hub, grant, cached=cached)
     facts = build_facts(data, cats, today=today, evaluation=evaluation)
     if evaluation is not None:
         facts["evaluation_model"] = evaluation.model_version

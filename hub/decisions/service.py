@@ -18,13 +18,14 @@ from hub.decisions import repository as repo
 from hub.decisions.engine import evaluate
 from hub.decisions.fact_specs import public_facts
 from hub.decisions.facts import load_facts, load_public
+from hub.decisions.gather import Gathered, gather, may_gather
 from hub.decisions.joint_punishment import joint_punishment_reasons
 from hub.decisions.money import cny
 from hub.decisions.rules import rules_in_force
 from hub.decisions.verdict import Verdict
 from hub.enums import AccessBasis
 from hub.errors import ErrorCode, HubError
-from hub.models import Decision, Entity, Outcome, new_id
+from hub.models import Consent, Decision, Entity, Outcome, new_id
 from hub.uscc import check_uscc
 from scenarios.protocol import Scenario
 
@@ -104,11 +105,26 @@ async def check_eligibility(
     # An unregistered code is NOT_FOUND before the door, like profile reads
     # (hub.profiles.service): there is no subject whose consent could be
     # missing, so no denial event is written about one.
-    # Entity and the caller's consent in one query (hot path).
-    found, consents = await entities_and_consents(
-        session, hub, principal, [uscc], scenario.purpose
-    )
-    entity = found.get(uscc)
+    # On PostgreSQL, under a consent: entity, consent and — when the consent
+    # is usable and covers the scenario — the facts' data in one statement
+    # (hub.decisions.gather); the door below still decides and audits first.
+    gathered: Gathered | None = None
+    if may_gather(hub, principal, uscc, scenario.purpose, scenario.categories):
+        gathered = await gather(
+            session, hub, principal, uscc, scenario.purpose, scenario.categories
+        )
+        entity = gathered.entity if gathered is not None else None
+        consents: dict[str, Consent] | None = (
+            {uscc: gathered.consent}
+            if gathered is not None and gathered.consent is not None
+            else {}
+        )
+    else:
+        # Entity and the caller's consent in one query.
+        found, consents = await entities_and_consents(
+            session, hub, principal, [uscc], scenario.purpose
+        )
+        entity = found.get(uscc)
     if entity is None:
         raise HubError(f"No entity {uscc} is registered.", ErrorCode.NOT_FOUND)
     decision_id = new_id()
@@ -133,7 +149,9 @@ async def check_eligibility(
         return await _restricted_by_public_lists(
             session, hub, principal, scenario, entity, detail, refused=grant
         )
-    facts, data = await load_facts(session, hub, grant, entity=entity)
+    facts, data = await load_facts(
+        session, hub, grant, entity=entity, gathered=gathered
+    )
     table = await rules_in_force(session, scenario, hub)
     verdict = evaluate(table, facts, joint_punishment=joint_punishment_reasons(data))
     consent_id = grant.consent.id if grant.consent is not None else None

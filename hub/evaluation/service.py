@@ -53,19 +53,25 @@ def _from_row(row: EvaluationRow) -> EvaluationResult:
 
 
 async def evaluation_for(
-    session: AsyncSession, hub: Hub, grant: Grant
+    session: AsyncSession,
+    hub: Hub,
+    grant: Grant,
+    *,
+    cached: tuple[int, EvaluationRow | None] | None = None,
 ) -> EvaluationResult:
     """The entity's evaluation, recomputed when its data changed.
 
     Only under a door-made grant covering EVALUATION (interfaces.md "Profile
-    categories"); raises ``NOT_FOUND`` for an unknown entity.
+    categories"); raises ``NOT_FOUND`` for an unknown entity.  ``cached``:
+    ``(entities.data_version, cached row or None)`` already read in this
+    unit of work (spares the query).
     """
     admit(grant)
     if DataCategory.EVALUATION not in grant.categories:
         raise HubError(
             "This access does not cover EVALUATION.", ErrorCode.CONSENT_REQUIRED
         )
-    return await _current(session, hub, grant.uscc)
+    return await _current(session, hub, grant.uscc, cached)
 
 
 async def evaluations_for(
@@ -104,8 +110,14 @@ def _fresh(hub: Hub, row: EvaluationRow, data_version: int) -> bool:
     )
 
 
-async def _current(session: AsyncSession, hub: Hub, uscc: str) -> EvaluationResult:
-    cached = await repository.cached_evaluation(session, uscc)
+async def _current(
+    session: AsyncSession,
+    hub: Hub,
+    uscc: str,
+    cached: tuple[int, EvaluationRow | None] | None = None,
+) -> EvaluationResult:
+    if cached is None:
+        cached = await repository.cached_evaluation(session, uscc)
     if cached is None:
         raise HubError(f"No entity {uscc} is registered.", ErrorCode.NOT_FOUND)
     data_version, row = cached
