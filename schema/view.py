@@ -55,6 +55,10 @@ def _no_constant(name: str) -> Any:
     raise json.JSONDecodeError(f"{name} is not JSON", name, 0)
 
 
+# Built once: ``json.loads`` with an option makes a new decoder per call.
+_DECODER = json.JSONDecoder(parse_constant=_no_constant)
+
+
 def _depth_over(value: object, limit: int) -> bool:
     """Whether ``value`` nests more than ``limit`` arrays/objects (iteratively)."""
     stack: list[tuple[object, int]] = [(value, 0)]
@@ -576,7 +580,7 @@ class HubGraphQL(GraphQL):
                     "request body is not UTF-8", "", exc.start
                 ) from None
         try:
-            value = json.loads(data, parse_constant=_no_constant)
+            value = _DECODER.decode(data)
         except RecursionError:
             raise json.JSONDecodeError("nested too deeply", "", 0) from None
         except json.JSONDecodeError:
