@@ -31,12 +31,12 @@ byte for byte.
 from __future__ import annotations
 
 import json
+import keyword
 import logging
 import math
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from operator import attrgetter
 from typing import Any
 
 from graphql import (
@@ -494,24 +494,51 @@ def _object(
         parts.append(
             (
                 key,
-                attrgetter(definition.python_name),
+                _Read(definition.python_name),
                 "",
                 _convert(field_def.type, field_nodes, fragments),
             )
         )
-    frozen = tuple(parts)
+    return _emitter(parent.name, parts)
 
-    def emit(source: Any, values: dict[str, Any]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, get, name, convert in frozen:
-            if get is not None:
-                out[key] = convert(get(source))
-            elif name:
-                out[key] = convert(values[name])
+
+def _emitter(
+    type_name: str,
+    parts: list[tuple[str, Callable[[Any], Any] | None, str, Callable[[Any], Any]]],
+) -> Callable[[Any, dict[str, Any]], Any]:
+    """The emitter of one selection as one generated function: a dict display
+    of the response keys in order, each value read and converted in place
+    (a string leaf that already is a string skips its converter, as the
+    converter itself would)."""
+    env: dict[str, Any] = {}
+    items = []
+    for i, (key, get, name, convert) in enumerate(parts):
+        env[f"c{i}"] = convert
+        if get is None and not name:
+            value = repr(type_name)  # __typename
+        elif get is None:
+            value = f"c{i}(values[{name!r}])"
+        else:
+            attr = get.attr  # type: ignore[attr-defined]
+            read = (
+                f"source.{attr}"
+                if attr.isidentifier() and not keyword.iskeyword(attr)
+                else f"getattr(source, {attr!r})"
+            )
+            fast = getattr(convert, "fast_str", None)
+            if fast == "required":
+                value = f"(v{i} if type(v{i} := {read}) is str else c{i}(v{i}))"
+            elif fast == "nullable":
+                value = (
+                    f"(v{i} if (v{i} := {read}) is None or type(v{i}) is str "
+                    f"else c{i}(v{i}))"
+                )
             else:
-                out[key] = convert(None)
-        return out
-
+                value = f"c{i}({read})"
+        items.append(f"{key!r}: {value}")
+    source = "def emit(source, values):\n    return {" + ", ".join(items) + "}\n"
+    exec(compile(source, f"<emitter of {type_name}>", "exec"), env)  # noqa: S102
+    emit: Callable[[Any, dict[str, Any]], Any] = env["emit"]
     return emit
 
 
@@ -547,6 +574,18 @@ def _convert(
     return _non_null(convert) if required else convert
 
 
+class _Read:
+    """Reads one attribute (the emitter inlines ``source.<attr>``)."""
+
+    __slots__ = ("attr",)
+
+    def __init__(self, attr: str) -> None:
+        self.attr = attr
+
+    def __call__(self, source: Any) -> Any:
+        return getattr(source, self.attr)
+
+
 def _constant(value: str) -> Callable[[Any], str]:
     return lambda _: value
 
@@ -580,14 +619,19 @@ def _leaf(
                 raise NullLeak
             return out
 
-        return strict
+        convert = strict
+    else:
 
-    def lenient(value: Any) -> Any:
-        if value is None or fast(value):
-            return value
-        return serialize(value)
+        def lenient(value: Any) -> Any:
+            if value is None or fast(value):
+                return value
+            return serialize(value)
 
-    return lenient
+        convert = lenient
+    if fast is _is_str:
+        # What the emitter may inline: a str is returned as is.
+        convert.fast_str = "required" if required else "nullable"  # type: ignore[attr-defined]
+    return convert
 
 
 def _enum(enum: GraphQLEnumType, required: bool) -> Callable[[Any], Any]:
