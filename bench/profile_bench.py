@@ -25,7 +25,9 @@ in interleaved rounds:
 
 Prints requests/s, p50, p99 and server CPU per request (user + system time
 of the server's processes, read from /proc before and after each round) as
-ranges over the rounds, and the ratios hub / bare per round.
+ranges over the rounds, and the ratios hub / bare per round; then the
+statements PostgreSQL is asked for per call of each load, and for sealing
+its audit events (``bench/wire.py``, counted on the wire).
 """
 
 from __future__ import annotations
@@ -444,6 +446,7 @@ def main() -> None:
             p.terminate()
             p.wait(10)
         procs.clear()
+        wire = count_statements(tmp, token, usccs, env)
         # One server runs at a time (their pools together would pass the
         # server's max_connections), each started afresh every round and
         # warmed up; rounds interleave the servers so drift hits all alike.
@@ -546,6 +549,16 @@ def main() -> None:
             f"{min(r['rps'] for r in b) * 100:.0f}–{max(r['rps'] for r in b) * 100:.0f}"
             f" profiles/s, {span(b, 'cpu_ms', '.0f')} ms CPU per call"
         )
+        print("\nstatements PostgreSQL is asked for, per call (bench/wire.py):")
+        print(f"{'call':<24}{'answering':>10}{'sealing':>9}  statements")
+        for label, c in wire.items():
+            kinds = ", ".join(
+                f"{k.split()[0]} ×{v:g}" for k, v in c["statements"].items()
+            )
+            print(
+                f"{label:<24}{c['per_call']:>10.1f}{c['sealing_per_call']:>9.1f}"
+                f"  {kinds}"
+            )
     finally:
         for p in procs:
             p.terminate()
@@ -553,6 +566,31 @@ def main() -> None:
         if not args.keep:
             asyncio.run(_exec(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def count_statements(
+    tmp: Path, token: str, usccs: list[str], env: dict[str, str]
+) -> dict[str, Any]:
+    """Statements per call of each load, counted on the wire (bench/wire.py)."""
+    (tmp / "wire-token").write_text(token)
+    (tmp / "wire-usccs.json").write_text(json.dumps(usccs[::7][:1200]))
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "wire.py"),
+            "--token-file",
+            str(tmp / "wire-token"),
+            "--usccs-file",
+            str(tmp / "wire-usccs.json"),
+        ],
+        env={**os.environ, **env, "HUB_LOG_LEVEL": "WARNING"},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode != 0:
+        sys.exit(f"counting statements failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
 async def _reuse(url: str) -> tuple[list[str], str]:
