@@ -16,7 +16,17 @@ GENESIS = "0" * 64
 
 
 def _at(value: datetime) -> str:
-    return utc(value).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    value = utc(value)
+    if value.year < 1000:  # strftime's %Y does not pad these
+        return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # "%Y-%m-%dT%H:%M:%S.%fZ", through isoformat: the same text, cheaper.
+    return value.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+# Built once: ``json.dumps`` with options makes a new encoder per call.
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False
+).encode
 
 
 def event_hash(
@@ -58,5 +68,4 @@ def event_hash(
     }
     if officer is not None:
         body["officer"] = officer
-    raw = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(raw.encode()).hexdigest()
+    return hashlib.sha256(_CANONICAL(body).encode()).hexdigest()
