@@ -91,13 +91,14 @@ INSERT INTO credit_records (uscc, source, source_id, category, kind, severity,
     status, title, authority, occurred_on, decided_on, publish_from,
     publish_until, details, created_at, updated_at)
 SELECT e.uscc, 'bench', e.uscc || '-' || g,
-    CASE WHEN g <= 5 + (abs(hashtext(e.uscc)) % 6)
+    CASE WHEN g <= 5 + (abs(hashtext(e.uscc)::bigint) % 6)
          THEN (CASE WHEN g % 2 = 0 THEN 'TAX' ELSE 'PENALTY' END)
          ELSE (CASE WHEN g % 2 = 0 THEN 'JUDICIAL' ELSE 'LICENSING' END) END,
     'bench-kind-' || (g % 7), (ARRAY['NONE','MINOR','ORDINARY','SERIOUS'])[1 + g % 4],
     'ACTIVE', '行政处罚决定书 第' || g || '号 ' || repeat('x', 200 + g % 100),
-    '某市市场监督管理局', DATE '2020-01-01' + ((abs(hashtext(e.uscc)) + g * 37) % 2000),
-    DATE '2020-01-02' + ((abs(hashtext(e.uscc)) + g * 37) % 2000),
+    '某市市场监督管理局',
+    DATE '2020-01-01' + ((abs(hashtext(e.uscc)::bigint) + g * 37) % 2000)::int,
+    DATE '2020-01-02' + ((abs(hashtext(e.uscc)::bigint) + g * 37) % 2000)::int,
     DATE '2020-01-01', NULL, NULL, now(), now()
 FROM entities e CROSS JOIN generate_series(1, $1::int) AS g
 """
