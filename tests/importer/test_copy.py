@@ -15,6 +15,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.clock import FrozenClock
@@ -299,3 +301,41 @@ async def test_a_raw_line_needing_escapes_is_quarantined_exactly(pg, clock, tmp_
     assert summary.as_json() == {**EMPTY, "quarantined": 1}
     (q,) = await quarantined(pg[0])
     assert q.raw == line
+
+
+async def test_a_failed_batch_leaves_nothing_behind_for_the_next(pg, clock):
+    # given a trigger that refuses one title (a fault the database raises
+    # after the batch's COPY, inside its transaction)
+    maker, _ = pg
+    async with maker() as s:
+        await s.execute(
+            text(
+                "CREATE FUNCTION refuse_boom() RETURNS trigger LANGUAGE plpgsql AS"
+                " $$ BEGIN IF NEW.title = 'boom' THEN"
+                " RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$"
+            )
+        )
+        await s.execute(
+            text(
+                "CREATE TRIGGER refuse_boom BEFORE INSERT ON credit_records"
+                " FOR EACH ROW EXECUTE FUNCTION refuse_boom()"
+            )
+        )
+        await s.commit()
+    rows = [
+        entity(),
+        record(source_id="T-1"),
+        record(source_id="T-2", title="boom"),
+        record(source_id="T-3"),
+    ]
+
+    # when a file whose second batch fails is imported, then again without it
+    with pytest.raises(DBAPIError):
+        await import_rows(maker, rows, clock, batch_size=2)
+    summary = await import_rows(maker, [rows[0], rows[1], rows[3]], clock, batch_size=2)
+
+    # then the first batch stayed, the failed one left no row in any table,
+    # and the next import stored exactly its own rows
+    assert summary.as_json() == {**EMPTY, "inserted": 1, "unchanged": 2}
+    assert sorted(await records(maker)) == ["T-1", "T-3"]
+    assert await quarantined(maker) == []
