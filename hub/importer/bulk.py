@@ -188,15 +188,10 @@ def _tuples(
     cols = spec.columns
     if not spec.json_columns:
         return [tuple(r[c] for c in cols) for r in rows]
-    # The same text SQLAlchemy's JSON type would send (json.dumps defaults).
+    # The text SQLAlchemy's JSON type sends (json.dumps defaults), None
+    # included: it stores JSON null, not SQL NULL.
     jsons = set(spec.json_columns)
-    return [
-        tuple(
-            (None if r[c] is None else json.dumps(r[c])) if c in jsons else r[c]
-            for c in cols
-        )
-        for r in rows
-    ]
+    return [tuple(json.dumps(r[c]) if c in jsons else r[c] for c in cols) for r in rows]
 
 
 async def _copy_upsert(

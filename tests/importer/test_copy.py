@@ -339,3 +339,23 @@ async def test_a_failed_batch_leaves_nothing_behind_for_the_next(pg, clock):
     assert summary.as_json() == {**EMPTY, "inserted": 1, "unchanged": 2}
     assert sorted(await records(maker)) == ["T-1", "T-3"]
     assert await quarantined(maker) == []
+
+
+async def test_a_record_without_details_stores_json_null_as_before(pg, clock):
+    # given a licence record with no details
+    row = record(
+        source_id="L-1",
+        category="LICENSING",
+        kind="ADMIN_LICENSE",
+        title="食品经营许可证",
+        details=None,
+    )
+
+    # when imported
+    summary, _ = await counted(pg, [entity(), row], clock)
+
+    # then details hold JSON null, as SQLAlchemy's JSON type writes None
+    assert summary == {**EMPTY, "inserted": 2}
+    async with pg[0]() as s:
+        stored = await s.scalar(text("SELECT details::text FROM credit_records"))
+    assert stored == "null"
