@@ -1,8 +1,8 @@
 """Count the statements PostgreSQL executes for an engine's connections.
 
 Every statement asyncpg sends — through SQLAlchemy or directly on a pooled
-driver connection, simple queries (BEGIN, COMMIT) and prepared executions
-alike — goes through the connection's protocol; :class:`Statements` wraps
+driver connection, simple queries (BEGIN, COMMIT), prepared executions and
+COPY alike — goes through the connection's protocol; :class:`Statements` wraps
 the protocol of each connection the engine hands out and counts one per
 execution (an ``executemany`` of N rows counts N: the server runs N).
 """
@@ -56,6 +56,10 @@ class _CountingProtocol:
         rows = list(args)
         self._seen.note(state.query, len(rows))
         return await self._inner.bind_execute_many(state, rows, *rest, **kw)
+
+    async def copy_in(self, copy_stmt: str, *args: Any, **kw: Any) -> Any:
+        self._seen.note(copy_stmt)
+        return await self._inner.copy_in(copy_stmt, *args, **kw)
 
 
 @contextmanager

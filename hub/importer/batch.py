@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.auth.principal import SYSTEM
 from hub.entities import bump_data_version
 from hub.enums import RecordStatus
+from hub.importer import bulk
 from hub.importer import repository as repo
 from hub.importer.announce import announce
 from hub.importer.rows import (
@@ -178,29 +179,24 @@ async def load_batch(
             touched.add(row.uscc)
 
     stamp = {"updated_at": now}
-    await repo.insert_many(
+    await bulk.upsert(
         session,
-        repo.ENTITIES,
+        bulk.ENTITIES_SPEC,
         [
             {"uscc": k, **v, **stamp, "created_at": now, "data_version": 1}
             for k, v in entities.items()
             if k not in db_entities
         ],
-    )
-    await repo.update_many(
-        session,
-        repo.ENTITIES,
-        "uscc",
-        [*repo.ENTITY_FIELDS, "updated_at"],
         [
             {"uscc": k, **v, **stamp}
             for k, v in entities.items()
             if k in db_entities and _changed(db_entities[k], v, repo.ENTITY_FIELDS)
         ],
+        now,
     )
-    await repo.insert_many(
+    await bulk.upsert(
         session,
-        repo.RECORDS,
+        bulk.RECORDS_SPEC,
         [
             {
                 "source": k[0],
@@ -213,21 +209,16 @@ async def load_batch(
             for k, v in records.items()
             if k not in db_records
         ],
-    )
-    await repo.update_many(
-        session,
-        repo.RECORDS,
-        "id",
-        [*repo.RECORD_FIELDS, "updated_at"],
         [
-            {**v, **stamp}
+            {"source": k[0], "source_id": k[1], **v, **stamp}
             for k, v in records.items()
             if k in db_records and _changed(db_records[k], v, repo.RECORD_FIELDS)
         ],
+        now,
     )
-    await repo.insert_many(
+    await bulk.upsert(
         session,
-        repo.LISTS,
+        bulk.LISTS_SPEC,
         [
             {
                 "uscc": k[0],
@@ -241,17 +232,12 @@ async def load_batch(
             for k, v in lists.items()
             if k not in db_lists
         ],
-    )
-    await repo.update_many(
-        session,
-        repo.LISTS,
-        "id",
-        [*repo.LIST_FIELDS, "updated_at"],
         [
-            {**v, **stamp}
+            {"uscc": k[0], "kind": k[1], "list_name": k[2], "since": k[3], **v, **stamp}
             for k, v in lists.items()
             if k in db_lists and _changed(db_lists[k], v, repo.LIST_FIELDS)
         ],
+        now,
     )
     # Entities inserted by this batch have no cached evaluation to invalidate.
     created = entities.keys() - db_entities.keys()

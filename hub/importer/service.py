@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.clock import Clock
 from hub.db import session_scope
-from hub.importer import repository as repo
+from hub.importer import bulk
 from hub.importer.batch import Outcome, Parsed, load_batch, refuse
 from hub.importer.readers import Format, RawRow, read_rows
 from hub.importer.rows import (
@@ -170,7 +170,7 @@ async def import_raw(
             items = [parse(r, row_type, today) for r in raws]
             async with session_scope(sessionmaker) as session:
                 await load_batch(session, items, now, today)
-                await repo.quarantine(
+                await bulk.quarantine(
                     session, _quarantine_rows(source_file, items, now)
                 )
             before = summary.as_json()
