@@ -27,7 +27,9 @@ Prints requests/s, p50, p99 and server CPU per request (user + system time
 of the server's processes, read from /proc before and after each round) as
 ranges over the rounds, and the ratios hub / bare per round; then the
 statements PostgreSQL is asked for per call of each load, and for sealing
-its audit events (``bench/wire.py``, counted on the wire).
+its audit events (``bench/wire.py``, counted on the wire), and the importer
+against a bare COPY of the same rows (``bench/import_bench.py`` on a file of
+``--import-records`` records in a scratch database; 0 skips it).
 """
 
 from __future__ import annotations
@@ -350,6 +352,13 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument(
+        "--import-records",
+        type=int,
+        default=50_000,
+        help="also time the importer against COPY on a file of this many "
+        "records (bench/import_bench.py, a scratch database); 0 skips it",
+    )
     ap.add_argument("--keep", action="store_true", help="keep the database")
     ap.add_argument("--reuse", action="store_true", help="use a kept database")
     ap.add_argument(
@@ -550,6 +559,12 @@ def main() -> None:
             f"{min(r['rps'] for r in b) * 100:.0f}–{max(r['rps'] for r in b) * 100:.0f}"
             f" profiles/s, {span(b, 'cpu_ms', '.0f')} ms CPU per call"
         )
+        if args.import_records:
+            print(
+                f"\nimport vs COPY, {args.import_records:,} records "
+                "(bench/import_bench.py):"
+            )
+            print(import_vs_copy(args.pg_url, args.import_records))
         print("\nstatements PostgreSQL is asked for, per call (bench/wire.py):")
         print(f"{'call':<24}{'answering':>10}{'sealing':>9}  statements")
         for label, c in wire.items():
@@ -567,6 +582,28 @@ def main() -> None:
         if not args.keep:
             asyncio.run(_exec(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def import_vs_copy(pg_url: str, records: int) -> str:
+    """The importer's and COPY's rows/s on one file, as import_bench prints them."""
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "import_bench.py"),
+            "--records",
+            str(records),
+            "--skip-sqlite",
+            "--pg-url",
+            pg_url.rsplit("/", 1)[0] + "/postgres",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode != 0:
+        sys.exit(f"the import bench failed:\n{proc.stderr[-3000:]}")
+    keep = ("importer", "COPY")
+    return "\n".join(line for line in proc.stdout.splitlines() if line.startswith(keep))
 
 
 def count_statements(
