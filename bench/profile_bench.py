@@ -514,7 +514,7 @@ def main() -> None:
                     proc.wait(10)
                     procs.remove(proc)
         print(
-            f"\n{args.entities} enterprises, {args.entities * args.records_per_entity}"
+            f"\n{len(usccs)} enterprises, {len(usccs) * args.records_per_entity}"
             f" records, {mean:.2f} records per answer, {args.connections} "
             f"connections, {args.workers} workers each, {args.rounds} interleaved "
             f"rounds × {args.duration}s (PostgreSQL); ranges over rounds"
