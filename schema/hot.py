@@ -474,7 +474,8 @@ def _object(
 ) -> Callable[[Any, dict[str, Any]], Any]:
     """An emitter of one object's selection: ``(source, nested values) → dict``."""
     sets = [n.selection_set for n in nodes if n.selection_set is not None]
-    parts: list[tuple[str, Callable[[Any], Any] | None, str, Callable[[Any], Any]]] = []
+    # (response key, attribute read, nested field answered by run, converter)
+    parts: list[tuple[str, str | None, str, Callable[[Any], Any]]] = []
     for key, field_nodes in _collect(parent, sets, fragments).items():
         name = field_nodes[0].name.value
         if name == "__typename":
@@ -494,7 +495,7 @@ def _object(
         parts.append(
             (
                 key,
-                _Read(definition.python_name),
+                definition.python_name,
                 "",
                 _convert(field_def.type, field_nodes, fragments),
             )
@@ -503,8 +504,7 @@ def _object(
 
 
 def _emitter(
-    type_name: str,
-    parts: list[tuple[str, Callable[[Any], Any] | None, str, Callable[[Any], Any]]],
+    type_name: str, parts: list[tuple[str, str | None, str, Callable[[Any], Any]]]
 ) -> Callable[[Any, dict[str, Any]], Any]:
     """The emitter of one selection as one generated function: a dict display
     of the response keys in order, each value read and converted in place
@@ -512,14 +512,13 @@ def _emitter(
     converter itself would)."""
     env: dict[str, Any] = {}
     items = []
-    for i, (key, get, name, convert) in enumerate(parts):
+    for i, (key, attr, name, convert) in enumerate(parts):
         env[f"c{i}"] = convert
-        if get is None and not name:
+        if attr is None and not name:
             value = repr(type_name)  # __typename
-        elif get is None:
+        elif attr is None:
             value = f"c{i}(values[{name!r}])"
         else:
-            attr = get.attr  # type: ignore[attr-defined]
             read = (
                 f"source.{attr}"
                 if attr.isidentifier() and not keyword.iskeyword(attr)
@@ -572,18 +571,6 @@ def _convert(
     else:
         raise NotCompiled  # interfaces and unions resolve their type at run time
     return _non_null(convert) if required else convert
-
-
-class _Read:
-    """Reads one attribute (the emitter inlines ``source.<attr>``)."""
-
-    __slots__ = ("attr",)
-
-    def __init__(self, attr: str) -> None:
-        self.attr = attr
-
-    def __call__(self, source: Any) -> Any:
-        return getattr(source, self.attr)
 
 
 def _constant(value: str) -> Callable[[Any], str]:
