@@ -169,11 +169,13 @@ def redact(_: Any, __: str, event_dict: EventDict) -> EventDict:
     return event_dict
 
 
-# What every LogRecord has; anything else on a record came as ``extra``.
+# What every LogRecord has; anything else on a record came as ``extra``
+# (but uvicorn's ``color_message``, its message with terminal colours).
 _STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {
     "message",
     "asctime",
     "taskName",
+    "color_message",
 }
 
 
