@@ -90,3 +90,15 @@ async def sqlite_api(sqlite_url: str, clock: FrozenClock, tmp_path):  # type: ig
     yield a
     await http.aclose()
     await a.hub.aclose()
+
+
+@pytest.fixture
+async def pg_api(postgres_url: str, clock: FrozenClock, tmp_path):  # type: ignore[no-untyped-def]
+    """The same, on PostgreSQL only (statement counts, row locks)."""
+    from tests.api import make_api
+
+    migrate(postgres_url)
+    a, http = await make_api(postgres_url, clock, tmp_path)
+    yield a
+    await http.aclose()
+    await a.hub.aclose()

@@ -8,19 +8,15 @@ from __future__ import annotations
 import asyncio
 import random
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from sqlalchemy import func, select
 
-from hub.clock import FrozenClock
-from hub.db import migrate
 from hub.enums import PrincipalKind
 from hub.models import AuditEvent
 from hub.uscc import make_uscc
-from tests.api import Api, make_api
+from tests.api import Api
 from tests.consent.helpers import consent
 
 BATCH = """query($u: [USCC!]!) { creditProfiles(usccs: $u, purpose: LENDING) {
@@ -31,17 +27,6 @@ GRANT = """mutation($i: GrantConsentInput!) { grantConsent(input: $i) { id } }""
 ENTERPRISES = 12
 CALLERS = 24  # batches in flight at once (the pool holds 20 connections)
 ROUNDS = 12
-
-
-@pytest.fixture
-async def pg_api(
-    postgres_url: str, clock: FrozenClock, tmp_path: Any
-) -> AsyncIterator[Api]:
-    migrate(postgres_url)
-    api, http = await make_api(postgres_url, clock, tmp_path)
-    yield api
-    await http.aclose()
-    await api.hub.aclose()
 
 
 async def test_concurrent_batches_over_the_same_consents_count_every_use(

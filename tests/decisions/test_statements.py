@@ -8,9 +8,6 @@ consent's use count (one statement, ``hub.audit.companions``); COMMIT.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
 from sqlalchemy import text
 
 from hub.audit.chain import seal_pending
@@ -23,18 +20,6 @@ OTHER = "91110000100017643K"
 ELIGIBILITY = """query($u: USCC!) { eligibility(scenario: "credit-loan", uscc: $u) {
   id outcome benefits { code value } reasons { ruleId } ruleVersion } }"""
 LOAN = ["BASIC", "EVALUATION", "TAX", "PENALTY", "JUDICIAL"]
-
-
-@pytest.fixture
-async def pg_api(postgres_url: str, clock, tmp_path) -> AsyncIterator[Api]:  # type: ignore[no-untyped-def]
-    from hub.db import migrate
-    from tests.api import make_api
-
-    migrate(postgres_url)
-    a, http = await make_api(postgres_url, clock, tmp_path)
-    yield a
-    await http.aclose()
-    await a.hub.aclose()
 
 
 async def test_a_warm_decision_is_five_statements(pg_api: Api) -> None:

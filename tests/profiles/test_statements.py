@@ -9,9 +9,6 @@ too.
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator
-
-import pytest
 
 from hub.audit.chain import seal_pending
 from hub.enums import PrincipalKind
@@ -26,18 +23,6 @@ BATCH = """query($u: [USCC!]!) { creditProfiles(usccs: $u, purpose: LENDING) {
   ... on CreditProfile { auditEventId entity { uscc }
     records(first: 20) { totalCount edges { node { id } } } }
   ... on ProfileError { code } } }"""
-
-
-@pytest.fixture
-async def pg_api(postgres_url: str, clock, tmp_path) -> AsyncIterator[Api]:  # type: ignore[no-untyped-def]
-    from hub.db import migrate
-    from tests.api import make_api
-
-    migrate(postgres_url)
-    a, http = await make_api(postgres_url, clock, tmp_path)
-    yield a
-    await http.aclose()
-    await a.hub.aclose()
 
 
 async def _seed(api: Api, n: int) -> tuple[list[str], str]:
