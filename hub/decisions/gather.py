@@ -36,7 +36,7 @@ from hub.access.door import Grant, admit
 from hub.consent.active import active_consent, live_consent
 from hub.enums import AccessBasis, DataCategory, ListKind, PrincipalKind, Purpose
 from hub.evaluation.inputs import EntityData, ListView, RecordView
-from hub.evaluation.repository import PUBLIC_LISTS
+from hub.evaluation.repository import LIST_VIEW, PUBLIC_LISTS, RECORD_VIEW
 from hub.models import Consent, CreditRecord, Entity, EvaluationRow, ListMembership
 from hub.profiles.visibility import list_visible, record_visible
 
@@ -65,15 +65,7 @@ _RECORDS = (
     select(
         func.json_agg(
             aggregate_order_by(
-                func.json_build_array(
-                    _rec.id,
-                    _rec.category,
-                    _rec.kind,
-                    _rec.severity,
-                    _rec.status,
-                    _rec.decided_on,
-                    _rec.details,
-                ),
+                func.json_build_array(*RECORD_VIEW),
                 _rec.id,
             ),
             type_=JSON,
@@ -91,9 +83,7 @@ _LISTS = (
     select(
         func.json_agg(
             aggregate_order_by(
-                func.json_build_array(
-                    _lm.kind, _lm.list_name, _lm.basis, _lm.since, _lm.until
-                ),
+                func.json_build_array(*LIST_VIEW),
                 _lm.since,
                 _lm.id,
             ),

@@ -29,6 +29,18 @@ PUBLIC_LISTS = (ListKind.RED.value, ListKind.BLACK.value, ListKind.WHITE.value)
 
 _rec = CreditRecord
 _lm = ListMembership
+# The columns a RecordView / ListView is made of, in their order (the
+# decisions' one-statement gather reads the same).
+RECORD_VIEW = (
+    _rec.id,
+    _rec.category,
+    _rec.kind,
+    _rec.severity,
+    _rec.status,
+    _rec.decided_on,
+    _rec.details,
+)
+LIST_VIEW = (_lm.kind, _lm.list_name, _lm.basis, _lm.since, _lm.until)
 _TODAY = bindparam("today", type_=Date)
 _ENTITY = select(Entity.kind, Entity.status, Entity.established_on).where(
     Entity.uscc == bindparam("uscc")
@@ -48,24 +60,12 @@ def _records_statement(filtered: bool) -> Any:
         # not even a SERIOUS one — joint punishment follows the lists, never
         # single records (国办发〔2019〕35号 §八/§十; 平信用〔2021〕1号 §11).
         where.append(_rec.category.in_(bindparam("cats", expanding=True)))
-    return (
-        select(
-            _rec.id,
-            _rec.category,
-            _rec.kind,
-            _rec.severity,
-            _rec.status,
-            _rec.decided_on,
-            _rec.details,
-        )
-        .where(*where)
-        .order_by(_rec.id)
-    )
+    return select(*RECORD_VIEW).where(*where).order_by(_rec.id)
 
 
 _RECORDS = {filtered: _records_statement(filtered) for filtered in (False, True)}
 _LISTS = (
-    select(_lm.kind, _lm.list_name, _lm.basis, _lm.since, _lm.until)
+    select(*LIST_VIEW)
     .where(
         _lm.uscc == bindparam("uscc"),
         _lm.kind.in_(bindparam("kinds", expanding=True)),
@@ -139,16 +139,7 @@ async def load_entities_data(
     )
     records: dict[str, list[RecordView]] = {u: [] for u in usccs}
     rows = await session.execute(
-        select(
-            _rec.uscc,
-            _rec.id,
-            _rec.category,
-            _rec.kind,
-            _rec.severity,
-            _rec.status,
-            _rec.decided_on,
-            _rec.details,
-        )
+        select(_rec.uscc, *RECORD_VIEW)
         .where(
             _rec.uscc.in_(list(usccs)),
             record_visible(today, for_subject=False),
@@ -160,7 +151,7 @@ async def load_entities_data(
         records[uscc].append(RecordView(*rest))
     lists: dict[str, list[ListView]] = {u: [] for u in usccs}
     found = await session.execute(
-        select(_lm.uscc, _lm.kind, _lm.list_name, _lm.basis, _lm.since, _lm.until)
+        select(_lm.uscc, *LIST_VIEW)
         .where(_lm.uscc.in_(list(usccs)), _lm.kind.in_(kinds), list_visible(today))
         .order_by(_lm.uscc, _lm.since, _lm.id)
     )
