@@ -34,9 +34,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import contextvars
-import hashlib
 import json
 import os
 import shutil
@@ -224,54 +222,24 @@ def compare_main(argv: list[str]) -> None:
     from bench import profile_bench as pb
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument(
-        "--pg-url", default="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-    )
-    ap.add_argument("--db-name", default="bench_elig")
-    ap.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
-    ap.add_argument("--entities", type=int, default=20_000)
-    ap.add_argument("--records-per-entity", type=int, default=20)
+    pb.database_arguments(ap, db_name="bench_elig", entities=20_000)
     ap.add_argument("--sample", type=int, default=500)
     ap.add_argument("--count", type=int, default=200)
     ap.add_argument("--duration", type=int, default=8)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--connections", type=int, default=16)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--keep", action="store_true")
-    ap.add_argument("--reuse", action="store_true")
     ap.add_argument("--before", type=Path)
     args = ap.parse_args(argv)
     if not shutil.which("wrk"):
         sys.exit("wrk is needed (apt-get install wrk)")
-    name = args.db_name
-    os.environ["HUB_KEY_ENCRYPTION_KEY"] = (
-        base64.urlsafe_b64encode(hashlib.sha256(f"bench {name}".encode()).digest())
-        .rstrip(b"=")
-        .decode()
-    )
-    admin = args.pg_url.replace("+asyncpg", "")
-    url = args.pg_url.rsplit("/", 1)[0] + "/" + name
-    env = {
-        "HUB_DATABASE_URL": url,
-        "HUB_REDIS_URL": args.redis_url,
-        "HUB_ENV": "production",
-        "HUB_RATE_LIMIT_PER_MINUTE": "100000000",
-        "HUB_DB_POOL_SIZE": "20",
-        "HUB_DB_MAX_OVERFLOW": "0",
-    }
+    admin, url = pb.bench_database(args)
+    env = pb.hub_env(url, args.redis_url)
     tmp = Path(tempfile.mkdtemp(prefix="hub-elig-"))
     procs: list[subprocess.Popen[bytes]] = []
     try:
-        if args.reuse:
-            usccs, token = asyncio.run(pb._reuse(url))
-        else:
-            asyncio.run(
-                pb._exec(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            )
-            asyncio.run(pb._exec(admin, f'CREATE DATABASE "{name}"'))
-            usccs, token = asyncio.run(
-                pb.prepare(url, args.entities, args.records_per_entity)
-            )
+        usccs, token = pb.seeded(args, admin, url)
+        if not args.reuse:
             for sql in _VARIETY:
                 asyncio.run(pb._exec(url.replace("+asyncpg", ""), sql))
         (tmp / "token").write_text(token)
@@ -383,10 +351,7 @@ def compare_main(argv: list[str]) -> None:
         for p in procs:
             p.terminate()
             p.wait(10)
-        if not args.keep:
-            asyncio.run(
-                pb._exec(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            )
+        pb.drop_unless_kept(args, admin)
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -63,6 +63,13 @@ QUERY = (
     "records(categories: [TAX, PENALTY], first: 20) { edges { node { id category "
     "kind severity status title decidedOn } } } } }"
 )
+BATCH = (
+    "query($u: [USCC!]!) { creditProfiles(usccs: $u, purpose: LENDING) { "
+    "... on CreditProfile { auditEventId entity { uscc name kind regionCode "
+    "status } records(categories: [TAX, PENALTY], first: 20) { edges { node "
+    "{ id category kind severity status title decidedOn } } } } "
+    "... on ProfileError { code } } }"
+)
 ELIGIBILITY = (
     'query($u: USCC!) { eligibility(scenario: "credit-loan", uscc: $u) { id outcome '
     "benefits { code value } reasons { ruleId } ruleVersion } }"
@@ -339,15 +346,73 @@ def server(
     return start(cmd, env, port, cwd)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def database_arguments(
+    ap: argparse.ArgumentParser, *, db_name: str, entities: int
+) -> None:
+    """The options every bench on a seeded database takes."""
     ap.add_argument(
         "--pg-url", default="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
     )
-    ap.add_argument("--db-name", default="bench_perf")
+    ap.add_argument("--db-name", default=db_name)
     ap.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
-    ap.add_argument("--entities", type=int, default=100_000)
+    ap.add_argument("--entities", type=int, default=entities)
     ap.add_argument("--records-per-entity", type=int, default=20)
+    ap.add_argument("--keep", action="store_true", help="keep the database")
+    ap.add_argument("--reuse", action="store_true", help="use a kept database")
+
+
+def bench_database(args: argparse.Namespace) -> tuple[str, str]:
+    """``(admin DSN, hub URL)`` of ``--db-name``.  Production refuses to start
+    without a key-encryption key: the bench's is derived from the database
+    name (set in this process's environment), so ``--reuse`` opens what it
+    sealed."""
+    os.environ["HUB_KEY_ENCRYPTION_KEY"] = (
+        base64.urlsafe_b64encode(
+            hashlib.sha256(f"bench {args.db_name}".encode()).digest()
+        )
+        .rstrip(b"=")
+        .decode()
+    )
+    admin = args.pg_url.replace("+asyncpg", "")
+    return admin, args.pg_url.rsplit("/", 1)[0] + "/" + args.db_name
+
+
+def hub_env(url: str, redis_url: str) -> dict[str, str]:
+    """A production hub on ``url`` that never rate-limits the load, with the
+    bare app's pool: 20 connections per worker, requests wait for one (an
+    overflow connection is opened and closed per use)."""
+    return {
+        "HUB_DATABASE_URL": url,
+        "HUB_REDIS_URL": redis_url,
+        "HUB_ENV": "production",
+        "HUB_RATE_LIMIT_PER_MINUTE": "100000000",
+        "HUB_DB_POOL_SIZE": "20",
+        "HUB_DB_MAX_OVERFLOW": "0",
+    }
+
+
+def seeded(args: argparse.Namespace, admin: str, url: str) -> tuple[list[str], str]:
+    """The codes and a bank token: from the kept database (``--reuse``), or
+    from ``--db-name`` made afresh and seeded."""
+    if args.reuse:
+        return asyncio.run(_reuse(url))
+    name = args.db_name
+    asyncio.run(_exec(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    asyncio.run(_exec(admin, f'CREATE DATABASE "{name}"'))
+    print(f"seeding {args.entities} enterprises into {name} …", file=sys.stderr)
+    return asyncio.run(prepare(url, args.entities, args.records_per_entity))
+
+
+def drop_unless_kept(args: argparse.Namespace, admin: str) -> None:
+    if not args.keep:
+        asyncio.run(
+            _exec(admin, f'DROP DATABASE IF EXISTS "{args.db_name}" WITH (FORCE)')
+        )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    database_arguments(ap, db_name="bench_perf", entities=100_000)
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--connections", type=int, default=32)
@@ -359,8 +424,6 @@ def main() -> None:
         help="also time the importer against COPY on a file of this many "
         "records (bench/import_bench.py, a scratch database); 0 skips it",
     )
-    ap.add_argument("--keep", action="store_true", help="keep the database")
-    ap.add_argument("--reuse", action="store_true", help="use a kept database")
     ap.add_argument(
         "--before",
         type=Path,
@@ -371,43 +434,19 @@ def main() -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk is needed (apt-get install wrk)")
 
-    name = args.db_name
-    # Production refuses to start without a key-encryption key: the bench's
-    # is derived from the database name, so ``--reuse`` opens what it sealed.
-    os.environ["HUB_KEY_ENCRYPTION_KEY"] = (
-        base64.urlsafe_b64encode(hashlib.sha256(f"bench {name}".encode()).digest())
-        .rstrip(b"=")
-        .decode()
-    )
-    admin = args.pg_url.replace("+asyncpg", "")
-    url = args.pg_url.rsplit("/", 1)[0] + "/" + name
+    admin, url = bench_database(args)
     tmp = Path(tempfile.mkdtemp(prefix="hub-bench-"))
     procs: list[subprocess.Popen[bytes]] = []
     try:
-        if args.reuse:
-            usccs, token = asyncio.run(_reuse(url))
-        else:
-            asyncio.run(_exec(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            asyncio.run(_exec(admin, f'CREATE DATABASE "{name}"'))
-            print(f"seeding {args.entities} enterprises into {name} …", file=sys.stderr)
-            usccs, token = asyncio.run(
-                prepare(url, args.entities, args.records_per_entity)
-            )
+        usccs, token = seeded(args, admin, url)
         (tmp / "token").write_text(token)
         sample = usccs[:: max(1, len(usccs) // 2000)]
         lua_list = ",".join(f'"{u}"' for u in sample)
         batch = sample[:100]
-        batch_query = (
-            "query($u: [USCC!]!) { creditProfiles(usccs: $u, purpose: LENDING) { "
-            "... on CreditProfile { auditEventId entity { uscc name kind regionCode "
-            "status } records(categories: [TAX, PENALTY], first: 20) { edges { node "
-            "{ id category kind severity status title decidedOn } } } } "
-            "... on ProfileError { code } } }"
-        )
         hub_lua = graphql_lua(tmp / "hub.lua", lua_list, token, QUERY)
         elig_lua = graphql_lua(tmp / "elig.lua", lua_list, token, ELIGIBILITY)
         batch_lua = tmp / "batch.lua"
-        batch_body = json.dumps({"query": batch_query, "variables": {"u": batch}})
+        batch_body = json.dumps({"query": BATCH, "variables": {"u": batch}})
         batch_lua.write_text(
             'wrk.method = "POST"\nwrk.path = "/graphql"\n'
             'wrk.headers["Content-Type"] = "application/json"\n'
@@ -420,23 +459,14 @@ def main() -> None:
             "request = function()\n  i = i % #u + 1\n"
             '  return wrk.format("GET", "/profile/" .. u[i])\nend\n'
         )
-        env = {
-            "HUB_DATABASE_URL": url,
-            "HUB_REDIS_URL": args.redis_url,
-            "HUB_ENV": "production",
-            "HUB_RATE_LIMIT_PER_MINUTE": "100000000",
-            # The bare app's pool: 20 connections per worker, requests wait
-            # for one (an overflow connection is opened and closed per use).
-            "HUB_DB_POOL_SIZE": "20",
-            "HUB_DB_MAX_OVERFLOW": "0",
-        }
+        env = hub_env(url, args.redis_url)
         bare_env = {"BARE_DSN": url.replace("+asyncpg", "")}
         hub = server("hub.root.app:create_app", 8801, args.workers, env)
         bare = server("bench.bare_app:app", 8802, args.workers, bare_env)
         procs += [hub, bare]
         for query, variables in (
             (ELIGIBILITY, {"u": sample[0]}),
-            (batch_query, {"u": batch}),
+            (BATCH, {"u": batch}),
         ):
             body = httpx.post(
                 "http://127.0.0.1:8801/graphql",
@@ -579,8 +609,7 @@ def main() -> None:
         for p in procs:
             p.terminate()
             p.wait(10)
-        if not args.keep:
-            asyncio.run(_exec(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        drop_unless_kept(args, admin)
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -27,28 +27,13 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-SINGLE = (
-    "query($u: USCC!) { creditProfile(uscc: $u, purpose: LENDING) { auditEventId "
-    "entity { uscc name kind regionCode status } "
-    "records(categories: [TAX, PENALTY], first: 20) { edges { node { id category "
-    "kind severity status title decidedOn } } } } }"
-)
-BATCH = (
-    "query($u: [USCC!]!) { creditProfiles(usccs: $u, purpose: LENDING) { "
-    "... on CreditProfile { auditEventId entity { uscc name kind regionCode "
-    "status } records(categories: [TAX, PENALTY], first: 20) { edges { node "
-    "{ id category kind severity status title decidedOn } } } } "
-    "... on ProfileError { code } } }"
-)
-ELIGIBILITY = (
-    'query($u: USCC!) { eligibility(scenario: "credit-loan", uscc: $u) { id outcome '
-    "benefits { code value } reasons { ruleId } ruleVersion } }"
-)
 
 
 async def count(token: str, usccs: list[str], calls: int) -> dict[str, Any]:
     import httpx
 
+    from bench.profile_bench import BATCH, ELIGIBILITY
+    from bench.profile_bench import QUERY as SINGLE
     from hub.audit.chain import seal_pending
     from hub.root.app import create_app
     from hub.root.build import build_hub
