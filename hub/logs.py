@@ -23,6 +23,7 @@ import re
 import sys
 from contextvars import ContextVar, Token
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, Literal
 
 import structlog
@@ -70,18 +71,14 @@ _SECRET_PATTERNS = (
     re.compile(r"(/reports/[A-Za-z0-9_-]{6})[A-Za-z0-9_-]+"),
 )
 _SECRET_KEYS = re.compile(r"(?i)(secret|token|password|authorization|api_key|cookie)")
+
+
 # Keys repeat (the same few dozen names on every line): decided once each.
-_KEY_IS_SECRET: dict[str, bool] = {}
-
-
+@lru_cache(maxsize=4096)
 def _secret_key(key: str) -> bool:
-    try:
-        return _KEY_IS_SECRET[key]
-    except KeyError:
-        found = _SECRET_KEYS.search(key) is not None
-        if len(_KEY_IS_SECRET) < 4096:
-            _KEY_IS_SECRET[key] = found
-        return found
+    return _SECRET_KEYS.search(key) is not None
+
+
 MASK = "[redacted]"
 
 
@@ -150,10 +147,7 @@ def _mask(value: Any) -> Any:
     if isinstance(value, str):
         return _mask_text(value)
     if isinstance(value, dict):
-        return {
-            k: MASK if _secret_key(str(k)) else _mask(v)
-            for k, v in value.items()
-        }
+        return {k: MASK if _secret_key(str(k)) else _mask(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_mask(v) for v in value]
     return value

@@ -11,6 +11,7 @@ hub.errors.HubError: ...
 from __future__ import annotations
 
 import random
+from functools import lru_cache
 
 from hub.errors import ErrorCode, HubError
 
@@ -70,21 +71,13 @@ def is_valid(code: object) -> bool:
     return invalid_reason(code) is None
 
 
-# Codes seen valid lately (a bank asks for the same enterprises again and
-# again): checked once.  Bounded; emptied when full.
-_VALID_SEEN: set[str] = set()
-_VALID_SEEN_MAX = 16384
+# A bank asks for the same enterprises again and again: each code checked once.
+_checked = lru_cache(maxsize=16384)(invalid_reason)
 
 
 def check_uscc(code: object) -> str:
     """Return ``code`` unchanged if valid, else raise ``INVALID_USCC``."""
-    if type(code) is str and code in _VALID_SEEN:
-        return code
-    reason = invalid_reason(code)
-    if reason is None and type(code) is str:
-        if len(_VALID_SEEN) >= _VALID_SEEN_MAX:
-            _VALID_SEEN.clear()
-        _VALID_SEEN.add(code)
+    reason = _checked(code) if type(code) is str else invalid_reason(code)
     if reason is not None:
         raise HubError(
             f"Invalid USCC {code!r}: {reason}. Codes are case-sensitive and "

@@ -35,6 +35,7 @@ request, well inside it).
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -55,25 +56,14 @@ def _encode(status: ClientStatus) -> bytes:
     return json.dumps(list(status), ensure_ascii=False).encode()
 
 
-# Statuses as last decoded, by their cached bytes (the same few clients
-# call again and again); bounded, emptied when full.
-_DECODED: dict[bytes, ClientStatus] = {}
-_DECODED_MAX = 4096
-
-
+# Decoded once per cached value (the same few clients call again and again).
+@lru_cache(maxsize=4096)
 def _decode(raw: bytes) -> ClientStatus | None:
-    found = _DECODED.get(raw)
-    if found is not None:
-        return found
     try:
         kind, name, active, version = json.loads(raw)
-        found = ClientStatus(str(kind), str(name), bool(active), int(version))
+        return ClientStatus(str(kind), str(name), bool(active), int(version))
     except (ValueError, TypeError):
         return None  # unreadable (or written by an older release): look it up
-    if len(_DECODED) >= _DECODED_MAX:
-        _DECODED.clear()
-    _DECODED[raw] = found
-    return found
 
 
 async def client_status(
