@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from functools import lru_cache
 from typing import Any
 
 from prometheus_client import Counter, Histogram
@@ -92,24 +93,15 @@ class MetricsMiddleware:
 
 
 # A label set's child is the same object for the process's life: looked up
-# once (bounded by the known routes, methods and statuses seen).
-_CHILDREN: dict[tuple[Any, ...], Any] = {}
-
-
+# once (bounded: methods are the client's to choose).
+@lru_cache(maxsize=1024)
 def _latency(method: str, route: str) -> Any:
-    key = ("latency", method, route)
-    child = _CHILDREN.get(key)
-    if child is None:
-        child = _CHILDREN[key] = LATENCY.labels(method, route)
-    return child
+    return LATENCY.labels(method, route)
 
 
+@lru_cache(maxsize=1024)
 def _requests(method: str, route: str, code: int) -> Any:
-    key = ("requests", method, route, code)
-    child = _CHILDREN.get(key)
-    if child is None:
-        child = _CHILDREN[key] = REQUESTS.labels(method, route, str(code))
-    return child
+    return REQUESTS.labels(method, route, str(code))
 
 
 _KNOWN = {
